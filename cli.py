@@ -1,0 +1,196 @@
+"""The ``wanmi`` command line: the same engine calls as the Processing algorithms, with a progress bar.
+
+    wanmi partition layers/sample/dongcheng.gpkg --layer communities --out cells.gpkg
+    wanmi renumber new.gpkg old.gpkg --out renumbered.gpkg
+    wanmi convert-coords phone_points.csv --from gcj02 --out points.gpkg
+    wanmi demo --out demo_output
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .core.errors import WanmiError
+from .core.feedback import Canceled, Feedback
+
+
+class BarFeedback(Feedback):
+    """Engine feedback on a tqdm progress bar (stderr), messages above it."""
+
+    def __init__(self, description: str, enabled: bool = True) -> None:
+        super().__init__()
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=100, desc=description, unit="%", disable=not enabled, leave=False,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+
+    def set_progress(self, percent: float) -> None:
+        self.bar.n = round(percent, 1)
+        self.bar.refresh()
+
+    def info(self, message: str) -> None:
+        self.bar.write(message, file=sys.stderr)
+
+    def warning(self, message: str) -> None:
+        self.bar.write("warning: " + message, file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _read(path: str, layer: str | None):
+    import geopandas as gpd
+
+    return gpd.read_file(path, layer=layer, engine="pyogrio")
+
+
+def _print_summary(summary: dict) -> None:
+    for key, value in summary.items():
+        print(f"  {key:>22}: {value:,.2f}" if isinstance(value, float) else f"  {key:>22}: {value}")
+
+
+def cmd_partition(args: argparse.Namespace) -> int:
+    from .core.grid import partition, summarize
+    from .layers import STYLES_DIR
+    from .layers.gpkg import write_gpkg
+
+    jurisdiction = _read(args.jurisdiction, args.layer)
+    roads = _read(args.roads, args.roads_layer) if args.roads else None
+    feedback = BarFeedback("partition", enabled=not args.quiet)
+    try:
+        result = partition(
+            jurisdiction, method=args.method, target_area=args.target_area, sliver_ratio=args.sliver_ratio,
+            roads=roads, crs=args.crs, code_scheme=args.scheme, valid_from=args.valid_from, feedback=feedback,
+        )
+    finally:
+        feedback.close()
+    layers = {"unit_cells": result.cells}
+    if len(result.problems):
+        layers["partition_problems"] = result.problems
+    if len(result.oversize):
+        layers["oversize_cells"] = result.oversize
+    write_gpkg(args.out, layers, styles={"unit_cells": STYLES_DIR / "unit_cells.qml"})
+    print(f"wrote {len(result.cells)} unit cells to {args.out} (layer unit_cells, CRS {result.crs.to_string()})")
+    _print_summary(summarize(result.cells))
+    return 0
+
+
+def cmd_renumber(args: argparse.Namespace) -> int:
+    from .core.renumber import renumber
+    from .layers import STYLES_DIR
+    from .layers.gpkg import write_gpkg
+
+    new = _read(args.new, args.new_layer)
+    old = _read(args.old, args.old_layer)
+    feedback = BarFeedback("renumber", enabled=not args.quiet)
+    try:
+        result = renumber(new, old, iou_threshold=args.iou, code_scheme=args.scheme,
+                          valid_from=args.valid_from, feedback=feedback)
+    finally:
+        feedback.close()
+    write_gpkg(args.out, {"unit_cells": result.cells, "changelog": result.changelog},
+               styles={"unit_cells": STYLES_DIR / "unit_cells.qml"})
+    counts = result.changelog["change"].value_counts().to_dict()
+    print(f"wrote {len(result.cells)} cells and the change log to {args.out}: {counts}")
+    return 0
+
+
+def cmd_convert_coords(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .core.crs import convert_geometries
+    from .layers.gpkg import write_gpkg
+
+    path = Path(args.input)
+    if path.suffix.lower() in {".csv", ".txt"}:
+        table = pd.read_csv(path, dtype=str)
+        for col in (args.x, args.y):
+            if col not in table.columns:
+                raise WanmiError(f"{path}: no column '{col}' (columns: {', '.join(table.columns)})")
+        frame = gpd.GeoDataFrame(
+            table, geometry=gpd.points_from_xy(table[args.x].astype(float), table[args.y].astype(float)),
+            crs="EPSG:4326",
+        )
+    else:
+        frame = _read(args.input, args.layer)
+    frame = frame.set_geometry(convert_geometries(frame.geometry.values, args.source, "wgs84"), crs="EPSG:4326")
+    write_gpkg(args.out, {args.out_layer: frame})
+    print(f"wrote {len(frame)} features converted {args.source} → WGS84 to {args.out} (layer {args.out_layer})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    outputs = run_demo(Path(args.out), quiet=args.quiet)
+    print("\nWanmi demo finished. Outputs:")
+    for label, path in outputs.items():
+        print(f"  {label:<34} {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wanmi", description="Wanmi 万米网格 — digital urban management tools")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("partition", help="partition a jurisdiction into coded unit cells (万米单元网格)")
+    p.add_argument("jurisdiction", help="polygon file: communities with district/street/community codes, "
+                   "or one district polygon")
+    p.add_argument("--layer", help="layer name inside the file (GeoPackage)")
+    p.add_argument("--out", required=True, help="output GeoPackage (layer unit_cells)")
+    p.add_argument("--method", choices=["regular", "street-block"], default="regular")
+    p.add_argument("--roads", help="road/river lines for the street-block method")
+    p.add_argument("--roads-layer")
+    p.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
+    p.add_argument("--sliver-ratio", type=float, default=0.3,
+                   help="cells smaller than this share of the target area are merged (default 0.3)")
+    p.add_argument("--crs", help="metric CRS to work in (default: chosen automatically, e.g. EPSG:4548)")
+    p.add_argument("--scheme", default="gbt30428-15", help="cell code scheme: gbt30428-15 (default) or cjt213-14")
+    p.add_argument("--valid-from", help="date the cells take effect (YYYY-MM-DD; default today)")
+    p.set_defaults(func=cmd_partition)
+
+    r = sub.add_parser("renumber", help="carry stable codes from an old grid to a redrawn one")
+    r.add_argument("new", help="the redrawn grid")
+    r.add_argument("old", help="the previous grid with its codes")
+    r.add_argument("--new-layer")
+    r.add_argument("--old-layer")
+    r.add_argument("--out", required=True)
+    r.add_argument("--iou", type=float, default=0.9, help="IoU needed to keep an old code (default 0.9)")
+    r.add_argument("--scheme", default="gbt30428-15")
+    r.add_argument("--valid-from")
+    r.set_defaults(func=cmd_renumber)
+
+    c = sub.add_parser("convert-coords", help="convert GCJ-02/BD-09 (phone map) coordinates to WGS84")
+    c.add_argument("input", help="CSV with lon/lat columns, or any vector file")
+    c.add_argument("--from", dest="source", required=True, choices=["gcj02", "bd09", "wgs84", "cgcs2000"])
+    c.add_argument("--x", default="lon", help="CSV longitude column (default lon)")
+    c.add_argument("--y", default="lat", help="CSV latitude column (default lat)")
+    c.add_argument("--layer")
+    c.add_argument("--out", required=True)
+    c.add_argument("--out-layer", default="converted")
+    c.set_defaults(func=cmd_convert_coords)
+
+    d = sub.add_parser("demo", help="run the whole workflow on the bundled sample data")
+    d.add_argument("--out", default="demo_output")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Canceled:
+        print("canceled", file=sys.stderr)
+        return 130
+    except WanmiError as exc:
+        print(f"wanmi {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""QGIS desktop glue for Wanmi: menu, toolbar, translator. No analysis lives here."""

@@ -1,0 +1,45 @@
+"""Translation loading: ``zh_CN`` before ``zh`` (so zh_TW users never get Simplified Chinese by accident)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
+CONTEXT = "Wanmi"
+
+
+def tr(text: str, context: str = CONTEXT) -> str:
+    """Translate a user-facing string in the Wanmi context."""
+    return QCoreApplication.translate(context, text)
+
+
+def user_locale() -> str:
+    """The QGIS UI locale, e.g. ``zh_CN`` (QGIS setting first, then the system locale)."""
+    value = QgsSettings().value("locale/userLocale", "") or QLocale().name()
+    return str(value)
+
+
+def candidate_files(locale: str, i18n_dir: Path = I18N_DIR) -> list[Path]:
+    """The .qm files to try, most specific first: ``wanmi_zh_CN.qm`` then ``wanmi_zh.qm``."""
+    names = [locale, locale.split("_")[0]] if "_" in locale else [locale]
+    return [i18n_dir / f"wanmi_{name}.qm" for name in dict.fromkeys(names)]
+
+
+def install_translator(locale: str | None = None) -> QTranslator | None:
+    """Load and install the best matching translation; return it (to remove on unload) or None."""
+    for path in candidate_files(locale or user_locale()):
+        if path.exists():
+            translator = QTranslator()
+            if translator.load(str(path)):
+                QCoreApplication.installTranslator(translator)
+                return translator
+    return None
+
+
+def remove_translator(translator: QTranslator | None) -> None:
+    """Undo :func:`install_translator`."""
+    if translator is not None:
+        QCoreApplication.removeTranslator(translator)

@@ -1,0 +1,243 @@
+"""Shared plumbing for Wanmi Processing algorithms: base class, feedback bridge, layer ↔ GeoDataFrame.
+
+Algorithms here only translate: QGIS parameters → ``wanmi.core`` call → QGIS outputs. They never touch
+``iface``, the canvas or ``QgsProject.instance()`` (they run on a worker thread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime, QVariant
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.errors import WanmiError
+from ..core.feedback import Canceled, Feedback
+
+ROOT = Path(__file__).resolve().parent.parent
+ICON = ROOT / "icons" / "wanmi.svg"
+STYLES = ROOT / "layers" / "styles"
+
+
+def tr(text: str) -> str:
+    """Translate in the ``Wanmi`` context (same context as the desktop plugin)."""
+    return QCoreApplication.translate("Wanmi", text)
+
+
+class ProcessingFeedback(Feedback):
+    """Bridge from the engine's :class:`Feedback` to ``QgsProcessingFeedback`` (bar, cancel, log)."""
+
+    def __init__(self, feedback: QgsProcessingFeedback | None) -> None:
+        super().__init__()
+        self.qgis = feedback
+
+    def set_progress(self, percent: float) -> None:
+        if self.qgis is not None:
+            self.qgis.setProgress(percent)
+
+    def is_canceled(self) -> bool:
+        return bool(self.qgis is not None and self.qgis.isCanceled())
+
+    def info(self, message: str) -> None:
+        if self.qgis is not None:
+            self.qgis.pushInfo(message)
+
+    def warning(self, message: str) -> None:
+        if self.qgis is not None:
+            self.qgis.reportError(message, fatalError=False)
+
+
+class WanmiAlgorithm(QgsProcessingAlgorithm):
+    """Base class: naming, translation, icon and error mapping shared by every Wanmi algorithm."""
+
+    #: lower-case stable name (the id is ``wanmi:<NAME>``)
+    NAME = ""
+    #: English display name (translated through ``tr``)
+    DISPLAY = ""
+    GROUP = "Grid"
+    GROUP_ID = "grid"
+    HELP = ""
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return type(self)()
+
+    def name(self) -> str:
+        return self.NAME
+
+    def displayName(self) -> str:  # noqa: N802
+        return tr(self.DISPLAY)
+
+    def group(self) -> str:
+        return tr(self.GROUP)
+
+    def groupId(self) -> str:  # noqa: N802
+        return self.GROUP_ID
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return tr(self.HELP)
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """Run :meth:`run` and turn engine errors into ``QgsProcessingException`` (shown in the dialog)."""
+        bridge = ProcessingFeedback(feedback)
+        try:
+            return self.run(parameters, context, bridge)
+        except Canceled:
+            return {}
+        except WanmiError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+
+    def run(self, parameters, context, feedback: ProcessingFeedback) -> dict:
+        raise NotImplementedError
+
+
+# --- QGIS features ↔ GeoDataFrame -------------------------------------------------------------------------
+def py_value(value: Any) -> Any:
+    """QVariant/QDate/QDateTime → plain Python (NULL → None)."""
+    if value is None:
+        return None
+    if isinstance(value, QVariant):
+        return None if value.isNull() else value.value()
+    if isinstance(value, QDateTime):
+        return value.toPyDateTime() if value.isValid() else None
+    if isinstance(value, QDate):
+        return value.toPyDate() if value.isValid() else None
+    return value
+
+
+def source_to_gdf(source, feedback: Feedback | None = None, request=None):
+    """Read a ``QgsFeatureSource`` (or layer) into a GeoDataFrame in the source CRS.
+
+    Geometries travel as WKB and are decoded in one vectorised ``shapely.from_wkb`` call.
+    """
+    import geopandas as gpd
+    import shapely
+
+    names = source.fields().names()
+    wkbs: list[bytes | None] = []
+    rows: list[list[Any]] = []
+    ids: list[int] = []
+    total = max(source.featureCount(), 1)
+    features = source.getFeatures(request) if request is not None else source.getFeatures()
+    for i, feature in enumerate(features):
+        if feedback is not None and i % 1000 == 0:
+            feedback.step(i, total)
+        geom = feature.geometry()
+        wkbs.append(None if geom.isNull() else bytes(geom.asWkb()))
+        rows.append([py_value(v) for v in feature.attributes()])
+        ids.append(feature.id())
+    crs = source.sourceCrs()
+    frame = gpd.GeoDataFrame(
+        rows,
+        columns=names,
+        geometry=shapely.from_wkb(wkbs) if wkbs else [],
+        crs=crs.toWkt() if crs.isValid() else None,
+    )
+    frame.index = ids
+    return frame
+
+
+_QVARIANT_OF_KIND = {"i": QVariant.LongLong, "u": QVariant.LongLong, "f": QVariant.Double, "b": QVariant.Bool}
+
+
+def fields_for(frame) -> QgsFields:
+    """QGIS fields for the non-geometry columns of a GeoDataFrame (strings for objects and dates)."""
+    fields = QgsFields()
+    for column in frame.columns:
+        if column == frame.geometry.name:
+            continue
+        kind = frame[column].dtype.kind
+        if kind == "M":
+            fields.append(QgsField(column, QVariant.Date))
+        else:
+            fields.append(QgsField(column, _QVARIANT_OF_KIND.get(kind, QVariant.String)))
+    return fields
+
+
+def _qgis_value(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (dt.datetime, dt.date)):
+        return QDate(value.year, value.month, value.day)
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def wkb_type_for(frame) -> int:
+    """The single-type-promoted-to-multi WKB type of a GeoDataFrame's geometries."""
+    types = set(frame.geometry.geom_type.dropna())
+    if types <= {"Polygon", "MultiPolygon"}:
+        return QgsWkbTypes.MultiPolygon if "MultiPolygon" in types else QgsWkbTypes.Polygon
+    if types <= {"LineString", "MultiLineString"}:
+        return QgsWkbTypes.MultiLineString if "MultiLineString" in types else QgsWkbTypes.LineString
+    if types <= {"Point", "MultiPoint"}:
+        return QgsWkbTypes.MultiPoint if "MultiPoint" in types else QgsWkbTypes.Point
+    return QgsWkbTypes.Unknown
+
+
+def write_gdf_to_sink(frame, sink: QgsFeatureSink, fields: QgsFields, feedback: Feedback | None = None) -> None:
+    """Write every row of ``frame`` to ``sink`` (fields as built by :func:`fields_for`)."""
+    import shapely
+
+    wkbs = shapely.to_wkb(frame.geometry.values, output_dimension=2)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    values = frame[columns].to_numpy(dtype=object)
+    total = len(frame)
+    for i in range(total):
+        if feedback is not None and i % 1000 == 0:
+            feedback.step(i, total)
+        feature = QgsFeature(fields)
+        if wkbs[i] is not None:
+            geom = QgsGeometry()
+            geom.fromWkb(wkbs[i])
+            feature.setGeometry(geom)
+        feature.setAttributes([_qgis_value(v) for v in values[i]])
+        if not sink.addFeature(feature, QgsFeatureSink.FastInsert):
+            raise QgsProcessingException(f"could not write feature {i} to the output")
+
+
+class QmlStyler(QgsProcessingLayerPostProcessorInterface):
+    """Applies a QML style from ``layers/styles`` to an output layer once it is loaded (main thread)."""
+
+    _alive: ClassVar[list[QmlStyler]] = []  # Processing keeps only a raw pointer: hold a reference
+
+    def __init__(self, qml_name: str) -> None:
+        super().__init__()
+        self.qml = STYLES / qml_name
+        QmlStyler._alive.append(self)
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        if isinstance(layer, QgsVectorLayer) and self.qml.exists():
+            layer.loadNamedStyle(str(self.qml))
+            layer.triggerRepaint()
+
+
+def style_output(context, dest_id: str, qml_name: str) -> None:
+    """Ask Processing to style output ``dest_id`` with ``qml_name`` when it loads it into the project."""
+    if context.willLoadLayerOnCompletion(dest_id):
+        context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(QmlStyler(qml_name))
