@@ -28,9 +28,9 @@ def candidate_files(locale: str, i18n_dir: Path = I18N_DIR) -> list[Path]:
     return [i18n_dir / f"wanmi_{name}.qm" for name in dict.fromkeys(names)]
 
 
-def install_translator(locale: str | None = None) -> QTranslator | None:
+def install_translator(locale: str | None = None, i18n_dir: Path = I18N_DIR) -> QTranslator | None:
     """Load and install the best matching translation; return it (to remove on unload) or None."""
-    for path in candidate_files(locale or user_locale()):
+    for path in candidate_files(locale or user_locale(), i18n_dir):
         if path.exists():
             translator = QTranslator()
             if translator.load(str(path)):
