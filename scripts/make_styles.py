@@ -14,8 +14,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (
     QgsApplication,
+    QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
+    QgsMarkerSymbol,
     QgsPalLayerSettings,
+    QgsRendererCategory,
     QgsSingleSymbolRenderer,
     QgsTextBufferSettings,
     QgsTextFormat,
@@ -54,14 +57,67 @@ def unit_cells(layer: QgsVectorLayer) -> None:
     layer.setLabelsEnabled(True)
 
 
-STYLE_BUILDERS = {"unit_cells.qml": ("Polygon?field=code:string", unit_cells)}
+# 部件状态 → fill colour; the same table as wanmi.layers.schema.STATUS_COLORS (a test compares the QML).
+COMPONENT_STATUS_COLORS = {
+    "完好": "#1a9641", "破损": "#fdae61", "丢失": "#d7191c", "废弃": "#7b3294", "移除": "#969696",
+}
+COMPONENT_FIELD_ALIASES = {
+    "code": "管理部件标识码", "class_code": "部件小类代码", "name": "管理部件名称",
+    "dept_code": "主管部门代码", "dept_name": "主管部门名称", "owner_code": "权属单位代码",
+    "owner_name": "权属单位名称", "maintainer_code": "养护单位代码", "maintainer_name": "养护单位名称",
+    "cell_code": "所在单元网格标识码",
+    "street_code": "所在街道代码", "street_name": "所在街道名称", "community_code": "所在社区代码",
+    "community_name": "所在社区名称", "status": "管理部件状态", "initial_date": "初始日期",
+    "change_date": "变更日期", "data_source": "数据来源", "note": "备注",
+}
 
 
-def main() -> int:
+def components(layer: QgsVectorLayer) -> None:
+    """部件: points categorised by status (完好/破损/丢失/废弃/移除), a grey catch-all, Chinese field
+    aliases."""
+    categories = []
+    for status, color in COMPONENT_STATUS_COLORS.items():
+        symbol = QgsMarkerSymbol.createSimple(
+            {"name": "circle", "color": color, "outline_color": "#ffffff", "outline_width": "0.3",
+             "size": "2.6", "size_unit": "MM"}
+        )
+        if status == "移除":  # removed components stay in the census, drawn small and hollow
+            symbol = QgsMarkerSymbol.createSimple(
+                {"name": "circle", "color": "255,255,255,0", "outline_color": color, "outline_width": "0.4",
+                 "size": "2.0", "size_unit": "MM"}
+            )
+        categories.append(QgsRendererCategory(status, symbol, status))
+    other = QgsMarkerSymbol.createSimple(
+        {"name": "cross2", "color": "#636363", "outline_color": "#636363", "size": "2.4", "size_unit": "MM"}
+    )
+    categories.append(QgsRendererCategory(None, other, "其他"))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("status", categories))
+    for index, field in enumerate(layer.fields()):
+        if field.name() in COMPONENT_FIELD_ALIASES:
+            layer.setFieldAlias(index, COMPONENT_FIELD_ALIASES[field.name()])
+    layer.setDisplayExpression('"code"')
+
+
+COMPONENT_URI = "Point?" + "&".join(f"field={name}:string" for name in COMPONENT_FIELD_ALIASES)
+
+STYLE_BUILDERS = {
+    "unit_cells.qml": ("Polygon?field=code:string", unit_cells),
+    "components.qml": (COMPONENT_URI, components),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build every style, or only the ones named on the command line (e.g. ``components.qml``)."""
+    names = list(argv if argv is not None else sys.argv[1:]) or list(STYLE_BUILDERS)
+    unknown = [n for n in names if n not in STYLE_BUILDERS]
+    if unknown:
+        print(f"unknown style(s) {unknown}; known: {list(STYLE_BUILDERS)}", file=sys.stderr)
+        return 2
     app = QgsApplication([], False)
     app.initQgis()
     STYLES.mkdir(parents=True, exist_ok=True)
-    for name, (uri, build) in STYLE_BUILDERS.items():
+    for name in names:
+        uri, build = STYLE_BUILDERS[name]
         layer = QgsVectorLayer(uri, name, "memory")
         build(layer)
         msg, ok = layer.saveNamedStyle(str(STYLES / name))

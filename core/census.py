@@ -1,0 +1,825 @@
+"""Component census (部件普查): record validation, code allocation and status changes.
+
+Pure engine code (pandas, numpy, shapely 2, geopandas, pyproj). The stores in ``wanmi.layers`` call these
+functions inside their transactions, so the GeoPackage and the PostGIS store accept and reject exactly the
+same records.
+
+A census record has the fields of GB/T 47678.5-2026 表2 under English names (``code``, ``name``,
+``dept_code`` …; the full field table with Chinese labels and the GB/T and CJ/T 214 names is
+``wanmi.layers.schema``). :func:`validate_components` reports every problem of every record as one row of a
+DataFrame ``(row, code, field, problem, detail)``; ``problem`` is one of :data:`PROBLEM_KINDS`.
+:func:`allocate_codes` hands out the next serial numbers (流水号/顺序码) of a class in a street or district:
+always after the largest serial ever used, so a retired code is never issued again.
+:func:`change_status` turns a status change (状态变更) into the updated record and its history row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .codes import CodeScheme, class_table, get_scheme
+from .errors import CodeError, InputError
+
+__all__ = [
+    "DATE_FIELDS",
+    "FIELD_LABELS_ZH",
+    "FIELD_MAX_LENGTHS",
+    "MANDATORY_FIELDS",
+    "MIN_DISTANCE_M",
+    "PROBLEM_KINDS",
+    "RECORD_FIELDS",
+    "STATUSES",
+    "ValidationReport",
+    "allocate_codes",
+    "area_key",
+    "area_segments",
+    "areas_from_cell_codes",
+    "change_status",
+    "normalize_components",
+    "parse_dates",
+    "validate_components",
+]
+
+#: 管理部件状态 (GB/T 47678.5 表2 GLBJZT), in this order.
+STATUSES: tuple[str, ...] = ("完好", "破损", "丢失", "废弃", "移除")
+
+#: Record fields in storage order (geometry apart). ``class_code`` (小类代码) is derived from ``code``.
+RECORD_FIELDS: tuple[str, ...] = (
+    "code", "class_code", "name", "dept_code", "dept_name", "owner_code", "owner_name", "maintainer_code",
+    "maintainer_name", "cell_code", "street_code", "street_name", "community_code", "community_name",
+    "status", "initial_date", "change_date", "data_source", "note",
+)
+#: Fields an input record must fill (表2 "M"); ``class_code`` is not among them because it is derived.
+MANDATORY_FIELDS: tuple[str, ...] = (
+    "code", "name", "dept_code", "dept_name", "cell_code", "status", "initial_date",
+)
+#: Maximum text lengths (表2 C-lengths); ``code`` is checked against the scheme instead.
+FIELD_MAX_LENGTHS: dict[str, int] = {
+    "class_code": 5, "name": 30, "dept_code": 18, "dept_name": 100, "owner_code": 18, "owner_name": 100,
+    "maintainer_code": 18, "maintainer_name": 100, "cell_code": 15, "street_code": 9, "street_name": 50,
+    "community_code": 12, "community_name": 50, "status": 10, "data_source": 30, "note": 1000,
+}
+DATE_FIELDS: tuple[str, ...] = ("initial_date", "change_date")
+#: Chinese labels used in messages (the same as ``wanmi.layers.schema``; a test keeps them equal).
+FIELD_LABELS_ZH: dict[str, str] = {
+    "code": "管理部件标识码", "class_code": "部件小类代码", "name": "管理部件名称",
+    "dept_code": "主管部门代码", "dept_name": "主管部门名称", "owner_code": "权属单位代码",
+    "owner_name": "权属单位名称", "maintainer_code": "养护单位代码", "maintainer_name": "养护单位名称",
+    "cell_code": "所在单元网格标识码",
+    "street_code": "所在街道代码", "street_name": "所在街道名称", "community_code": "所在社区代码",
+    "community_name": "所在社区名称", "status": "管理部件状态", "initial_date": "初始日期",
+    "change_date": "变更日期", "data_source": "数据来源", "note": "备注",
+}
+#: Problem kinds reported by :func:`validate_components` (key → Chinese description), in check order.
+PROBLEM_KINDS: dict[str, str] = {
+    "bad_geometry": "位置缺失或无效",
+    "missing_field": "必填项缺失",
+    "bad_code": "标识码格式错误",
+    "unknown_class": "部件小类不存在",
+    "class_mismatch": "小类代码与标识码不符",
+    "duplicate_code": "标识码重复",
+    "too_long": "字段超长",
+    "bad_cell_code": "单元网格标识码错误",
+    "bad_status": "部件状态错误",
+    "bad_date": "日期错误",
+    "outside_jurisdiction": "超出辖区范围",
+    "too_close": "同类部件间距过近",
+}
+#: Two components of the same class closer than this (metres) are taken for one captured twice.
+MIN_DISTANCE_M = 0.5
+#: Accepted cell-code lengths: 15 (GB/T 30428.1 / GB/T 47678) and 14 (CJ/T 213).
+CELL_CODE_LENGTHS = (14, 15)
+
+_PROBLEM_ORDER = {k: i for i, k in enumerate(PROBLEM_KINDS)}
+_DATE_RE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\S.*)?"
+                      r"|(\d{4})(\d{2})(\d{2}))$")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Normalisation
+# ----------------------------------------------------------------------------------------------------
+
+
+def _nones(index: pd.Index) -> pd.Series:
+    """An object Series of None (``pd.Series(None, dtype=object)`` would hold NaN)."""
+    return pd.Series(np.full(len(index), None, dtype=object), index=index, dtype=object)
+
+
+def _scalar_text(value: Any) -> str | None:
+    """One value as stripped text; integral floats lose their ``.0`` (codes read as numbers)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return None
+        return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _by_unique(values: pd.Series, convert: Any) -> np.ndarray:
+    """``convert`` applied once per distinct value (census columns repeat a lot), None for missing."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    converted = np.empty(len(uniques) + 1, dtype=object)
+    converted[:-1] = [convert(v) for v in uniques]
+    converted[-1] = None
+    return converted[codes]
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as stripped text (object dtype), None for missing/blank; integral floats lose their ``.0``.
+
+    Numbers come from spreadsheets and shapefiles (a department code read as 1.1e5, say); they are turned
+    into digits so the format checks can report them.
+    """
+    return pd.Series(_by_unique(values, _scalar_text), index=values.index, dtype=object)
+
+
+def _scalar_date(value: Any) -> tuple[dt.date | None, bool]:
+    """(date, parse failed) of one non-missing value."""
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return (None, True) if pd.isna(value) else (value.date(), False)
+    if isinstance(value, dt.date):
+        return value, False
+    if isinstance(value, np.datetime64):
+        return (None, True) if np.isnat(value) else (pd.Timestamp(value).date(), False)
+    text = _scalar_text(value)
+    if text is None:
+        return None, False
+    match = _DATE_RE.match(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None, True
+    y, m, d = (int(g) for g in (match.group(1) or match.group(4), match.group(2) or match.group(5),
+                                 match.group(3) or match.group(6)))
+    try:
+        return dt.date(y, m, d), False
+    except ValueError:
+        return None, True
+
+
+def parse_dates(values: pd.Series, today: dt.date | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse dates given as ``YYYY-MM-DD``, ``YYYY/M/D``, ``YYYY.MM.DD``, ``YYYY年M月D日``, ``YYYYMMDD``
+    (表2's D8) or date/datetime objects (a time part is dropped).
+
+    Returns ``(dates, unparseable, future)``: ``datetime.date`` objects or None, a mask of non-empty values
+    that are not a real calendar date, and a mask of dates after ``today`` (default: the current date).
+    Each distinct value is parsed once.
+    """
+    today = today or dt.date.today()
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    parsed = [_scalar_date(v) for v in uniques]
+    dates = np.empty(len(parsed) + 1, dtype=object)  # the last slot answers the missing values (code -1)
+    dates[:-1] = [p[0] for p in parsed]
+    failed = np.array([p[1] for p in parsed] + [False], dtype=bool)
+    future = np.array([p[0] is not None and p[0] > today for p in parsed] + [False], dtype=bool)
+    index = values.index
+    return (pd.Series(dates[codes], index=index, dtype=object), pd.Series(failed[codes], index=index),
+            pd.Series(future[codes], index=index))
+
+
+def normalize_components(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every :data:`RECORD_FIELDS` column present and as text (None for blanks).
+
+    Dates stay as given (they are parsed by the validator, which needs the raw text for its messages).
+    Column names must already be the English field names (``wanmi.layers.schema.map_columns`` maps
+    Chinese labels, GB/T 47678.5 abbreviations and CJ/T 214 names).
+    """
+    out = frame.copy()
+    for name in RECORD_FIELDS:
+        if name not in out.columns:
+            out[name] = _nones(out.index)
+        elif name not in DATE_FIELDS:
+            out[name] = _text(out[name])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Validation
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationReport:
+    """Result of :func:`validate_components`.
+
+    ``frame`` is the normalised input (all rows, original index and CRS; ``class_code`` filled from the code,
+    dates as ``datetime.date``). ``problems`` has one row per problem: ``row`` (index label of the input
+    record), ``code``, ``field``, ``problem`` (a :data:`PROBLEM_KINDS` key) and ``detail`` (a message naming
+    the value and what is wrong).
+    """
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    valid_mask: np.ndarray = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.valid_mask.all())
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        """Records without any problem."""
+        return self.frame[self.valid_mask]
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """Records with problems, plus ``problems`` (kinds, ``;``-joined) and ``reason`` (details)."""
+        out = self.frame[~self.valid_mask].copy()
+        grouped = self.problems.groupby("row", sort=False)
+        out["problems"] = grouped["problem"].agg(lambda s: ";".join(dict.fromkeys(s))).reindex(out.index)
+        out["reason"] = grouped["detail"].agg("; ".join).reindex(out.index)
+        return out
+
+    def add_problems(self, rows: Sequence[Any], problem: str, field_name: str | None,
+                     details: str | Sequence[str]) -> None:
+        """Reject more records (index labels ``rows``) after validation, e.g. a store-level check."""
+        if problem not in PROBLEM_KINDS:
+            raise InputError(f"unknown problem kind {problem!r}; expected one of {list(PROBLEM_KINDS)}")
+        rows = list(rows)
+        if not rows:
+            return
+        pos = self.frame.index.get_indexer(pd.Index(rows))
+        if (pos < 0).any():
+            raise InputError(f"rows {[r for r, p in zip(rows, pos) if p < 0]} are not in the report")
+        texts = [details] * len(rows) if isinstance(details, str) else list(details)
+        extra = pd.DataFrame({"row": rows, "code": self.frame["code"].to_numpy(dtype=object)[pos],
+                              "field": field_name, "problem": problem, "detail": texts}).astype(object)
+        merged = pd.concat([self.problems, extra], ignore_index=True)
+        order = (self.frame.index.get_indexer(pd.Index(merged["row"])), merged["problem"].map(_PROBLEM_ORDER))
+        merged = merged.iloc[np.lexsort((order[1].to_numpy(), order[0]))].reset_index(drop=True)
+        self.problems = merged.astype(object)
+        self.valid_mask[pos] = False
+
+    def summary(self) -> pd.Series:
+        """Number of records per problem kind (a record with two problems counts twice)."""
+        return self.problems.groupby("problem")["row"].nunique().reindex(
+            [k for k in PROBLEM_KINDS if k in set(self.problems["problem"])])
+
+
+class _Collector:
+    """Accumulates problems as arrays (one append per check, not per record)."""
+
+    def __init__(self, index: pd.Index, codes: pd.Series) -> None:
+        self.index = index
+        self.codes = codes.to_numpy(dtype=object)
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: Any, problem: str, field_name: str | None, details: Any) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        pos = np.flatnonzero(mask)
+        if isinstance(details, str):
+            details = [details] * len(pos)
+        else:
+            details = list(np.asarray(details, dtype=object)[pos] if len(details) == len(mask) else details)
+        self.parts.append(pd.DataFrame({
+            "pos": pos, "row": self.index[pos], "code": self.codes[pos], "field": field_name,
+            "problem": problem, "detail": details,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        columns = ["row", "code", "field", "problem", "detail"]
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        out = pd.concat(self.parts, ignore_index=True)
+        out["order"] = out["problem"].map(_PROBLEM_ORDER)
+        out = out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
+        return out[columns].astype(object)
+
+
+def _fmt(template: str, *columns: Any) -> np.ndarray:
+    """Word one message per record from column arrays (only called on the failing records)."""
+    return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
+
+
+def _label(name: str) -> str:
+    return f"{name} ({FIELD_LABELS_ZH[name]})" if name in FIELD_LABELS_ZH else name
+
+
+def _as_geoseries(obj: Any, crs: Any) -> Any:
+    """Jurisdiction/existing input (GeoDataFrame, GeoSeries, shapely geometry or array) as a GeoSeries."""
+    import geopandas as gpd
+    import shapely
+
+    if isinstance(obj, gpd.GeoDataFrame):
+        return obj.geometry
+    if isinstance(obj, gpd.GeoSeries):
+        return obj
+    if isinstance(obj, shapely.Geometry):
+        return gpd.GeoSeries([obj], crs=crs)
+    return gpd.GeoSeries(np.asarray(obj, dtype=object), crs=crs)
+
+
+def _metric_geometries(frame: pd.DataFrame) -> tuple[np.ndarray, Any]:
+    """Geometries of ``frame`` in a metric CRS (reprojecting from degrees when needed) and that CRS."""
+    import geopandas as gpd
+
+    from .crs import require_metric, to_metric
+
+    geo = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+    if geo is None:
+        raise InputError("components have no geometry column: give a GeoDataFrame with point locations")
+    if geo.crs is None:
+        raise InputError("components have no coordinate reference system: set the CRS (e.g. EPSG:4490) "
+                         "so distances can be measured in metres")
+    valid = geo[~(geo.isna() | geo.is_empty)]
+    if len(valid) == 0:
+        return geo.to_numpy(dtype=object), geo.crs
+    metric, crs = to_metric(gpd.GeoDataFrame(geometry=geo))
+    require_metric(crs, "measure distances between components")
+    return metric.geometry.to_numpy(dtype=object), crs
+
+
+def validate_components(
+    frame: pd.DataFrame,
+    scheme: str | CodeScheme,
+    jurisdiction: Any = None,
+    existing_codes: Iterable[str] | None = None,
+    retired_codes: Iterable[str] | None = None,
+    *,
+    existing: Any = None,
+    min_distance: float = MIN_DISTANCE_M,
+    known_admin: Iterable[str] | None = None,
+    known_streets: Iterable[str] | None = None,
+    mandatory: Sequence[str] = MANDATORY_FIELDS,
+    max_lengths: Mapping[str, int] | None = None,
+    allow_missing_code: bool = False,
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Check census records; every problem of every record becomes one row of ``report.problems``.
+
+    Checks (``problem`` kind): location missing/invalid or an importer's coordinate problem in column
+    ``import_problem`` (``bad_geometry``); mandatory field empty (``missing_field``); code not matching
+    ``scheme`` (``bad_code``, the scheme's message naming the segment) or naming a class absent from the
+    scheme's directory (``unknown_class``); a given ``class_code`` differing from the code's
+    (``class_mismatch``); a code repeated in the batch (later rows), already in ``existing_codes`` or in
+    ``retired_codes`` (``duplicate_code``); text longer than its 表2 length (``too_long``); cell code not
+    14/15 digits (``bad_cell_code``); status not one of :data:`STATUSES` (``bad_status``); dates
+    unparseable, in the future or ``change_date`` before ``initial_date`` (``bad_date``); location not
+    covered by ``jurisdiction`` (``outside_jurisdiction``); within ``min_distance`` metres of another
+    component of the same class, earlier in the batch or in ``existing`` (GeoDataFrame with ``code`` and
+    ``class_code``) (``too_close``).
+
+    Distances are measured in a metric CRS (records in degrees are projected automatically, see
+    :func:`wanmi.core.crs.to_metric`). ``known_admin`` defaults to the ``district_code`` column of
+    ``jurisdiction`` when it has one. With ``allow_missing_code`` a record without code but with a
+    ``class_code`` passes (its code is to be allocated). ``today`` is the reference for future dates.
+    """
+    import geopandas as gpd
+    import shapely
+
+    scheme = get_scheme(scheme)
+    if not scheme.class_segments or scheme.segment_of_kind("serial") is None:
+        raise InputError(f"scheme {scheme.name} has no major/minor/serial segments: "
+                         f"it cannot number components")
+    limits = dict(FIELD_MAX_LENGTHS if max_lengths is None else max_lengths)
+    for name in ("code", "class_code"):  # their format checks already cover the length
+        limits.pop(name, None)
+    unknown = [f for f in mandatory if f not in RECORD_FIELDS]
+    if unknown:
+        raise InputError(f"mandatory field(s) {unknown} are not census fields {list(RECORD_FIELDS)}")
+    if not frame.index.is_unique:
+        raise InputError("the records' index has duplicate labels; reset it so problems can name rows")
+    norm = normalize_components(frame)
+    n = len(norm)
+    codes = norm["code"]
+    out = _Collector(norm.index, codes)
+    if known_admin is None and isinstance(jurisdiction, pd.DataFrame):
+        for col in ("district_code", "admin_code"):
+            if col in jurisdiction.columns:
+                known_admin = sorted(set(_text(jurisdiction[col]).dropna()))
+                break
+
+    # --- location ---------------------------------------------------------------------------------
+    if isinstance(norm, gpd.GeoDataFrame) and norm.geometry.name in norm.columns:
+        geom_raw = norm.geometry.to_numpy(dtype=object)
+    else:
+        raise InputError("components have no geometry column: give a GeoDataFrame with point locations")
+    no_geom = shapely.is_missing(geom_raw) | shapely.is_empty(geom_raw)
+    import_problem = (_text(norm["import_problem"]).to_numpy(dtype=object) if "import_problem" in norm.columns
+                      else np.full(n, None, dtype=object))
+    has_import_problem = pd.notna(import_problem)
+    invalid = ~no_geom & ~shapely.is_valid(geom_raw)
+    out.add(has_import_problem, "bad_geometry", "geometry", import_problem)
+    out.add(no_geom & ~has_import_problem, "bad_geometry", "geometry", "no location: the geometry is empty")
+    if invalid.any():
+        reasons = np.array([shapely.is_valid_reason(g) if bad else "" for g, bad in zip(geom_raw, invalid)])
+        out.add(invalid & ~has_import_problem, "bad_geometry", "geometry",
+                _fmt("invalid geometry: {}", reasons[invalid]) if invalid.any() else "")
+    geom_ok = ~no_geom & ~invalid & ~has_import_problem
+
+    # --- mandatory fields -------------------------------------------------------------------------
+    given_class = norm["class_code"]
+    for name in mandatory:
+        missing = norm[name].isna().to_numpy().copy()
+        if name == "code" and allow_missing_code:
+            missing &= given_class.isna().to_numpy()
+            detail = f"mandatory field {_label('code')} is empty and no class_code is given to allocate one"
+        else:
+            detail = f"mandatory field {_label(name)} is empty"
+        out.add(missing, "missing_field", name, detail)
+
+    # --- code -------------------------------------------------------------------------------------
+    present = codes.notna().to_numpy()
+    derived_class = np.full(n, None, dtype=object)
+    if present.any():
+        checked = scheme.validate_many(codes[present], known_admin, known_streets)
+        syntax = codes[present].astype(str).str.fullmatch(f"[0-9]{{{scheme.length}}}").to_numpy()
+        class_seg = checked["segment"].isin(scheme.class_segments).to_numpy()
+        pos = np.flatnonzero(present)
+        ok = checked["ok"].to_numpy()
+        bad_code = np.zeros(n, dtype=bool)
+        bad_class = np.zeros(n, dtype=bool)
+        bad_code[pos] = ~ok & (~syntax | ~class_seg)
+        bad_class[pos] = ~ok & syntax & class_seg
+        messages = np.full(n, None, dtype=object)
+        messages[pos] = checked["message"].to_numpy(dtype=object)
+        out.add(bad_code, "bad_code", "code", messages)
+        out.add(bad_class, "unknown_class", "code", messages)
+        major, minor = (scheme.segment(s) for s in scheme.class_segments)
+        text = codes[present].astype(str)
+        cls = (text.str.slice(major.start, major.stop) + text.str.slice(minor.start, minor.stop)).to_numpy()
+        derived_class[pos[syntax]] = cls[syntax]
+    # class_code: derived from the code; a given one must agree, or name a known class when there is no code
+    class_width = sum(scheme.segment(s).width for s in scheme.class_segments)
+    directory = set(class_table(scheme.directory, scheme.kind)["code"]) if scheme.directory else None
+    given = given_class.to_numpy(dtype=object)
+    has_given = pd.notna(given)
+    derived_ok = pd.notna(derived_class)
+    mismatch = has_given & derived_ok & (given != derived_class)
+    if mismatch.any():
+        out.add(mismatch, "class_mismatch", "class_code",
+                _fmt("class_code {} differs from the class {} encoded in code {}", given[mismatch],
+                     derived_class[mismatch], codes.to_numpy(dtype=object)[mismatch]))
+    lone = has_given & ~derived_ok & ~present
+    if lone.any() and directory is not None:
+        lone_bad = lone & ~np.isin(given.astype(str), np.array(sorted(directory), dtype=str))
+        lone_bad |= lone & (np.array([len(str(g)) for g in given]) != class_width)
+        out.add(lone_bad, "unknown_class", "class_code",
+                _fmt("class_code {} is not a {}-digit class of directory " + str(scheme.directory),
+                     given[lone_bad], [class_width] * int(lone_bad.sum())))
+    class_code = np.where(derived_ok, derived_class, given)
+    norm["class_code"] = pd.Series(class_code, index=norm.index, dtype=object)
+
+    # --- duplicates -------------------------------------------------------------------------------
+    if present.any():
+        code_series = codes[present].astype(str)
+        dup = code_series.duplicated(keep="first").to_numpy()
+        if dup.any():
+            positions = pd.Series(np.flatnonzero(present), index=code_series.index)
+            first_pos = positions.groupby(code_series.to_numpy()).transform("first").to_numpy()
+            first_row = norm.index[first_pos]
+            mask = np.zeros(n, dtype=bool)
+            mask[np.flatnonzero(present)[dup]] = True
+            out.add(mask, "duplicate_code", "code",
+                    _fmt("code {} is repeated: it already appears on row {}", code_series.to_numpy()[dup],
+                         first_row[dup]))
+        for pool, wording in ((existing_codes, "code {} already exists in the census"),
+                              (retired_codes, "code {} was retired; retired codes are never reused")):
+            if pool is None:
+                continue
+            pool_arr = np.array(sorted({str(c) for c in pool}), dtype=str)
+            if not len(pool_arr):
+                continue
+            hit = np.zeros(n, dtype=bool)
+            hit[present] = np.isin(code_series.to_numpy(dtype=str), pool_arr)
+            out.add(hit, "duplicate_code", "code", _fmt(wording, codes.to_numpy(dtype=object)[hit]))
+
+    # --- lengths, cell code, status ------------------------------------------------------------------
+    for name, limit in limits.items():
+        if name not in norm.columns:
+            continue
+        lengths = norm[name].str.len().fillna(0).to_numpy(dtype=np.int64)
+        long = lengths > limit
+        out.add(long, "too_long", name,
+                _fmt("field " + _label(name).replace("{", "{{").replace("}", "}}") + " has {} characters, at "
+                     "most " + str(limit) + " are allowed", lengths[long]))
+    cell = norm["cell_code"]
+    cell_present = cell.notna().to_numpy()
+    cell_bad = cell_present & ~cell.astype(str).str.fullmatch(r"[0-9]+").to_numpy()
+    cell_bad |= cell_present & ~np.isin(cell.astype(str).str.len().to_numpy(), CELL_CODE_LENGTHS)
+    out.add(cell_bad, "bad_cell_code", "cell_code",
+            _fmt("cell_code {} is not a 15-digit (GB/T 30428.1) or 14-digit (CJ/T 213) unit cell code",
+                 cell.to_numpy(dtype=object)[cell_bad]))
+    status = norm["status"]
+    bad_status = status.notna().to_numpy() & ~status.isin(STATUSES).to_numpy()
+    out.add(bad_status, "bad_status", "status",
+            _fmt("status {!r} is not one of " + "/".join(STATUSES),
+                 status.to_numpy(dtype=object)[bad_status]))
+
+    # --- dates ------------------------------------------------------------------------------------
+    today = today or dt.date.today()
+    parsed: dict[str, pd.Series] = {}
+    for name in DATE_FIELDS:
+        raw = norm[name]
+        dates, unparseable, future = parse_dates(raw, today)
+        parsed[name] = dates
+        raw_text = raw.astype(object).to_numpy()
+        out.add(unparseable.to_numpy(), "bad_date", name,
+                _fmt(f"{_label(name)} {{!r}} is not a date (expected YYYY-MM-DD or YYYYMMDD)",
+                     [str(v) for v in raw_text[unparseable.to_numpy()]]))
+        out.add(future.to_numpy(), "bad_date", name,
+                _fmt(f"{_label(name)} {{}} is in the future (after {today.isoformat()})",
+                     dates[future].to_numpy()))
+        norm[name] = dates
+    both = parsed["initial_date"].notna() & parsed["change_date"].notna()
+    before = both.to_numpy().copy()
+    earlier = parsed["change_date"][both] < parsed["initial_date"][both]
+    before[both.to_numpy()] = earlier.to_numpy(dtype=bool)
+    out.add(before, "bad_date", "change_date",
+            _fmt("change_date {} is before initial_date {}", parsed["change_date"][before].to_numpy(),
+                 parsed["initial_date"][before].to_numpy()))
+
+    # --- spatial checks in metres -------------------------------------------------------------------
+    min_distance = float(min_distance or 0.0)
+    if geom_ok.any() and (jurisdiction is not None or min_distance > 0):
+        metric, metric_crs = _metric_geometries(norm)
+        if jurisdiction is not None:
+            area = _as_geoseries(jurisdiction, norm.crs)  # bare geometries: in the records' CRS
+            if area.crs is None:
+                raise InputError("the jurisdiction has no coordinate reference system; set its CRS")
+            area = area.to_crs(metric_crs)
+            boundary = shapely.union_all(area.to_numpy(dtype=object))
+            shapely.prepare(boundary)
+            outside = np.zeros(n, dtype=bool)
+            outside[geom_ok] = ~shapely.covered_by(metric[geom_ok], boundary)
+            if outside.any():
+                gap = shapely.distance(metric[outside], boundary)
+                out.add(outside, "outside_jurisdiction", "geometry",
+                        _fmt("location is outside the jurisdiction ({:.1f} m beyond its boundary)", gap))
+        if min_distance > 0:
+            _check_spacing(out, norm, metric, metric_crs, geom_ok, class_code, min_distance, existing)
+
+    problems = out.frame()
+    valid_mask = np.ones(n, dtype=bool)
+    if len(problems):
+        valid_mask[norm.index.get_indexer(pd.Index(problems["row"].unique()))] = False
+    return ValidationReport(norm, problems, valid_mask)
+
+
+def _check_spacing(out: _Collector, norm: pd.DataFrame, metric: np.ndarray, metric_crs: Any,
+                   geom_ok: np.ndarray, class_code: np.ndarray, tol: float, existing: Any) -> None:
+    """Flag records within ``tol`` metres of an earlier batch record or an existing component of their class.
+
+    One STRtree ``dwithin`` query over all records; pairs are filtered by class with array maths.
+    """
+    import shapely
+
+    n = len(norm)
+    idx = np.flatnonzero(geom_ok & pd.notna(class_code))
+    codes = norm["code"].to_numpy(dtype=object)
+    if len(idx) > 1:
+        geoms = metric[idx]
+        left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tol)
+        cls = class_code[idx].astype(str)
+        keep = (right < left) & (cls[left] == cls[right])
+        left, right = left[keep], right[keep]
+        if len(left):
+            order = np.lexsort((right, left))  # nearest-numbered earlier partner per record
+            left, right = left[order], right[order]
+            first = np.r_[True, left[1:] != left[:-1]]
+            left, right = idx[left[first]], idx[right[first]]
+            dist = shapely.distance(metric[left], metric[right])
+            mask = np.zeros(n, dtype=bool)
+            mask[left] = True
+            details = np.full(n, None, dtype=object)
+            details[left] = _fmt("within {:.2f} m of row {} (code {}) of the same class {}; a component "
+                                 "captured twice?", dist, norm.index[right], codes[right], class_code[left])
+            out.add(mask, "too_close", "geometry", details)
+    if existing is None or not len(idx):
+        return
+    import geopandas as gpd
+
+    if not isinstance(existing, gpd.GeoDataFrame) or not {"code", "class_code"} <= set(existing.columns):
+        raise InputError("existing components must be a GeoDataFrame with code and class_code columns")
+    if len(existing) == 0:
+        return
+    if existing.crs is None:
+        raise InputError("existing components have no coordinate reference system")
+    ex = existing.to_crs(metric_crs)
+    ex_geom = ex.geometry.to_numpy(dtype=object)
+    ex_cls = _text(ex["class_code"]).to_numpy(dtype=object).astype(str)
+    ex_code = ex["code"].to_numpy(dtype=object)
+    left, right = shapely.STRtree(ex_geom).query(metric[idx], predicate="dwithin", distance=tol)
+    keep = (class_code[idx][left].astype(str) == ex_cls[right]) & (codes[idx][left] != ex_code[right])
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return
+    first = np.r_[True, left[1:] != left[:-1]]
+    rows, partners = idx[left[first]], right[first]
+    dist = shapely.distance(metric[rows], ex_geom[partners])
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    details = np.full(n, None, dtype=object)
+    details[rows] = _fmt("within {:.2f} m of existing component {} of the same class {}", dist,
+                         ex_code[partners], class_code[rows])
+    out.add(mask, "too_close", "geometry", details)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Code allocation
+# ----------------------------------------------------------------------------------------------------
+
+
+def area_segments(scheme: str | CodeScheme) -> tuple[Any, ...]:
+    """The segments that place a code (admin, street, … i.e. all but major, minor and serial)."""
+    scheme = get_scheme(scheme)
+    return tuple(s for s in scheme.segments if s.kind not in ("major", "minor", "serial"))
+
+
+def _refit(value: str, width: int) -> str | None:
+    """Zero-pad to ``width`` or drop leading zeros; None when significant digits would be lost."""
+    if len(value) <= width:
+        return value.zfill(width)
+    return None if value[: len(value) - width].strip("0") else value[len(value) - width :]
+
+
+def _area_values(scheme: CodeScheme, area: str | int | Mapping[str, str | int] | None) -> dict[str, str]:
+    """``{segment name: digits}`` for the placing segments of ``scheme`` from ``area``.
+
+    ``area`` is a mapping by segment name, or the digits of all placing segments concatenated; with one
+    placing segment (the usual case: ``admin`` for 16/17-digit codes, ``street`` for 12-digit ones) shorter
+    or zero-padded values are refitted, e.g. street ``5`` or ``005`` → ``05``.
+    """
+    segs = area_segments(scheme)
+    if not segs:
+        return {}
+    if area is None:
+        raise InputError(f"scheme {scheme.name} needs the {'+'.join(s.name for s in segs)} segment(s) to "
+                         f"allocate codes; pass them as street/admin")
+    if isinstance(area, Mapping):
+        values = {k: str(v) for k, v in area.items()}
+    else:
+        text = str(int(area)) if not isinstance(area, str) else area.strip()
+        if len(segs) == 1:
+            values = {segs[0].name: text}
+        elif len(text) == sum(s.width for s in segs):
+            values, pos = {}, 0
+            for s in segs:
+                values[s.name], pos = text[pos : pos + s.width], pos + s.width
+        else:
+            raise InputError(f"area {area!r}: scheme {scheme.name} needs {sum(s.width for s in segs)} digits "
+                             f"for segments {[s.name for s in segs]}")
+    out = {}
+    for s in segs:
+        if s.name not in values:
+            raise InputError(f"area {area!r}: missing a value for segment '{s.name}' of scheme {scheme.name}")
+        digits = values[s.name]
+        fitted = _refit(digits, s.width) if digits.isdigit() else None
+        if fitted is None:
+            raise CodeError(f"area {area!r}: segment '{s.name}' = {digits!r} is not a number of at most "
+                            f"{s.width} digits", segment=s.name)
+        out[s.name] = fitted
+    return out
+
+
+def area_key(scheme: str | CodeScheme, area: str | int | Mapping[str, str | int] | None) -> str:
+    """The placing digits of ``area`` refitted to ``scheme`` and concatenated (e.g. street 5 → ``05`` for
+    the 12-digit scheme, admin ``110101`` for the 16/17-digit ones): the key of a code counter."""
+    scheme = get_scheme(scheme)
+    return "".join(_area_values(scheme, area).values())
+
+
+def allocate_codes(
+    scheme: str | CodeScheme,
+    class_code: str,
+    area: str | int | Mapping[str, str | int] | None,
+    n: int,
+    used_codes: Iterable[str] = (),
+    floor: int = 0,
+) -> list[str]:
+    """The next ``n`` free codes of class ``class_code`` in ``area`` (street for 12-digit codes, admin
+    code for 16/17-digit ones).
+
+    Serials continue after the largest serial ever used for that class and area: the maximum over
+    ``used_codes`` (all codes issued so far, current and retired) and ``floor`` (a stored counter), so gaps
+    are never refilled and a retired code never comes back. Raises CodeError when the serial segment
+    overflows and InputError for an unknown class.
+    """
+    scheme = get_scheme(scheme)
+    if n < 0:
+        raise InputError(f"cannot allocate {n} codes")
+    if not scheme.class_segments or scheme.segment_of_kind("serial") is None:
+        raise InputError(f"scheme {scheme.name} has no major/minor/serial segments")
+    major, minor = (scheme.segment(s) for s in scheme.class_segments)
+    class_code = str(class_code).strip()
+    if len(class_code) != major.width + minor.width or not class_code.isdigit():
+        raise CodeError(f"class_code {class_code!r}: scheme {scheme.name} needs {major.width + minor.width} "
+                        f"digits ({major.name} + {minor.name})", segment=minor.name)
+    if scheme.directory is not None:
+        known = set(class_table(scheme.directory, scheme.kind)["code"])
+        if class_code not in known:
+            raise CodeError(f"class_code {class_code} is not a class of directory {scheme.directory}",
+                            segment=minor.name)
+    place = _area_values(scheme, area)
+    serial = scheme.segment_of_kind("serial")
+    values = {major.name: class_code[: major.width], minor.name: class_code[major.width :], **place}
+    used = pd.Series([c for c in used_codes if isinstance(c, str) and len(c) == scheme.length], dtype=object)
+    top = int(floor)
+    if len(used):
+        used = used[used.str.fullmatch(r"[0-9]+")]
+        match = pd.Series(True, index=used.index)
+        for name, digits in values.items():
+            seg = scheme.segment(name)
+            match &= used.str.slice(seg.start, seg.stop) == digits
+        if match.any():
+            top = max(top, int(used[match].str.slice(serial.start, serial.stop).astype("int64").max()))
+    last = top + n
+    if last >= 10**serial.width:
+        raise CodeError(f"class {class_code} in {place or 'the district'}: serial segment '{serial.name}' "
+                        f"({serial.width} digits) is exhausted: {top} used, {n} more requested",
+                        segment=serial.name)
+    return [scheme.format(**values, **{serial.name: s}) for s in range(top + 1, last + 1)]
+
+
+def areas_from_cell_codes(scheme: str | CodeScheme, cell_codes: pd.Series) -> pd.Series:
+    """The placing segments of ``scheme`` (concatenated) taken from unit-cell codes, None where impossible.
+
+    A cell code starts with admin (6) + street (3) + community (3) digits; e.g. for the 17-digit scheme the
+    area of cell ``110101001001003`` is ``110101``, for the 12-digit one (2-digit street) it is ``01``.
+    Used to allocate codes to new records that only carry their class and cell.
+    """
+    scheme = get_scheme(scheme)
+    text = _text(cell_codes)
+    out = pd.Series("", index=text.index, dtype=object)
+    filled = text.fillna("").astype(str)
+    ok = filled.str.fullmatch(r"[0-9]{14,15}").astype(bool)
+    spans = {"admin": (0, 6), "street": (6, 9), "community": (9, 12)}
+    for seg in area_segments(scheme):
+        if seg.kind not in spans:
+            return _nones(text.index)
+        a, b = spans[seg.kind]
+        part = filled.str.slice(a, b)
+        fitted = part.map(lambda v, w=seg.width: _refit(v, w) if v.isdigit() else None)
+        ok &= fitted.notna()
+        out = out + fitted.fillna("")
+    out = out.astype(object)
+    out[~ok] = None
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Status changes
+# ----------------------------------------------------------------------------------------------------
+
+
+def change_status(
+    record: Mapping[str, Any],
+    status: str,
+    date: Any = None,
+    note: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A status change (状态变更) of one component: ``(updated record, history row)``.
+
+    The updated record has the new ``status`` and ``change_date`` = ``date`` (default: today). The history
+    row has ``code, old_status, new_status, change_date, note``. Refuses (InputError naming the code) an
+    unknown status, the current status, an unparseable or future date and a date before the record's
+    ``initial_date`` or last ``change_date``.
+    """
+    code = record.get("code")
+    status = str(status).strip() if status is not None else ""
+    if status not in STATUSES:
+        raise InputError(f"component {code}: status {status!r} is not one of {'/'.join(STATUSES)}")
+    old = record.get("status")
+    if old == status:
+        raise InputError(f"component {code}: status is already {status}")
+    today = today or dt.date.today()
+    if date is None or (isinstance(date, str) and not date.strip()):
+        when = today
+    else:
+        parsed, unparseable, future = parse_dates(pd.Series([date], dtype=object), today)
+        if unparseable.iloc[0]:
+            raise InputError(f"component {code}: change date {date!r} is not a date "
+                             f"(expected YYYY-MM-DD or YYYYMMDD)")
+        when = parsed.iloc[0]
+        if future.iloc[0]:
+            raise InputError(f"component {code}: change date {when} is in the future")
+    for name in ("initial_date", "change_date"):
+        value = record.get(name)
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        previous = parse_dates(pd.Series([value], dtype=object), dt.date.max)[0].iloc[0]
+        if previous is not None and when < previous:
+            raise InputError(f"component {code}: change date {when} is before its {name} {previous}")
+    updated = dict(record)
+    updated["status"] = status
+    updated["change_date"] = when
+    history = {"code": code, "old_status": old, "new_status": status, "change_date": when, "note": note}
+    return updated, history

@@ -1,0 +1,13 @@
+"""Component census stores (部件普查库): one API over a GeoPackage file or a PostGIS schema.
+
+    store = GeoPackageStore("project.gpkg").create("gbt47678-17")     # or PostgisStore(dsn, schema="wanmi")
+    result = store.import_components(read_components("census.xlsx"), jurisdiction=district)
+    result.write_rejects("rejects.csv")
+    store.set_status("11010101037000001", "破损", "2025-03-01", note="灯罩缺失")
+
+The implementation lives in :mod:`wanmi.layers.stores`; this module is the stable import path.
+"""
+
+from .stores import CensusStore, CensusStoreError, GeoPackageStore, ImportResult, PostgisStore
+
+__all__ = ["CensusStore", "CensusStoreError", "GeoPackageStore", "ImportResult", "PostgisStore"]

@@ -1,0 +1,377 @@
+"""Read census records from the files field crews deliver: CSV, XLSX, GeoJSON, Shapefile, GeoPackage.
+
+:func:`read_components` returns a GeoDataFrame ready for :meth:`CensusStore.import_components`:
+
+- columns renamed to the schema's English names from Chinese labels, GB/T 47678.5 abbreviations or CJ/T
+  214 names (:func:`wanmi.layers.schema.map_columns`);
+- for tables, points built from longitude/latitude columns, found by name when not given (lon, lng,
+  longitude, x, 经度 / lat, latitude, y, 纬度 …) or from a WKT column; coordinates from Chinese web maps
+  (GCJ-02 Amap/Tencent, BD-09 Baidu) converted to WGS 84 (:func:`wanmi.core.crs.convert_lonlat`);
+- a coordinate that is missing, not a number or out of range becomes a per-row message in column
+  ``import_problem`` (the validator rejects that record with it) instead of stopping the import;
+- ``source_row``: the record's row in the file (spreadsheet row number for CSV/XLSX, with the header as
+  row 1; feature number for vector files), for the reject list;
+- reprojected to a metric CRS (CGCS2000 Gauss–Krüger zone in China) for the distance checks.
+
+:func:`write_components` writes the same formats back (a Shapefile uses the GB/T abbreviations, which fit
+its 10-character field names), so exports re-import unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.crs import convert_geometries, convert_lonlat, to_metric
+from ..core.errors import InputError
+from .schema import FIELDS_BY_NAME, map_columns, rename_for
+
+__all__ = ["LAT_NAMES", "LON_NAMES", "WKT_NAMES", "read_components", "read_table", "write_components"]
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "pointx", "point_x", "x坐标", "坐标x")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "pointy", "point_y", "y坐标", "坐标y")
+WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+WEB_SYSTEMS = ("gcj02", "bd09")
+GEOGRAPHIC_SYSTEMS = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}
+
+
+def _system(coords: str | None) -> str:
+    """Normalised coordinate system: wgs84, cgcs2000, gcj02, bd09 or an ``EPSG:n`` string."""
+    if coords is None:
+        return "wgs84"
+    key = re.sub(r"[\s_\-]", "", str(coords)).lower()
+    aliases = {"wgs84": "wgs84", "epsg4326": "wgs84", "epsg:4326": "wgs84", "cgcs2000": "cgcs2000",
+               "epsg:4490": "cgcs2000", "epsg4490": "cgcs2000", "gcj02": "gcj02", "bd09": "bd09",
+               "bd09ll": "bd09"}
+    if key in aliases:
+        return aliases[key]
+    match = re.fullmatch(r"epsg:?(\d+)", key)
+    if match:
+        return f"EPSG:{match.group(1)}"
+    raise InputError(f"unknown coordinate system {coords!r}: use wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------------------
+
+
+def _unique_headers(values: list[Any]) -> list[str]:
+    out: list[str] = []
+    for j, v in enumerate(values):
+        name = str(v).strip() if v is not None and str(v).strip() else f"column_{j + 1}"
+        while name in out:
+            name += "_"
+        out.append(name)
+    return out
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    sep = "\t" if path.suffix.lower() == ".tsv" else None
+    errors = []
+    for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, sep=sep,
+                                engine="python" if sep is None else "c", skip_blank_lines=True)
+            break
+        except UnicodeDecodeError as exc:
+            errors.append(f"{enc}: {exc.reason}")
+    else:
+        raise InputError(f"{path}: cannot decode the file ({'; '.join(errors)}); pass encoding=")
+    frame.columns = _unique_headers(list(frame.columns))
+    return frame.astype(object), np.arange(len(frame)) + 2  # header is row 1
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+        raise InputError("reading .xlsx needs openpyxl (pip install openpyxl)") from exc
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(book.worksheets):
+                raise InputError(f"{path}: no sheet number {sheet}; it has {len(book.worksheets)} sheet(s)")
+            ws = book.worksheets[sheet]
+        else:
+            if sheet not in book.sheetnames:
+                raise InputError(f"{path}: no sheet {sheet!r}; sheets are {book.sheetnames}")
+            ws = book[sheet]
+        header: list[str] | None = None
+        rows, numbers = [], []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if header is None:
+                header = _unique_headers(list(values))
+                continue
+            values = list(values) + [None] * (len(header) - len(values))
+            rows.append(values[: len(header)])
+            numbers.append(number)
+    finally:
+        book.close()
+    if header is None:
+        raise InputError(f"{path}: sheet {ws.title!r} is empty")
+    frame = pd.DataFrame({h: pd.Series([r[j] for r in rows], dtype=object) for j, h in enumerate(header)})
+    return frame, np.array(numbers, dtype=np.int64)
+
+
+def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None
+               ) -> tuple[pd.DataFrame, np.ndarray]:
+    """A CSV/TSV/XLSX file as a DataFrame of raw values (text for CSV) and each record's row number."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    return _read_csv(path, encoding)
+
+
+def _find_column(frame: pd.DataFrame, given: str | None, names: tuple[str, ...], what: str) -> str | None:
+    if given is not None:
+        if given not in frame.columns:
+            raise InputError(f"{what} column {given!r} is not in the table; "
+                             f"columns are {list(frame.columns)}")
+        return given
+    lookup = {re.sub(r"[\s_\-()（）]", "", str(c)).casefold(): c for c in frame.columns}
+    for name in names:
+        key = re.sub(r"[\s_\-()（）]", "", name).casefold()
+        if key in lookup:
+            return lookup[key]
+    return None
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Floats, a missing mask and a not-a-number mask (full-width digits and a trailing ° accepted)."""
+    obj = values.astype(object)
+    numeric = obj.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                      and not isinstance(v, bool))
+    text = obj.where(~numeric, None).map(lambda v: "" if v is None else str(v))
+    text = text.str.normalize("NFKC").str.strip().str.rstrip("°").str.strip()
+    out = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+    out[numeric] = obj[numeric].astype("float64")
+    nums = out.to_numpy(dtype="float64", copy=True)
+    missing = (~numeric & (text == "")).to_numpy() | (numeric.to_numpy() & np.isnan(nums))
+    bad = ~missing & ~np.isfinite(nums)
+    return nums, missing, bad
+
+
+def _points_from_table(frame: pd.DataFrame, x: str | None, y: str | None, system: str
+                       ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Geometries (None where impossible), per-row problems and the CRS of the coordinates."""
+    import shapely
+
+    n = len(frame)
+    problems = np.full(n, None, dtype=object)
+    xcol = _find_column(frame, x, LON_NAMES, "longitude/x")
+    ycol = _find_column(frame, y, LAT_NAMES, "latitude/y")
+    crs = GEOGRAPHIC_SYSTEMS.get(system, "EPSG:4326" if system in WEB_SYSTEMS else system)
+    if xcol is None or ycol is None:
+        wkt_col = _find_column(frame, None, WKT_NAMES, "WKT")
+        if wkt_col is None:
+            raise InputError(f"no coordinate columns found: name them lon/lat (经度/纬度, x/y) "
+                             f"or pass x= and y=; "
+                             f"columns are {list(frame.columns)}")
+        text = frame[wkt_col].map(lambda v: str(v).strip() if v is not None else "")
+        geoms = shapely.from_wkt(text.where(text != "", None).to_numpy(dtype=object), on_invalid="ignore")
+        missing = (text == "").to_numpy()
+        problems[missing] = f"no location: column {wkt_col} is empty"
+        bad = ~missing & shapely.is_missing(geoms)
+        problems[bad] = [f"column {wkt_col}: {v[:40]!r} is not WKT geometry" for v in text[bad]]
+        if system in WEB_SYSTEMS and (~shapely.is_missing(geoms)).any():
+            ok = ~shapely.is_missing(geoms)
+            geoms[ok] = convert_geometries(geoms[ok], system, "wgs84")
+        return geoms, problems, crs
+    xs, x_missing, x_bad = _numbers(frame[xcol])
+    ys, y_missing, y_bad = _numbers(frame[ycol])
+    raw_x, raw_y = frame[xcol].to_numpy(dtype=object), frame[ycol].to_numpy(dtype=object)
+    both = x_missing & y_missing
+    problems[both] = f"no location: columns {xcol} and {ycol} are empty"
+    problems[x_missing & ~both] = f"no location: column {xcol} is empty"
+    problems[y_missing & ~both] = f"no location: column {ycol} is empty"
+    x_nan = x_bad & ~y_missing
+    problems[x_nan] = [f"column {xcol}: {v!r} is not a number" for v in raw_x[x_nan]]
+    y_nan = y_bad & ~x_missing & ~x_bad
+    problems[y_nan] = [f"column {ycol}: {v!r} is not a number" for v in raw_y[y_nan]]
+    ok = pd.isna(problems)
+    if system in ("wgs84", "cgcs2000", *WEB_SYSTEMS):
+        lon_bad = ok & ((xs < -180) | (xs > 180))
+        lat_bad = ok & ((ys < -90) | (ys > 90))
+        problems[lon_bad] = [f"longitude {v} in column {xcol} is outside -180..180" for v in xs[lon_bad]]
+        rest = lat_bad & ~lon_bad
+        problems[rest] = [f"latitude {v} in column {ycol} is outside -90..90 "
+                          f"(longitude and latitude swapped?)"
+                          for v in ys[rest]]
+        ok = pd.isna(problems)
+    if system in WEB_SYSTEMS and ok.any():
+        xs[ok], ys[ok] = convert_lonlat(xs[ok], ys[ok], system, "wgs84")
+    geoms = np.full(n, None, dtype=object)
+    geoms[ok] = shapely.points(xs[ok], ys[ok])
+    return geoms, problems, crs
+
+
+# ----------------------------------------------------------------------------------------------------
+# Public API
+# ----------------------------------------------------------------------------------------------------
+
+
+def read_components(
+    path: str | Path,
+    layer: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    coords: str = "wgs84",
+    sheet: str | int | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    metric: bool = True,
+    metric_crs: Any = None,
+) -> Any:
+    """Census records from CSV/TSV, XLSX, GeoJSON, Shapefile or GeoPackage as a GeoDataFrame.
+
+    ``x``/``y`` name the longitude/latitude (or easting/northing) columns of a table; found automatically
+    otherwise. ``coords`` says what the coordinates are: ``wgs84`` (GPS; default), ``cgcs2000``, ``gcj02``
+    (Amap/Tencent), ``bd09`` (Baidu) or ``EPSG:<code>``. For vector files with a CRS, ``wgs84``/``cgcs2000``
+    keep the file's CRS, ``gcj02``/``bd09`` convert its lon/lat, and ``EPSG:<code>`` overrides it. ``sheet``
+    picks an XLSX sheet (name or 0-based number), ``layer`` a layer of a multi-layer file, ``columns`` maps
+    more source column names to field names. With ``metric`` (default) the result is reprojected to
+    ``metric_crs`` or an automatically chosen metric CRS; rows without a location keep None geometry and
+    a message in ``import_problem``.
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    system = _system(coords)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        raw, rows = read_table(path, sheet, encoding)
+        geoms, problems, crs = _points_from_table(raw, x, y, system)
+        frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
+    else:
+        import pyogrio
+
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+        except Exception as exc:  # GDAL's own message names the problem
+            raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(f"{path}: layer {layer!r} has no geometry; use a CSV/XLSX with lon/lat instead")
+        rows = np.arange(len(frame)) + 1
+        problems = np.full(len(frame), None, dtype=object)
+        geo = frame.geometry
+        if system.startswith("EPSG:"):
+            frame = frame.set_crs(system, allow_override=True)
+        elif frame.crs is None:
+            frame = frame.set_crs(GEOGRAPHIC_SYSTEMS.get(system, "EPSG:4326"))
+        if system in WEB_SYSTEMS:
+            if not frame.crs.is_geographic:
+                raise InputError(f"{path}: coords={coords!r} needs longitude/latitude, but the file is in "
+                                 f"{frame.crs.name}")
+            ok = ~(geo.isna() | geo.is_empty).to_numpy()
+            converted = frame.geometry.to_numpy(dtype=object).copy()
+            converted[ok] = convert_geometries(converted[ok], system, "wgs84")
+            frame = frame.set_geometry(gpd.GeoSeries(converted, index=frame.index, crs="EPSG:4326"))
+    frame = map_columns(frame, columns)
+    frame["import_problem"] = pd.Series(problems, index=frame.index, dtype=object)
+    frame["source_row"] = rows
+    if metric:
+        geo = frame.geometry
+        if (~(geo.isna() | geo.is_empty)).any():
+            frame, _ = to_metric(frame, metric_crs)
+    return frame
+
+
+def write_components(frame: Any, path: str | Path, naming: str | None = None, coords: str = "wgs84",
+                     layer: str = "components") -> Path:
+    """Write census records (e.g. ``store.read()``) to CSV, XLSX, GeoJSON, Shapefile or GeoPackage.
+
+    ``naming`` is the column naming (``english``, ``zh``, ``gbt``, ``cjt``; Shapefiles always use ``gbt``,
+    the 10-character GB/T 47678.5 abbreviations). Tables get ``lon``/``lat`` columns in ``coords``
+    (``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09``) and text cells, so codes keep their leading zeros.
+    Dates are written as ``YYYY-MM-DD``.
+    """
+    import datetime as dt
+
+    import shapely
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if frame.crs is None:
+        raise InputError("the records have no CRS; set it before writing")
+    fields = [c for c in frame.columns if c in FIELDS_BY_NAME]
+    if suffix == ".shp":
+        naming = "gbt"
+    names = rename_for(naming or "english", fields)
+    table = pd.DataFrame(index=frame.index)
+    for name in fields:
+        values = frame[name].astype(object)
+        if FIELDS_BY_NAME[name].type == "date":
+            values = values.map(lambda v: v.isoformat()[:10] if isinstance(v, (dt.date, pd.Timestamp)) else v)
+        table[names[name]] = values.where(values.notna(), None).astype(object)
+    system = _system(coords)
+    if suffix in (".csv", ".tsv", ".txt", ".xlsx"):
+        wgs = frame.geometry.to_crs("EPSG:4326")
+        if not wgs.geom_type.dropna().eq("Point").all():
+            table["wkt"] = wgs.to_wkt()
+        ok = ~(wgs.isna() | wgs.is_empty).to_numpy()
+        lon = np.full(len(frame), np.nan)
+        lat = np.full(len(frame), np.nan)
+        pts = wgs.representative_point().to_numpy(dtype=object)
+        lon[ok], lat[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
+        if system in WEB_SYSTEMS:
+            lon[ok], lat[ok] = convert_lonlat(lon[ok], lat[ok], "wgs84", system)
+        elif system.startswith("EPSG:"):
+            raise InputError(f"tables are written in longitude/latitude; coords={coords!r} is not supported")
+        table["lon"], table["lat"] = lon, lat
+        if suffix == ".xlsx":
+            _write_xlsx(table, path)
+        else:
+            table.to_csv(path, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",")
+        return path
+    import geopandas as gpd
+    import pyogrio
+
+    if system in WEB_SYSTEMS:
+        raise InputError("vector files are written in WGS 84/CGCS2000; "
+                         "GCJ-02/BD-09 output is for tables only")
+    out = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(dtype=object), crs=frame.crs)
+    if system.startswith("EPSG:"):
+        out = out.to_crs(system)
+    kwargs: dict[str, Any] = {"driver": {".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
+                                         ".gpkg": "GPKG"}.get(suffix)}
+    if kwargs["driver"] is None:
+        raise InputError(f"{path}: unsupported format {suffix!r}; use .csv, .xlsx, .geojson, .shp or .gpkg")
+    if suffix == ".gpkg":
+        kwargs["layer"] = layer
+    if suffix == ".shp":
+        kwargs["encoding"] = "UTF-8"
+    pyogrio.write_dataframe(out, path, **kwargs)
+    return path
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """One sheet, header row, text cells (format ``@``) for text columns, numbers for lon/lat."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "components"
+    ws.append(list(table.columns))
+    numeric = {j for j, c in enumerate(table.columns) if c in ("lon", "lat")}
+    for values in table.itertuples(index=False, name=None):
+        ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in values])
+    for j, column in enumerate(ws.iter_cols(min_row=2), start=0):
+        if j in numeric:
+            continue
+        for cell in column:
+            cell.number_format = "@"
+    book.save(path)

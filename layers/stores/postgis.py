@@ -1,0 +1,247 @@
+"""PostGIS census store: the same tables as the GeoPackage, with the rules enforced by the database.
+
+``layers/sql/postgis_schema.sql`` creates, in one schema: ``components`` (CHECKs on the code format from the
+scheme's length, non-zero serial, class/code agreement, cell code, status and dates; UNIQUE codes; FOREIGN
+KEY to ``component_class``; GIST index), ``component_class`` (loaded from the scheme's class directory),
+``component_history``, ``code_counters`` and ``census_meta``.
+
+Every write is one transaction. Imports take ``LOCK TABLE components IN SHARE ROW EXCLUSIVE MODE`` (so
+concurrent importers queue instead of validating against stale codes; readers are not blocked) and code
+allocation locks the ``(class, street/district)`` counter row with ``SELECT … FOR UPDATE``, so concurrent
+allocators, in threads or processes, never hand out the same code. Needs psycopg 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from ...core.census import RECORD_FIELDS, STATUSES, area_segments
+from ...core.codes import CodeScheme
+from ...core.errors import InputError
+from .. import LAYERS_DIR
+from .base import CensusStore, Session
+
+__all__ = ["SCHEMA_SQL", "PostgisStore", "render_schema_sql"]
+
+SCHEMA_SQL = LAYERS_DIR / "sql" / "postgis_schema.sql"
+TABLES = ("components", "component_class", "component_history", "code_counters", "census_meta")
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise InputError("the PostGIS store needs psycopg 3: pip install 'psycopg[binary]'") from exc
+    return psycopg
+
+
+def render_schema_sql(scheme: CodeScheme, schema: str, srid: int, geometry_type: str = "Point") -> str:
+    """The schema SQL for ``scheme`` with every placeholder filled (identifiers and literals quoted)."""
+    from psycopg import sql
+
+    major, minor = (scheme.segment(n) for n in scheme.class_segments)
+    serial = scheme.segment_of_kind("serial")
+    width = major.width + minor.width
+
+    def lit(value: Any) -> str:
+        return sql.Literal(value).as_string(None)
+
+    values = {
+        "schema": sql.Identifier(schema).as_string(None),
+        "srid": str(int(srid)),
+        "geometry_type": {"Point": "Point", "Geometry": "Geometry"}[geometry_type],
+        "code_length": str(scheme.length),
+        "code_regex": lit(f"^[0-9]{{{scheme.length}}}$"),
+        "class_width": str(width),
+        "class_regex": lit(f"^[0-9]{{{width}}}$"),
+        "major_width": str(major.width),
+        "minor_width": str(minor.width),
+        "class_expr": f"(substr(code, {major.start + 1}, {major.width}) || "
+                      f"substr(code, {minor.start + 1}, {minor.width}))",
+        "serial_expr": f"substr(code, {serial.start + 1}, {serial.width})",
+        "zero_serial": lit("0" * serial.width),
+        "statuses": ", ".join(lit(s) for s in STATUSES),
+    }
+    return string.Template(SCHEMA_SQL.read_text(encoding="utf-8")).substitute(values)
+
+
+class _PgSession(Session):
+    ph = "%s"
+
+    def __init__(self, conn: Any, store: PostgisStore) -> None:
+        self.conn = conn
+        self.store = store
+        self.q = store._q
+
+    def _rows(self, sql_text: str, params: Sequence[Any]) -> tuple[list[tuple], list[bytes | None]]:
+        rows = self.conn.execute(sql_text, list(params)).fetchall()
+        return [tuple(r[:-1]) for r in rows], [bytes(r[-1]) if r[-1] is not None else None for r in rows]
+
+    def _select(self) -> str:
+        return ", ".join(RECORD_FIELDS) + ", ST_AsBinary(geom)"
+
+    def fetch(self, where: str = "", params: Sequence[Any] = ()) -> tuple[list[tuple], list[bytes | None]]:
+        sql_text = (f"SELECT {self._select()} FROM {self.q}.components" + (f" WHERE {where}" if where else "")
+                    + " ORDER BY code")
+        return self._rows(sql_text, params)
+
+    def near(self, bounds: tuple[float, float, float, float]) -> tuple[list[tuple], list[bytes | None]]:
+        sql_text = (f"SELECT {self._select()} FROM {self.q}.components "
+                    f"WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, {self.store.srid}) ORDER BY code")
+        return self._rows(sql_text, bounds)
+
+    def codes(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(f"SELECT code FROM {self.q}.components ORDER BY code")]
+
+    def retired_codes(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            f"SELECT DISTINCT h.code FROM {self.q}.component_history h WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {self.q}.components c WHERE c.code = h.code) ORDER BY 1")]
+
+    def lock_components(self) -> None:
+        self.conn.execute(f"LOCK TABLE {self.q}.components IN SHARE ROW EXCLUSIVE MODE")
+
+    def lock_counters(self, groups: Sequence[tuple[str, str]]) -> None:
+        groups = sorted(set(groups))
+        if not groups:
+            return
+        with self.conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO {self.q}.code_counters (class_code, area) VALUES (%s, %s) "
+                            f"ON CONFLICT DO NOTHING", groups)
+            for class_code, area in groups:  # one row at a time, in sorted order: no lock-order deadlocks
+                cur.execute(f"SELECT last_serial FROM {self.q}.code_counters "
+                            f"WHERE class_code = %s AND area = %s FOR UPDATE", (class_code, area))
+
+    def counter_floor(self, class_code: str, area: str) -> int:
+        stored = self.conn.execute(f"SELECT last_serial FROM {self.q}.code_counters "
+                                   f"WHERE class_code = %s AND area = %s FOR UPDATE",
+                                   (class_code, area)).fetchone()
+        area_expr, serial = self.store._code_parts()
+        used = self.conn.execute(f"SELECT max({serial}) FROM {self.q}.components "
+                                 f"WHERE class_code = %s AND {area_expr} = %s",
+                                 (class_code, area)).fetchone()[0]
+        return max(int(stored[0]) if stored else 0, int(used) if used else 0)
+
+    def set_counter(self, class_code: str, area: str, serial: int) -> None:
+        self.conn.execute(f"UPDATE {self.q}.code_counters SET last_serial = greatest(last_serial, %s) "
+                          f"WHERE class_code = %s AND area = %s", (serial, class_code, area))
+
+    def insert(self, rows: list[tuple], wkb: list[bytes]) -> None:
+        if not rows:
+            return
+        srid = self.store.srid
+        cols = ", ".join((*RECORD_FIELDS, "geom"))
+        with self.conn.cursor() as cur, cur.copy(f"COPY {self.q}.components ({cols}) FROM STDIN") as copy:
+            for row, blob in zip(rows, wkb):
+                copy.write_row((*row, _ewkb_hex(blob, srid)))
+
+    def update_status(self, code: str, status: str, change_date: dt.date) -> None:
+        self.conn.execute(f"UPDATE {self.q}.components SET status = %s, change_date = %s WHERE code = %s",
+                          (status, change_date, code))
+
+    def add_history(self, row: Mapping[str, Any]) -> None:
+        self.conn.execute(f"INSERT INTO {self.q}.component_history "
+                          f"(code, old_status, new_status, change_date, note) VALUES (%s, %s, %s, %s, %s)",
+                          (row["code"], row["old_status"], row["new_status"], row["change_date"],
+                           row.get("note")))
+
+    def history(self, code: str | None) -> pd.DataFrame:
+        sql_text = (f"SELECT code, old_status, new_status, change_date, note, recorded_at "
+                    f"FROM {self.q}.component_history" + (" WHERE code = %s" if code is not None else "")
+                    + " ORDER BY id")
+        rows = self.conn.execute(sql_text, [code] if code is not None else []).fetchall()
+        cols = ["code", "old_status", "new_status", "change_date", "note", "recorded_at"]
+        return pd.DataFrame({c: pd.Series([r[i] for r in rows], dtype=object) for i, c in enumerate(cols)})
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.conn.execute(f"SELECT key, value FROM {self.q}.census_meta").fetchall())
+
+
+def _ewkb_hex(wkb: bytes, srid: int) -> str:
+    """Hex EWKB (little-endian ISO WKB with the SRID flag) that PostGIS accepts as geometry text input."""
+    import struct
+
+    if wkb[0] != 1:
+        raise InputError("internal: expected little-endian WKB")
+    type_id = struct.unpack("<I", wkb[1:5])[0]
+    return (wkb[:1] + struct.pack("<I", type_id | 0x20000000) + struct.pack("<i", srid) + wkb[5:]).hex()
+
+
+class PostgisStore(CensusStore):
+    """Component census in a PostgreSQL/PostGIS schema (default ``wanmi``).
+
+    ``dsn`` is a libpq connection string or URI (``"host=/run/postgresql dbname=gis"``,
+    ``"postgresql://user@host/db"``). A connection is opened per operation.
+    """
+
+    def __init__(self, dsn: str, schema: str = "wanmi") -> None:
+        super().__init__()
+        self.dsn = dsn
+        self.schema = schema
+        from psycopg import sql
+
+        self._q = sql.Identifier(schema).as_string(None)
+
+    def __repr__(self) -> str:
+        return f"PostgisStore(schema={self.schema!r})"
+
+    def _connect(self) -> Any:
+        return _psycopg().connect(self.dsn, autocommit=False)
+
+    def exists(self) -> bool:
+        with self._connect() as conn:
+            found = conn.execute("SELECT to_regclass(%s)", (f"{self._q}.census_meta",)).fetchone()[0]
+            conn.rollback()
+        return found is not None
+
+    def _code_parts(self) -> tuple[str, str]:
+        scheme = self.scheme
+        parts = [f"substr(code, {s.start + 1}, {s.width})" for s in area_segments(scheme)]
+        serial = scheme.segment_of_kind("serial")
+        return ("(" + " || ".join(parts) + ")") if parts else "''", \
+            f"substr(code, {serial.start + 1}, {serial.width})"
+
+    @contextmanager
+    def _session(self, write: bool) -> Iterator[_PgSession]:
+        conn = self._connect()
+        try:
+            with conn.transaction():
+                if not write:
+                    conn.execute("SET TRANSACTION READ ONLY")
+                yield _PgSession(conn, self)
+        finally:
+            conn.close()
+
+    def _create(self, meta: Mapping[str, str], scheme: CodeScheme, classes: pd.DataFrame,
+                overwrite: bool) -> None:
+        conn = self._connect()
+        try:
+            with conn.transaction():
+                if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                present = [t for t in TABLES if conn.execute("SELECT to_regclass(%s)",
+                                                             (f"{self._q}.{t}",)).fetchone()[0] is not None]
+                if present and not overwrite:
+                    raise InputError(f"schema {self.schema} already holds a component census "
+                                     f"(tables {present}); open it with PostgisStore(dsn, schema) "
+                                     f"or pass overwrite=True")
+                for table in ("component_history", "code_counters", "census_meta", "components",
+                              "component_class"):
+                    conn.execute(f"DROP TABLE IF EXISTS {self._q}.{table} CASCADE")
+                conn.execute(render_schema_sql(scheme, self.schema, int(meta["srid"]), meta["geometry_type"]))
+                with conn.cursor() as cur:
+                    cur.executemany(f"INSERT INTO {self._q}.census_meta (key, value) VALUES (%s, %s)",
+                                    sorted(meta.items()))
+                    cur.executemany(
+                        f"INSERT INTO {self._q}.component_class "
+                        f"(class_code, major, minor, name_zh, major_name_zh) VALUES (%s, %s, %s, %s, %s)",
+                        list(classes[["code", "major", "minor", "name_zh", "major_name_zh"]]
+                             .itertuples(index=False, name=None)))
+        finally:
+            conn.close()
