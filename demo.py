@@ -1,14 +1,18 @@
 """``make demo``: the Wanmi workflow on the bundled sample data, end to end.
 
 Each step calls the same engine functions as the CLI and the Processing algorithms and writes a
-GeoPackage that opens styled in QGIS.
+GeoPackage (or a map) that opens styled in QGIS. Steps run in the order of :data:`STEPS`; each takes the
+shared :class:`DemoContext` (output folder, results of earlier steps) and records its outputs in it.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -18,39 +22,60 @@ from .layers.gpkg import write_gpkg
 
 DONGCHENG = SAMPLE_DIR / "dongcheng.gpkg"
 HELSINKI = SAMPLE_DIR / "helsinki.gpkg"
+CELL_STYLE = {"unit_cells": STYLES_DIR / "unit_cells.qml"}
 
 
-def _say(message: str, quiet: bool) -> None:
-    if not quiet:
-        print(message, file=sys.stderr, flush=True)
+@dataclass
+class DemoContext:
+    """What the demo steps share: the output folder, intermediate results, and the outputs to print."""
+
+    out_dir: Path
+    quiet: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+
+def step_grid(ctx: DemoContext) -> None:
+    """Unit grids: Dongcheng (regular lattice inside 169 communities) and Helsinki (street blocks)."""
+    t0 = time.perf_counter()
+    communities = gpd.read_file(DONGCHENG, layer="communities", engine="pyogrio")
+    result = partition(communities, method="regular", target_area=10_000.0)
+    path = write_gpkg(ctx.out_dir / "dongcheng_cells.gpkg",
+                      {"unit_cells": result.cells, "communities": communities}, styles=CELL_STYLE)
+    ctx.outputs["Dongcheng unit cells (regular)"] = path
+    ctx.data.update(dongcheng_cells=result.cells, dongcheng_communities=communities)
+    s = summarize(result.cells)
+    ctx.say(f"[grid] Dongcheng: {s['count']} cells, mean {s['area_mean']:.0f} m² "
+            f"({time.perf_counter() - t0:.1f} s) → {path}")
+
+    t0 = time.perf_counter()
+    h_comm = gpd.read_file(HELSINKI, layer="communities", engine="pyogrio")
+    roads = gpd.read_file(HELSINKI, layer="roads", engine="pyogrio")
+    result = partition(h_comm, method="street-block", roads=roads, target_area=10_000.0)
+    path = write_gpkg(ctx.out_dir / "helsinki_cells.gpkg",
+                      {"unit_cells": result.cells, "roads": roads, "communities": h_comm}, styles=CELL_STYLE)
+    ctx.outputs["Helsinki unit cells (street blocks)"] = path
+    ctx.data.update(helsinki_cells=result.cells, helsinki_communities=h_comm, helsinki_roads=roads)
+    s = summarize(result.cells)
+    ctx.say(f"[grid] Helsinki: {s['count']} cells, mean {s['area_mean']:.0f} m² "
+            f"({time.perf_counter() - t0:.1f} s) → {path}")
+
+
+# Steps in workflow order: Grid → Census → Cases → Evaluation → Audit (→ batch). Each later issue adds its
+# step function above and its name here.
+STEPS: list[Callable[[DemoContext], None]] = [
+    step_grid,
+]
 
 
 def run_demo(out_dir: Path, quiet: bool = False) -> dict[str, Path]:
     """Run every demo step into ``out_dir``; return {what: path}."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs: dict[str, Path] = {}
-    cell_style = {"unit_cells": STYLES_DIR / "unit_cells.qml"}
-
-    # 1. Dongcheng (Beijing): regular 万米 lattice inside the 169 communities
-    t0 = time.perf_counter()
-    communities = gpd.read_file(DONGCHENG, layer="communities", engine="pyogrio")
-    result = partition(communities, method="regular", target_area=10_000.0)
-    path = write_gpkg(out_dir / "dongcheng_cells.gpkg",
-                      {"unit_cells": result.cells, "communities": communities}, styles=cell_style)
-    outputs["Dongcheng unit cells (regular)"] = path
-    s = summarize(result.cells)
-    _say(f"[1] Dongcheng: {s['count']} cells, mean {s['area_mean']:.0f} m² "
-         f"({time.perf_counter() - t0:.1f} s) → {path}", quiet)
-
-    # 2. Helsinki: street-block cells that follow the real OpenStreetMap road network
-    t0 = time.perf_counter()
-    h_comm = gpd.read_file(HELSINKI, layer="communities", engine="pyogrio")
-    roads = gpd.read_file(HELSINKI, layer="roads", engine="pyogrio")
-    result = partition(h_comm, method="street-block", roads=roads, target_area=10_000.0)
-    path = write_gpkg(out_dir / "helsinki_cells.gpkg",
-                      {"unit_cells": result.cells, "roads": roads, "communities": h_comm}, styles=cell_style)
-    outputs["Helsinki unit cells (street blocks)"] = path
-    s = summarize(result.cells)
-    _say(f"[2] Helsinki: {s['count']} cells, mean {s['area_mean']:.0f} m² "
-         f"({time.perf_counter() - t0:.1f} s) → {path}", quiet)
-    return outputs
+    ctx = DemoContext(out_dir=out_dir, quiet=quiet)
+    for step in STEPS:
+        step(ctx)
+    return ctx.outputs
