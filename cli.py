@@ -174,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out-layer", default="converted")
     c.set_defaults(func=cmd_convert_coords)
 
+    from .cli_census import add_parser as add_census_parser
+
+    add_census_parser(sub)
+
     d = sub.add_parser("demo", help="run the whole workflow on the bundled sample data")
     d.add_argument("--out", default="demo_output")
     d.set_defaults(func=cmd_demo)

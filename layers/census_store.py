@@ -11,3 +11,15 @@ The implementation lives in :mod:`wanmi.layers.stores`; this module is the stabl
 from .stores import CensusStore, CensusStoreError, GeoPackageStore, ImportResult, PostgisStore
 
 __all__ = ["CensusStore", "CensusStoreError", "GeoPackageStore", "ImportResult", "PostgisStore"]
+
+
+def open_store(target: str, schema: str = "wanmi") -> CensusStore:
+    """The census store named by ``target``: a PostgreSQL connection string (``postgresql://…`` or libpq
+    ``key=value`` words, stored in ``schema``) or a GeoPackage path."""
+    text = str(target)
+    if text.startswith(("postgresql:", "postgres:")) or ("=" in text and "dbname" in text):
+        return PostgisStore(text, schema=schema)
+    return GeoPackageStore(text)
+
+
+__all__ += ["open_store"]

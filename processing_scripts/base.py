@@ -98,14 +98,22 @@ class WanmiAlgorithm(QgsProcessingAlgorithm):
         """Run :meth:`run` and turn engine errors into ``QgsProcessingException`` (shown in the dialog)."""
         bridge = ProcessingFeedback(feedback)
         try:
-            return self.run(parameters, context, bridge)
+            return self.execute(parameters, context, bridge)
         except Canceled:
             return {}
         except WanmiError as exc:
             raise QgsProcessingException(str(exc)) from exc
 
-    def run(self, parameters, context, feedback: ProcessingFeedback) -> dict:
+    def execute(self, parameters, context, feedback: ProcessingFeedback) -> dict:
+        """The algorithm's work (engine feedback: progress windows, cancel, log); returns the outputs."""
         raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        # ``QgsProcessingAlgorithm.run`` is what ``processing.run()`` calls: overriding it breaks every
+        # algorithm run from Python (models, scripts, tests). Algorithms implement ``execute`` instead.
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: implement execute(), not run() (QgsProcessingAlgorithm.run)")
 
 
 # --- QGIS features ↔ GeoDataFrame -------------------------------------------------------------------------

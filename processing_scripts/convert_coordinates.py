@@ -38,7 +38,7 @@ class ConvertWebMapCoordinates(WanmiAlgorithm):
             [tr("GCJ-02 (Amap, Tencent, Google China)"), tr("BD-09 (Baidu)")], defaultValue=0))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Converted (WGS84)")))
 
-    def run(self, parameters, context, feedback):
+    def execute(self, parameters, context, feedback):
         from ..core.crs import convert_geometries
 
         source = self.parameterAsSource(parameters, self.INPUT, context)

@@ -94,7 +94,7 @@ class PartitionJurisdiction(WanmiAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Unit cells"), QgsProcessing.TypeVectorPolygon))
 
-    def run(self, parameters, context, feedback):
+    def execute(self, parameters, context, feedback):
         from ..core.grid import partition, summarize
 
         source = self.parameterAsSource(parameters, self.INPUT, context)

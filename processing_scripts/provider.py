@@ -16,10 +16,15 @@ ALGORITHMS: dict[str, str] = {
     "convert_coordinates": "ConvertWebMapCoordinates",
     "partition": "PartitionJurisdiction",
     "renumber": "RenumberGrid",
+    "import_census": "ImportCensus",
+    "validate_census": "ValidateCensus",
+    "assign_components": "AssignComponents",
+    "locate_codes": "LocateCodes",
 }
 
 # Desktop menu order (algorithm name, menu text): the workflow Grid → Census → Cases → Evaluation → Audit.
-MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates")
+MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import_census", "validate_census",
+                         "assign_components", "locate_codes")
 
 
 class WanmiProvider(QgsProcessingProvider):

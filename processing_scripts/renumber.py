@@ -53,7 +53,7 @@ class RenumberGrid(WanmiAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.CHANGELOG, tr("Change log"), QgsProcessing.TypeVector))
 
-    def run(self, parameters, context, feedback):
+    def execute(self, parameters, context, feedback):
         from ..core.renumber import renumber
 
         feedback.window(0, 10)
