@@ -128,7 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     outputs = run_demo(Path(args.out), quiet=args.quiet)
     print("\nWanmi demo finished. Outputs:")
     for label, path in outputs.items():
-        print(f"  {label:<34} {path}")
+        print(f"  {label:<40} {path}")
     return 0
 
 

@@ -510,7 +510,7 @@ def _wkb(geoms: np.ndarray) -> list[bytes]:
 
 def _code_groups(scheme: CodeScheme, codes: pd.Series) -> pd.DataFrame:
     """Class code, area key and serial of full codes (vectorised string slicing)."""
-    text = codes.astype(str)
+    text = codes.astype(str).astype(object)  # object, not pandas 3's pyarrow "str" (no object + str)
     major, minor = (scheme.segment(name) for name in scheme.class_segments)
     serial = scheme.segment_of_kind("serial")
     area = pd.Series("", index=text.index, dtype=object)
