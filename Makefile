@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
 	@echo /usr/share/qgis/python/plugins > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/qgis-plugins.pth
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,postgis]'
+	$(PY) -m pip install -q -e '.[dev,postgis,dask]'
 	@touch $@
 
 env: $(STAMP)
