@@ -1,0 +1,659 @@
+"""Boundary audit (边界审计): prove that every square metre has exactly one cell and one responsible party.
+
+The known failure of grid management is the blind spot where different grids meet (不同类型网格交界的盲区).
+:func:`audit` checks a unit-cell layer (单元网格) and/or a responsibility-area layer (责任网格) against the
+jurisdiction (communities 社区 with their district/street/community codes) and a component census
+(部件), and returns every problem as a geometry with its type, severity, codes, area and a sentence.
+
+Problem types (``type``, severity, layer)
+=========================================
+Polygon layers (``cells`` and ``areas``):
+
+- ``empty_geometry`` (error): a feature without geometry, or not a polygon.
+- ``invalid_geometry`` (error): GEOS ``is_valid`` fails; the detail gives GEOS's reason and location.
+  The feature is repaired (``make_valid``, polygonal part) for the other checks.
+- ``gap`` (error): part of the jurisdiction covered by no feature (盲区); one row per polygon of
+  ``union(jurisdiction) − union(layer)``, codes = the communities it lies in.
+- ``outside_jurisdiction`` (error): part of the layer outside the jurisdiction; codes = the features.
+- ``overlap`` (error): the interior intersection of two features (one row per pair).
+- ``double_coverage`` (error, areas): two areas with *different* responsible parties overlap (the
+  intersection), or one area names several parties in its party field.
+- ``no_responsible`` (error, areas): an area whose party field is empty (无责任主体).
+Unit cells only:
+
+- ``crosses_community`` (error): a cell reaching into a community other than the one it mostly lies in;
+  one row per foreign community, geometry = the foreign part.
+- ``code_mismatch`` (error): the cell code's district/street/community segments differ from the
+  community the cell lies in (largest overlap), or from the cell's own code columns.
+- ``malformed_code`` (error): not a valid code of the cell scheme (length, digits, sequence 000), or
+  empty. ``duplicate_code`` (error): a code used by several cells (geometry = their union).
+- ``sliver`` (warning): a cell smaller than ``sliver_ratio · target_area`` that shares a border with
+  another cell of its community (so it could have been merged, as :func:`wanmi.core.grid.partition` does).
+Responsibility areas against the cells:
+
+- ``cell_split_by_area`` (error): a cell divided between several areas; geometry = the part outside the
+  area holding most of it. ``crosses_street`` (warning): an area reaching into a second street.
+Components (point layer, codes checked with a :mod:`wanmi.core.codes` scheme):
+
+- ``component_outside`` (error): a component in no cell (point → cell by :mod:`wanmi.core.geocode`).
+- ``component_cell_mismatch`` (error): its ``cell_code`` differs from the cell it lies in.
+- ``component_code_mismatch`` (error): the placing segments of its code (street for the 12-digit
+  default, admin for 16/17 digits) differ from those of the cell it lies in.
+- ``malformed_code`` (error, components): wrong length or non-digits for the scheme.
+
+Areas are exact (shapely 2 overlay on arrays, STRtree pairs, no buffering). Pieces smaller than
+``min_area`` m² are numerical noise of the input coordinates and are not reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .cellcode import get_cell_scheme
+from .crs import require_metric
+from .errors import CodeError, InputError
+from .feedback import Feedback, ensure
+from .geometry import explode_polygons, polygonal, shared_border_lengths
+
+__all__ = [
+    "PROBLEM_COLUMNS",
+    "SEVERITY",
+    "AuditResult",
+    "audit",
+]
+
+#: Columns of the problem table, in order (geometry last).
+PROBLEM_COLUMNS = ["type", "severity", "layer", "codes", "area_m2", "detail"]
+#: Severity of each problem type.
+SEVERITY: dict[str, str] = {
+    "empty_geometry": "error",
+    "invalid_geometry": "error",
+    "gap": "error",
+    "outside_jurisdiction": "error",
+    "overlap": "error",
+    "double_coverage": "error",
+    "no_responsible": "error",
+    "crosses_community": "error",
+    "code_mismatch": "error",
+    "malformed_code": "error",
+    "duplicate_code": "error",
+    "sliver": "warning",
+    "cell_split_by_area": "error",
+    "crosses_street": "warning",
+    "component_outside": "error",
+    "component_cell_mismatch": "error",
+    "component_code_mismatch": "error",
+}
+_PARTY_SPLIT = re.compile(r"[;,，；、/|]|\s+和\s+|\s+and\s+")
+
+
+@dataclass
+class AuditResult:
+    """What :func:`audit` returns.
+
+    ``problems``: GeoDataFrame (:data:`PROBLEM_COLUMNS` + geometry; polygons, and points for
+    components) in the metric ``crs``. ``summary``: counts and areas per (type, severity, layer).
+    ``checked``: features audited per layer. ``clean``: no problem at all.
+    """
+
+    problems: gpd.GeoDataFrame
+    summary: pd.DataFrame
+    checked: dict[str, int]
+    crs: Any
+    date: dt.date = field(default_factory=dt.date.today)
+    jurisdiction: str = ""
+
+    @property
+    def clean(self) -> bool:
+        return len(self.problems) == 0
+
+    @property
+    def errors(self) -> int:
+        return int((self.problems["severity"] == "error").sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.problems["severity"] == "warning").sum())
+
+
+class _Problems:
+    """Collects problem rows as arrays (no per-problem objects on hot paths)."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, kind: str, layer: str, geoms: Any, codes: Any, area: Any, detail: Any) -> None:
+        geoms = np.asarray(geoms, dtype=object).reshape(-1)
+        n = len(geoms)
+        if n == 0:
+            return
+
+        def _arr(v: Any, dtype: Any = object) -> np.ndarray:
+            a = np.asarray(v, dtype=dtype)
+            return np.full(n, a.item() if a.ndim == 0 else None, dtype=dtype) if a.ndim == 0 else a.reshape(-1)
+
+        self.parts.append(pd.DataFrame({
+            "type": kind, "severity": SEVERITY[kind], "layer": layer, "codes": _arr(codes),
+            "area_m2": _arr(area, float), "detail": _arr(detail), "geometry": geoms,
+        }))
+
+    def frame(self, crs: Any) -> gpd.GeoDataFrame:
+        if not self.parts:
+            empty = pd.DataFrame({c: pd.Series(dtype=float if c == "area_m2" else object)
+                                  for c in PROBLEM_COLUMNS})
+            return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        df = pd.concat(self.parts, ignore_index=True)
+        return gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------------------
+
+
+def _text(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A column as stripped text, None where missing/blank."""
+    if col not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    s = frame[col]
+    out = s.astype(object).where(s.notna(), None)
+    out = out.map(lambda v: None if v is None else (str(v).strip() or None))
+    return out.to_numpy(dtype=object)
+
+
+def _fmt_area(a: float) -> str:
+    return f"{a:,.2f} m²"
+
+
+def _interior_pairs(a_geoms: np.ndarray, b_geoms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) whose interiors meet; within one array (i < j) when ``b_geoms`` is None."""
+    same = b_geoms is None
+    b = a_geoms if same else b_geoms
+    tree = shapely.STRtree(b)
+    qi, ti = tree.query(a_geoms, predicate="intersects")
+    if same:
+        keep = qi < ti
+        qi, ti = qi[keep], ti[keep]
+    if len(qi) == 0:
+        return qi, ti
+    inner = shapely.relate_pattern(a_geoms[qi], b[ti], "T********")
+    return qi[inner], ti[inner]
+
+
+def _area_parts(geoms: np.ndarray) -> np.ndarray:
+    """Polygonal part of each geometry (None where none)."""
+    return polygonal(geoms) if len(geoms) else np.zeros(0, dtype=object)
+
+
+def _prepare_polygons(frame: gpd.GeoDataFrame, layer: str, crs: Any, out: _Problems,
+                      code_col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Repaired polygon geometries, their codes, and the mask of usable rows (empty/invalid reported)."""
+    if frame.crs is not None and crs is not None and frame.crs != crs:
+        frame = frame.to_crs(crs)
+    geoms = np.asarray(frame.geometry.values, dtype=object).copy()
+    codes = _text(frame, code_col)
+    label = np.array([c if c is not None else f"#{i}" for i, c in zip(frame.index, codes)], dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    wrong = ~empty & ~np.isin(shapely.get_type_id(geoms), [3, 6, 7])
+    bad = np.flatnonzero(empty | wrong)
+    if len(bad):
+        detail = np.where(empty[bad], "no geometry", "not a polygon")
+        out.add("empty_geometry", layer, np.where(empty[bad], None, geoms[bad]), label[bad], 0.0,
+                [f"{layer} feature {lb}: {d}" for lb, d in zip(label[bad], detail)])
+    ok = ~(empty | wrong)
+    geoms[ok] = shapely.force_2d(geoms[ok])
+    invalid = ok & ~shapely.is_valid(geoms)
+    idx = np.flatnonzero(invalid)
+    if len(idx):
+        reasons = shapely.is_valid_reason(geoms[idx])
+        repaired = polygonal(shapely.make_valid(geoms[idx]))
+        areas = np.where(shapely.is_missing(repaired), 0.0, shapely.area(repaired))
+        out.add("invalid_geometry", layer, geoms[idx], label[idx], areas,
+                [f"{layer} feature {lb}: invalid geometry ({r}); checked as repaired"
+                 for lb, r in zip(label[idx], reasons)])
+        geoms[idx] = repaired
+        ok[idx[shapely.is_missing(repaired)]] = False
+    return geoms, codes, ok
+
+
+def _coverage(geoms: np.ndarray, labels: np.ndarray, layer: str, jur: _Jurisdiction, min_area: float,
+              out: _Problems) -> None:
+    """Gaps (jurisdiction not covered) and parts outside the jurisdiction."""
+    union = shapely.union_all(geoms)
+    gaps, _ = explode_polygons(np.array([shapely.difference(jur.union, union)], dtype=object))
+    gaps = gaps[shapely.area(gaps) > min_area]
+    if len(gaps):
+        gi, ci = _interior_pairs(gaps, jur.geoms)
+        names = pd.Series(jur.keys[ci]).groupby(gi).agg(lambda s: ",".join(sorted(set(s))))
+        codes = names.reindex(np.arange(len(gaps))).to_numpy(dtype=object)
+        a = shapely.area(gaps)
+        c = shapely.centroid(gaps)
+        out.add("gap", layer, gaps, codes, a,
+                [f"{_fmt_area(x)} of community {k} covered by no {layer[:-1]} (near {p.x:.1f}, {p.y:.1f})"
+                 for x, k, p in zip(a, codes, c)])
+    outside, _ = explode_polygons(np.array([shapely.difference(union, jur.union)], dtype=object))
+    outside = outside[shapely.area(outside) > min_area]
+    if len(outside):
+        oi, fi = _interior_pairs(outside, geoms)
+        names = pd.Series(labels[fi]).groupby(oi).agg(lambda s: ",".join(sorted(set(map(str, s)))))
+        codes = names.reindex(np.arange(len(outside))).to_numpy(dtype=object)
+        a = shapely.area(outside)
+        out.add("outside_jurisdiction", layer, outside, codes, a,
+                [f"{_fmt_area(x)} of {k} lies outside the jurisdiction" for x, k in zip(a, codes)])
+
+
+def _overlaps(geoms: np.ndarray, labels: np.ndarray, layer: str, min_area: float, out: _Problems,
+              party: np.ndarray | None = None) -> None:
+    """Interior intersections of pairs of features (``double_coverage`` when parties differ)."""
+    i, j = _interior_pairs(geoms)
+    if len(i) == 0:
+        return
+    inter = _area_parts(shapely.intersection(geoms[i], geoms[j]))
+    a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+    keep = a > min_area
+    i, j, inter, a = i[keep], j[keep], inter[keep], a[keep]
+    codes = np.array([f"{x},{y}" for x, y in zip(labels[i], labels[j])], dtype=object)
+    if party is None:
+        out.add("overlap", layer, inter, codes, a,
+                [f"{layer} {x} and {y} overlap by {_fmt_area(s)}" for x, y, s in zip(labels[i], labels[j], a)])
+        return
+    pi, pj = party[i], party[j]
+    differ = np.array([p is not None and q is not None and p != q for p, q in zip(pi, pj)], dtype=bool)
+    if (~differ).any():
+        m = ~differ
+        out.add("overlap", layer, inter[m], codes[m], a[m],
+                [f"{layer} {x} and {y} overlap by {_fmt_area(s)}"
+                 for x, y, s in zip(labels[i][m], labels[j][m], a[m])])
+    if differ.any():
+        out.add("double_coverage", layer, inter[differ], codes[differ], a[differ],
+                [f"{_fmt_area(s)} covered by two parties: {p} ({x}) and {q} ({y})"
+                 for x, y, p, q, s in zip(labels[i][differ], labels[j][differ], pi[differ], pj[differ],
+                                          a[differ])])
+
+
+@dataclass
+class _Jurisdiction:
+    geoms: np.ndarray
+    keys: np.ndarray  # 12-digit community keys
+    district: np.ndarray
+    street: np.ndarray
+    community: np.ndarray
+    union: Any
+
+
+def _jurisdiction(frame: gpd.GeoDataFrame, crs: Any) -> _Jurisdiction:
+    from .grid import jurisdiction_codes
+
+    if frame.crs is None:
+        raise InputError("the jurisdiction layer has no CRS")
+    if crs is not None and frame.crs != crs:
+        frame = frame.to_crs(crs)
+    codes = jurisdiction_codes(frame)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    geoms = geoms[ok].copy()
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = polygonal(shapely.make_valid(geoms[bad]))
+    keep = ~shapely.is_missing(geoms)
+    codes = codes[ok][keep].reset_index(drop=True)
+    geoms = geoms[keep]
+    return _Jurisdiction(geoms, codes["community_key"].to_numpy(dtype=object),
+                         codes["district_code"].to_numpy(dtype=object),
+                         codes["street_code"].to_numpy(dtype=object),
+                         codes["community_code"].to_numpy(dtype=object), shapely.union_all(geoms))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Cell checks
+# ----------------------------------------------------------------------------------------------------
+
+
+def _cell_codes(geoms: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, ok: np.ndarray, scheme: Any,
+                out: _Problems) -> np.ndarray:
+    """Malformed and duplicate codes; returns the mask of cells with a well-formed code."""
+    valid = scheme.valid_mask(np.where(pd.isna(codes), "", codes)) & np.array([c is not None for c in codes])
+    bad = np.flatnonzero(~valid)
+    if len(bad):
+        details = []
+        for k in bad:
+            if codes[k] is None:
+                details.append(f"cell #{frame.index[k]}: no code")
+                continue
+            try:
+                scheme.validate(codes[k])
+                details.append(f"cell code {codes[k]!r} is not valid")
+            except CodeError as exc:
+                details.append(str(exc))
+        a = np.where(ok[bad], shapely.area(np.where(ok[bad], geoms[bad], None)), 0.0)
+        out.add("malformed_code", "cells", np.where(ok[bad], geoms[bad], None),
+                [c if c is not None else f"#{i}" for c, i in zip(codes[bad], frame.index[bad])], a, details)
+    present = pd.Series(codes, dtype=object)
+    dup = present[present.notna() & present.duplicated(keep=False)]
+    if len(dup):
+        groups = dup.groupby(dup, sort=True).groups
+        gs, cs, ns, areas = [], [], [], []
+        for code, rows in groups.items():
+            rows = np.asarray(rows)
+            rows = rows[ok[rows]]
+            g = shapely.union_all(geoms[rows]) if len(rows) else None
+            gs.append(g)
+            cs.append(code)
+            ns.append(len(groups[code]))
+            areas.append(float(shapely.area(geoms[rows]).sum()) if len(rows) else 0.0)
+        out.add("duplicate_code", "cells", np.array(gs, dtype=object), cs, areas,
+                [f"code {c} is used by {k} cells" for c, k in zip(cs, ns)])
+    return valid
+
+
+def _cells_vs_communities(geoms: np.ndarray, codes: np.ndarray, valid: np.ndarray, frame: pd.DataFrame,
+                          jur: _Jurisdiction, scheme: Any, min_area: float, out: _Problems) -> np.ndarray:
+    """Crossing cells and code/segment mismatches; returns each cell's home community (-1: none)."""
+    n = len(geoms)
+    ci, ji = _interior_pairs(geoms, jur.geoms)
+    home = np.full(n, -1, dtype=np.int64)
+    if len(ci):
+        inter = _area_parts(shapely.intersection(geoms[ci], jur.geoms[ji]))
+        a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+        order = np.lexsort((-a, ci))  # per cell, largest overlap first
+        first = np.r_[True, ci[order][1:] != ci[order][:-1]]
+        home[ci[order][first]] = ji[order][first]
+        foreign = (ji != home[ci]) & (a > min_area)
+        if foreign.any():
+            f = np.flatnonzero(foreign)
+            label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, frame.index)], dtype=object)
+            out.add("crosses_community", "cells", inter[f], label[ci[f]], a[f],
+                    [f"cell {label[c]} (in community {jur.keys[home[c]]}) reaches {_fmt_area(x)} into "
+                     f"community {jur.keys[j]}" for c, j, x in zip(ci[f], ji[f], a[f])])
+    # code segments vs the community the cell lies in, and vs the cell's own code columns
+    d_w, s_w, c_w, _ = scheme.widths
+    rows, details = [], []
+    for k in np.flatnonzero(valid & (home >= 0)):
+        code = codes[k]
+        parts = (code[:d_w], code[d_w:d_w + s_w], code[d_w + s_w:d_w + s_w + c_w])
+        h = home[k]
+        want = (jur.district[h], jur.street[h], jur.community[h])
+        wrong = [f"{name} {got} (the cell lies in {name} {exp})"
+                 for name, got, exp in zip(("district", "street", "community"), parts, want) if got != exp]
+        if wrong:
+            rows.append(k)
+            details.append(f"cell code {code}: " + "; ".join(wrong))
+    for col, (a0, a1) in (("district_code", (0, d_w)), ("street_code", (d_w, d_w + s_w)),
+                          ("community_code", (d_w + s_w, d_w + s_w + c_w))):
+        if col not in frame.columns:
+            continue
+        vals = _text(frame, col)
+        for k in np.flatnonzero(valid):
+            v = vals[k]
+            seg = codes[k][a0:a1]
+            if v is not None and v != seg and not (len(v) > len(seg) and v.endswith(seg)):
+                rows.append(k)
+                details.append(f"cell code {codes[k]}: column {col} = {v} disagrees with the code's {seg}")
+    if rows:
+        r = np.asarray(rows)
+        out.add("code_mismatch", "cells", geoms[r], codes[r], shapely.area(geoms[r]), details)
+    return home
+
+
+def _slivers(geoms: np.ndarray, codes: np.ndarray, home: np.ndarray, limit: float, out: _Problems) -> None:
+    """Cells below ``limit`` m² sharing a border with another cell of their community."""
+    area = shapely.area(geoms)
+    small = np.flatnonzero((area < limit) & (home >= 0))
+    if len(small) == 0:
+        return
+    tree = shapely.STRtree(geoms)
+    qi, ti = tree.query(geoms[small], predicate="intersects")
+    a, b = small[qi], ti
+    keep = (a != b) & (home[a] == home[b])
+    a, b = a[keep], b[keep]
+    length = shared_border_lengths(geoms, a, b)
+    has = np.unique(a[length > 1e-6])
+    if len(has):
+        out.add("sliver", "cells", geoms[has], codes[has], area[has],
+                [f"cell {c}: {_fmt_area(x)} < sliver limit {limit:,.0f} m², could be merged into a neighbour"
+                 for c, x in zip(codes[has], area[has])])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Components
+# ----------------------------------------------------------------------------------------------------
+
+
+def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, scheme: Any,
+                code_col: str, cell_col: str, out: _Problems) -> None:
+    from .census import areas_from_cell_codes
+    from .codes import get_scheme
+    from .geocode import assign_to_cells
+
+    if points.crs is not None and crs is not None and points.crs != crs:
+        points = points.to_crs(crs)
+    pts = np.asarray(points.geometry.values, dtype=object)
+    located = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    pts = pts.copy()
+    pts[located] = shapely.force_2d(pts[located])
+    codes = _text(points, code_col)
+    label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, points.index)], dtype=object)
+    frame = gpd.GeoDataFrame({"_i": np.arange(len(pts))[located]}, geometry=pts[located], crs=crs)
+    where = assign_to_cells(frame, cells, code_field="code")
+    actual = np.full(len(pts), None, dtype=object)
+    actual[located] = where["cell_code"].astype(object).where(where["cell_code"].notna(), None).to_numpy()
+    missing_geom = np.flatnonzero(~located)
+    if len(missing_geom):
+        out.add("component_outside", "components", np.full(len(missing_geom), None, dtype=object),
+                label[missing_geom], np.nan, [f"component {c}: no location" for c in label[missing_geom]])
+    outside = np.flatnonzero(located & np.array([a is None for a in actual]))
+    if len(outside):
+        out.add("component_outside", "components", pts[outside], label[outside], np.nan,
+                [f"component {c} at ({shapely.get_x(p):.1f}, {shapely.get_y(p):.1f}) lies in no cell"
+                 for c, p in zip(label[outside], pts[outside])])
+    inside = np.flatnonzero(np.array([a is not None for a in actual]))
+    stated = _text(points, cell_col)
+    wrong_cell = inside[np.array([stated[k] is not None and stated[k] != actual[k] for k in inside], dtype=bool)]
+    if len(wrong_cell):
+        out.add("component_cell_mismatch", "components", pts[wrong_cell], label[wrong_cell], np.nan,
+                [f"component {label[k]}: cell_code {stated[k]} but it lies in cell {actual[k]}"
+                 for k in wrong_cell])
+    if code_col not in points.columns:
+        return
+    sch = get_scheme(scheme)
+    well = np.array([c is not None and len(c) == sch.length and c.isdigit() and c.isascii() for c in codes])
+    bad = np.flatnonzero(~well & np.array([c is not None for c in codes]))
+    if len(bad):
+        out.add("malformed_code", "components", pts[bad], label[bad], np.nan,
+                [f"component code {codes[k]!r}: scheme {sch.name} needs {sch.length} digits" for k in bad])
+    from .census import area_segments
+
+    segs = area_segments(sch)
+    if not segs:
+        return
+    check = inside[well[inside]]
+    if len(check) == 0:
+        return
+    expected = areas_from_cell_codes(sch, pd.Series(actual[check], dtype=object)).to_numpy(dtype=object)
+    got = np.array(["".join(codes[k][s.start:s.stop] for s in segs) for k in check], dtype=object)
+    differ = np.array([e is not None and e != g for e, g in zip(expected, got)], dtype=bool)
+    rows = check[differ]
+    if len(rows):
+        names = "+".join(s.name for s in segs)
+        out.add("component_code_mismatch", "components", pts[rows], label[rows], np.nan,
+                [f"component {label[k]}: {names} segment {g} but its cell {actual[k]} gives {e}"
+                 for k, g, e in zip(rows, got[differ], expected[differ])])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Responsibility areas
+# ----------------------------------------------------------------------------------------------------
+
+
+def _areas(frame: gpd.GeoDataFrame, crs: Any, jur: _Jurisdiction | None, cell_geoms: np.ndarray | None,
+           cell_codes: np.ndarray | None, party_field: str, code_field: str, min_area: float,
+           out: _Problems) -> int:
+    geoms, codes, ok = _prepare_polygons(frame, "areas", crs, out, code_field)
+    label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, frame.index)], dtype=object)
+    party = _text(frame, party_field)
+    none = np.flatnonzero(np.array([p is None for p in party]))
+    if len(none):
+        g = np.where(ok[none], geoms[none], None)
+        out.add("no_responsible", "areas", g, label[none],
+                np.where(ok[none], shapely.area(g), 0.0),
+                [f"area {label[k]}: no responsible party ({party_field} is empty)" for k in none])
+    split = [k for k, p in enumerate(party) if p is not None and len(
+        [x for x in _PARTY_SPLIT.split(p) if x.strip()]) > 1]
+    if split:
+        s = np.asarray(split)
+        g = np.where(ok[s], geoms[s], None)
+        out.add("double_coverage", "areas", g, label[s], np.where(ok[s], shapely.area(g), 0.0),
+                [f"area {label[k]} names several responsible parties: {party[k]}" for k in s])
+    use = np.flatnonzero(ok)
+    g, lb, pt = geoms[use], label[use], party[use]
+    if len(g) == 0:
+        return len(frame)
+    if jur is not None:
+        _coverage(g, lb, "areas", jur, min_area, out)
+        # streets: dissolve communities by district+street
+        skey = jur.district + jur.street
+        su, sinv = np.unique(skey, return_inverse=True)
+        if len(su) > 1:
+            from .geometry import union_groups
+
+            _, streets = union_groups(jur.geoms, sinv)
+            ai, si = _interior_pairs(g, streets)
+            inter = _area_parts(shapely.intersection(g[ai], streets[si]))
+            a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+            order = np.lexsort((-a, ai))
+            first = np.r_[True, ai[order][1:] != ai[order][:-1]] if len(ai) else np.zeros(0, bool)
+            main = np.full(len(g), -1)
+            main[ai[order][first]] = si[order][first]
+            foreign = (si != main[ai]) & (a > min_area)
+            f = np.flatnonzero(foreign)
+            if len(f):
+                out.add("crosses_street", "areas", inter[f], lb[ai[f]], a[f],
+                        [f"area {lb[x]} (street {su[main[x]]}) reaches {_fmt_area(s)} into street {su[y]}"
+                         for x, y, s in zip(ai[f], si[f], a[f])])
+    _overlaps(g, lb, "areas", min_area, out, party=pt)
+    if cell_geoms is not None and len(cell_geoms):
+        ci, ai = _interior_pairs(cell_geoms, g)
+        if len(ci):
+            inter = _area_parts(shapely.intersection(cell_geoms[ci], g[ai]))
+            a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+            order = np.lexsort((-a, ci))
+            first = np.r_[True, ci[order][1:] != ci[order][:-1]]
+            main = np.full(len(cell_geoms), -1)
+            main[ci[order][first]] = ai[order][first]
+            minor = np.flatnonzero((ai != main[ci]) & (a > min_area))
+            if len(minor):
+                out.add("cell_split_by_area", "areas", inter[minor], cell_codes[ci[minor]], a[minor],
+                        [f"cell {cell_codes[c]} is split: {_fmt_area(s)} of it lies in area {lb[x]}, the rest "
+                         f"in area {lb[main[c]]}" for c, x, s in zip(ci[minor], ai[minor], a[minor])])
+    return len(frame)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Entry point
+# ----------------------------------------------------------------------------------------------------
+
+
+def audit(
+    cells: gpd.GeoDataFrame | None = None,
+    jurisdiction: gpd.GeoDataFrame | None = None,
+    *,
+    components: gpd.GeoDataFrame | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    cell_scheme: str = "gbt30428-15",
+    component_scheme: str = "default12",
+    target_area: float = 10_000.0,
+    sliver_ratio: float = 0.3,
+    min_area: float = 1e-3,
+    code_field: str = "code",
+    component_code_field: str = "code",
+    component_cell_field: str = "cell_code",
+    area_code_field: str = "area_code",
+    party_field: str = "responsible",
+    jurisdiction_name: str = "",
+    feedback: Feedback | None = None,
+) -> AuditResult:
+    """Audit unit cells and/or responsibility areas against the jurisdiction and the component census.
+
+    Any of the layers may be left out (at least ``cells`` or ``areas`` is needed); checks that need a
+    missing layer are skipped. Everything is brought into the metric CRS of the cells (or areas).
+    ``min_area`` (m²): smaller gap/overlap/crossing pieces are noise. See the module docstring for the
+    problem types.
+    """
+    fb = ensure(feedback)
+    if cells is None and areas is None:
+        raise InputError("give a unit-cell layer, a responsibility-area layer, or both to audit")
+    base = cells if cells is not None else areas
+    if not isinstance(base, gpd.GeoDataFrame):
+        raise InputError("the layers to audit must be GeoDataFrames")
+    if base.crs is None:
+        raise InputError("the layer to audit has no CRS")
+    crs = require_metric(base.crs, "audit grid areas")
+    if not (min_area >= 0):
+        raise InputError(f"min_area must be ≥ 0, got {min_area!r}")
+    out = _Problems()
+    checked: dict[str, int] = {}
+    fb.window(0, 10)
+    jur = _jurisdiction(jurisdiction, crs) if jurisdiction is not None else None
+    if jur is not None:
+        checked["communities"] = len(jur.geoms)
+    fb.step(1, 1)
+    cell_geoms = cell_codes = None
+    valid_cells = None
+    if cells is not None:
+        if code_field not in cells.columns:
+            raise InputError(f"the unit cells have no code field {code_field!r}")
+        scheme = get_cell_scheme(cell_scheme)
+        fb.window(10, 50)
+        geoms, codes, ok = _prepare_polygons(cells, "cells", crs, out, code_field)
+        checked["cells"] = len(cells)
+        valid = _cell_codes(geoms, codes, cells, ok, scheme, out)
+        fb.step(1, 4)
+        use = np.flatnonzero(ok)
+        g, c = geoms[use], np.array([x if x is not None else f"#{i}" for x, i in
+                                     zip(codes[use], cells.index[use])], dtype=object)
+        if jur is not None and len(g):
+            _coverage(g, c, "cells", jur, min_area, out)
+            fb.step(2, 4)
+            home = _cells_vs_communities(g, codes[use], valid[use], cells.iloc[use], jur, scheme, min_area, out)
+            fb.step(3, 4)
+            _slivers(g, c, home, sliver_ratio * target_area, out)
+        _overlaps(g, c, "cells", min_area, out)
+        fb.step(4, 4)
+        cell_geoms, cell_codes = g, c
+        valid_cells = gpd.GeoDataFrame({"code": c}, geometry=g, crs=crs)
+    if areas is not None:
+        fb.window(50, 80)
+        checked["areas"] = _areas(areas, crs, jur, cell_geoms, cell_codes, party_field, area_code_field,
+                                  min_area, out)
+    if components is not None:
+        if valid_cells is None:
+            raise InputError("auditing components needs the unit cells")
+        fb.window(80, 100)
+        _components(components, valid_cells, crs, component_scheme, component_code_field,
+                    component_cell_field, out)
+        checked["components"] = len(components)
+    problems = out.frame(crs)
+    problems = problems.sort_values(["severity", "type", "layer", "codes"], kind="stable",
+                                    na_position="last").reset_index(drop=True)
+    summary = summarize_problems(problems)
+    fb.step(1, 1)
+    fb.info(f"audit: {len(problems)} problems "
+            f"({int((problems['severity'] == 'error').sum())} errors)")
+    return AuditResult(problems, summary, checked, crs, dt.date.today(), jurisdiction_name)
+
+
+def summarize_problems(problems: pd.DataFrame) -> pd.DataFrame:
+    """Count and total area per (severity, type, layer), errors first."""
+    if len(problems) == 0:
+        return pd.DataFrame({"severity": [], "type": [], "layer": [], "count": [], "area_m2": []})
+    g = problems.groupby(["severity", "type", "layer"], sort=True)
+    summary = g.agg(count=("type", "size"), area_m2=("area_m2", lambda s: float(np.nansum(s)))).reset_index()
+    return summary.sort_values(["severity", "type", "layer"]).reset_index(drop=True)
