@@ -22,13 +22,14 @@ def user_locale() -> str:
     return str(value)
 
 
-def candidate_files(locale: str, i18n_dir: Path = I18N_DIR) -> list[Path]:
+def candidate_files(locale: str, i18n_dir: Path | None = None) -> list[Path]:
     """The .qm files to try, most specific first: ``wanmi_zh_CN.qm`` then ``wanmi_zh.qm``."""
+    i18n_dir = I18N_DIR if i18n_dir is None else i18n_dir
     names = [locale, locale.split("_")[0]] if "_" in locale else [locale]
     return [i18n_dir / f"wanmi_{name}.qm" for name in dict.fromkeys(names)]
 
 
-def install_translator(locale: str | None = None, i18n_dir: Path = I18N_DIR) -> QTranslator | None:
+def install_translator(locale: str | None = None, i18n_dir: Path | None = None) -> QTranslator | None:
     """Load and install the best matching translation; return it (to remove on unload) or None."""
     for path in candidate_files(locale or user_locale(), i18n_dir):
         if path.exists():

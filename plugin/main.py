@@ -1,4 +1,4 @@
-"""The Wanmi QGIS plugin: registers the Processing provider and the desktop menu/toolbar."""
+"""The Wanmi QGIS plugin: Processing provider, menu/toolbar, workflow dock, cursor read-out, code locator."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ class WanmiPlugin:
     """Plugin object created by :func:`wanmi.classFactory`.
 
     ``initProcessing`` is separate from ``initGui`` because ``qgis_process`` and other headless hosts call
-    only ``initProcessing``.
+    only ``initProcessing``. Everything ``initGui`` adds (actions, toolbar, dock, status-bar label, locator
+    filter, project watchers) ``unload`` removes again; the translator goes too.
     """
 
     def __init__(self, iface) -> None:
@@ -27,6 +28,13 @@ class WanmiPlugin:
         self.actions: list[QAction] = []
         self.menu_name = "Wanmi 万米网格"
         self.toolbar = None
+        self.dock = None
+        self.dock_action: QAction | None = None
+        self.readout = None
+        self.code_store = None
+        self.locator_filter = None
+        self.watcher = None
+        self.sample = None
         self.translator = install_translator()
 
     # --- Processing ------------------------------------------------------------------------------------------
@@ -41,40 +49,92 @@ class WanmiPlugin:
 
     # --- Desktop ---------------------------------------------------------------------------------------------
     def initGui(self) -> None:  # noqa: N802 (QGIS API name)
-        """Create the menu and toolbar; every action opens a Processing algorithm dialog."""
+        """Menu, toolbar, dock, status-bar read-out and locator filter; analysis runs as Processing tasks."""
         self.initProcessing()
         if self.iface is None:
             return
+        from .dock import DOCK_AREA, WanmiDock
+        from .locator import CodeLocatorFilter, CodeStore
+        from .readout import CellReadout
+        from .sample import SampleProject
+        from .snapshots import ProjectWatcher
+
         self.toolbar = self.iface.addToolBar(self.menu_name)
         self.toolbar.setObjectName("WanmiToolbar")
+
+        self.dock = WanmiDock(self.provider, load_sample=self.load_sample, parent=self.iface.mainWindow())
+        self.iface.addDockWidget(DOCK_AREA, self.dock)
+        self.dock_action = self._add_action(tr("Wanmi workflow panel"), self.dock.setUserVisible, toolbar=True)
+        self.dock_action.setCheckable(True)
+        self.dock_action.setChecked(self.dock.isUserVisible())
+        self.dock.visibilityChanged.connect(self.dock_action.setChecked)
+        self._add_action(tr("Load sample project"), lambda _=False: self.load_sample(), toolbar=False)
         for alg_id, text in self.provider.menu_entries() if self.provider else []:
             self._add_action(text, lambda _=False, a=alg_id: self.open_algorithm(a))
 
-    def _add_action(self, text: str, slot) -> QAction:
+        self.watcher = ProjectWatcher()
+        self.readout = CellReadout(self.iface, watcher=self.watcher)
+        self.code_store = CodeStore(watcher=self.watcher)
+        self.locator_filter = CodeLocatorFilter(self.code_store, self.iface)
+        self.iface.registerLocatorFilter(self.locator_filter)
+        self.sample = SampleProject(self.iface)
+        self.sample.loaded.connect(self._on_sample_loaded)
+
+    def _add_action(self, text: str, slot, toolbar: bool = True) -> QAction:
         action = QAction(QIcon(str(ICON)), text, self.iface.mainWindow())
         action.triggered.connect(slot)
         self.iface.addPluginToMenu(self.menu_name, action)
-        self.toolbar.addAction(action)
+        if toolbar:
+            self.toolbar.addAction(action)
         self.actions.append(action)
         return action
 
     def open_algorithm(self, algorithm_id: str) -> None:
-        """Open the Processing dialog of ``algorithm_id`` (runs as a task: the GUI never blocks)."""
-        import processing
+        """Open the Processing dialog of ``algorithm_id`` with layers of the project as defaults."""
+        from .dock import open_algorithm_dialog
 
-        processing.execAlgorithmDialog(algorithm_id, {})
+        open_algorithm_dialog(algorithm_id)
+
+    def load_sample(self) -> None:
+        """Open the Dongcheng sample, styled; the unit grid follows when its background task is done."""
+        if self.sample is None:
+            return
+        if self.dock is not None:
+            self.dock.set_status(tr("Loading the sample project…"))
+        self.sample.load()
+
+    def _on_sample_loaded(self, layer) -> None:
+        if self.dock is not None:
+            self.dock.set_status(tr("Sample project loaded: {count} unit cells.").format(
+                count=layer.featureCount()) if layer is not None else tr("The sample unit grid is not available."))
 
     def unload(self) -> None:
         """Remove everything ``initGui``/``initProcessing`` added."""
         if self.iface is not None:
+            if self.sample is not None:
+                self.sample.cancel()
+            if self.locator_filter is not None:
+                self.iface.deregisterLocatorFilter(self.locator_filter)  # deletes the filter
+            if self.code_store is not None:
+                self.code_store.close()
+            if self.readout is not None:
+                self.readout.unload()
+            if self.watcher is not None:
+                self.watcher.close()
             for action in self.actions:
                 self.iface.removePluginMenu(self.menu_name, action)
                 self.iface.removeToolBarIcon(action)
                 action.deleteLater()
+            if self.dock is not None:
+                self.dock.unload()
+                self.iface.removeDockWidget(self.dock)
+                self.dock.setParent(None)
+                self.dock.deleteLater()
             if self.toolbar is not None:
                 self.toolbar.deleteLater()
         self.actions.clear()
-        self.toolbar = None
+        self.toolbar = self.dock = self.dock_action = None
+        self.readout = self.code_store = self.locator_filter = self.watcher = self.sample = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None

@@ -1,0 +1,329 @@
+"""Read-only snapshots of project layers for the cursor read-out and the locator (快照，只读).
+
+The read-out answers on every mouse move and the locator answers from a worker thread, so neither may
+iterate a layer at answer time. Instead they read an immutable snapshot:
+
+* :class:`CellIndex` — unit cells of one layer in a ``QgsSpatialIndex`` with stored geometries, plus the
+  codes of each cell and the community/street names from the project's community layer;
+* :class:`CodeTable` — a sorted tuple of (code, kind, layer id, feature id, bbox) over the project's cell and
+  census layers; prefix search is a binary search.
+
+Snapshots are built from ``QgsVectorLayerFeatureSource`` objects (created on the GUI thread, iterated on a
+``QgsTask`` worker), and swapped in with a single attribute assignment when the task finishes, so readers
+never see a half-built snapshot. :class:`ProjectWatcher` says when to rebuild (layers added/removed/edited,
+debounced).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+    QgsSpatialIndex,
+    QgsTask,
+    QgsVectorLayer,
+    QgsVectorLayerFeatureSource,
+)
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from .schema import layers_with_role
+
+CELL_FIELDS = ("code", "district_code", "street_code", "community_code")
+
+
+def _text(value: Any) -> str:
+    """Attribute value → text ('' for NULL)."""
+    if value is None:
+        return ""
+    try:
+        if value.isNull():  # QVariant NULL
+            return ""
+    except AttributeError:
+        pass
+    return str(value).strip()
+
+
+def community_key(district: str, street: str, community: str) -> str:
+    """12-digit community code from 6+3+3 parts, accepting an already full 9-digit street / 12-digit code."""
+    if len(community) == 12:
+        return community
+    if len(street) == 9:
+        return street + community
+    return district + street + community
+
+
+def street_key(district: str, street: str) -> str:
+    """9-digit street code from 6+3 parts (or an already full 9-digit code)."""
+    return street if len(street) == 9 else district + street
+
+
+def _field_indexes(fields, names) -> dict[str, int]:
+    lower = {f.name().lower(): i for i, f in enumerate(fields)}
+    return {name: lower[name] for name in names if name in lower}
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the read-out shows for a point: the cell and its community and street."""
+
+    code: str
+    community_code: str
+    community_name: str
+    street_code: str
+    street_name: str
+
+
+@dataclass
+class CellIndex:
+    """Spatial index over one unit-cell layer (built once, then only read)."""
+
+    layer_id: str
+    crs: QgsCoordinateReferenceSystem
+    index: QgsSpatialIndex
+    cells: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # fid → (code, community12, street9)
+    names: dict[str, str] = field(default_factory=dict)  # 12-digit community / 9-digit street code → name
+
+    def cell_at(self, point: QgsPointXY) -> tuple[int, Place] | None:
+        """The cell containing ``point`` (layer CRS). On a shared edge the smallest code wins, so the answer
+        does not depend on the order the index returns candidates in."""
+        rect = QgsRectangle(point.x(), point.y(), point.x(), point.y())
+        probe = QgsGeometry.fromPointXY(point)
+        hits = []
+        for fid in self.index.intersects(rect):
+            geom = self.index.geometry(fid)
+            if geom is not None and not geom.isNull() and geom.intersects(probe):
+                hits.append(fid)
+        if not hits:
+            return None
+        fid = min(hits, key=lambda f: self.cells.get(f, ("",))[0])
+        return fid, self.place(fid)
+
+    def place(self, fid: int) -> Place:
+        code, community, street = self.cells.get(fid, ("", "", ""))
+        return Place(code, community, self.names.get(community, ""), street, self.names.get(street, ""))
+
+    def geometry(self, fid: int) -> QgsGeometry | None:
+        return self.index.geometry(fid)
+
+
+def read_cell_index(layer_id: str, crs: QgsCoordinateReferenceSystem, source, fields,
+                    community_sources: list[tuple[Any, Any]], feedback=None) -> CellIndex:
+    """Build a :class:`CellIndex` from feature sources (safe on a worker thread).
+
+    ``community_sources``: (feature source, fields) of community and street layers, for the names."""
+    idx = _field_indexes(fields, CELL_FIELDS)
+    request = QgsFeatureRequest().setSubsetOfAttributes(list(idx.values()))
+    index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+    cells: dict[int, tuple[str, str, str]] = {}
+    for feature in source.getFeatures(request):
+        if feedback is not None and feedback.isCanceled():
+            break
+        if not feature.hasGeometry():
+            continue
+        attrs = feature.attributes()
+        parts = {name: _text(attrs[i]) for name, i in idx.items()}
+        district, street, community = (parts.get(k, "") for k in ("district_code", "street_code", "community_code"))
+        code = parts.get("code", "")
+        if code and not district and len(code) >= 12:  # codes carry the hierarchy: derive what is missing
+            district, street, community = code[:6], code[6:9], code[9:12]
+        cells[feature.id()] = (code, community_key(district, street, community), street_key(district, street))
+        index.addFeature(feature)
+    names: dict[str, str] = {}
+    for comm_source, comm_fields in community_sources:
+        cidx = _field_indexes(comm_fields, ("district_code", "street_code", "community_code", "community_name",
+                                            "street_name"))
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request.setSubsetOfAttributes(list(cidx.values()))
+        for feature in comm_source.getFeatures(request):
+            attrs = feature.attributes()
+            parts = {name: _text(attrs[i]) for name, i in cidx.items()}
+            district, street = parts.get("district_code", ""), parts.get("street_code", "")
+            if parts.get("community_code") and parts.get("community_name"):
+                names[community_key(district, street, parts["community_code"])] = parts["community_name"]
+            if street and parts.get("street_name"):
+                names.setdefault(street_key(district, street), parts["street_name"])
+    return CellIndex(layer_id, crs, index, cells, names)
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    code: str
+    kind: str  # "cells" or "census"
+    layer_id: str
+    fid: int
+    bbox: tuple[float, float, float, float]  # layer CRS xmin, ymin, xmax, ymax
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """Sorted codes of the project's cell and census layers; immutable, so any thread may read it."""
+
+    entries: tuple[CodeEntry, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    def prefix(self, text: str, limit: int = 50) -> list[CodeEntry]:
+        """Entries whose code starts with ``text`` (code order), at most ``limit``."""
+        start = bisect.bisect_left(self.codes, text)
+        out = []
+        for i in range(start, min(start + limit, len(self.codes))):
+            if not self.codes[i].startswith(text):
+                break
+            out.append(self.entries[i])
+        return out
+
+
+def read_code_table(sources: list[tuple[str, str, Any, Any]], feedback=None) -> CodeTable:
+    """Build a :class:`CodeTable` from (kind, layer id, feature source, fields) (safe on a worker thread)."""
+    rows: list[CodeEntry] = []
+    for kind, layer_id, source, fields in sources:
+        idx = _field_indexes(fields, ("code",))
+        if "code" not in idx:
+            continue
+        request = QgsFeatureRequest().setSubsetOfAttributes([idx["code"]])
+        for feature in source.getFeatures(request):
+            if feedback is not None and feedback.isCanceled():
+                break
+            code = _text(feature.attributes()[idx["code"]])
+            if not code:
+                continue
+            box = feature.geometry().boundingBox() if feature.hasGeometry() else QgsRectangle()
+            rows.append(CodeEntry(code, kind, layer_id, feature.id(),
+                                  (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())))
+    rows.sort(key=lambda e: (e.code, e.kind, e.layer_id, e.fid))
+    return CodeTable(tuple(rows), tuple(e.code for e in rows))
+
+
+# --- GUI-thread side: capture sources, build in a task, swap in ----------------------------------------------
+def cell_index_job(project: QgsProject | None = None) -> Callable[[Any], CellIndex | None] | None:
+    """Capture (on the GUI thread) what building the top unit-cell layer's index needs; return the job."""
+    cells = layers_with_role("cells", project)
+    if not cells:
+        return None
+    layer = cells[0]
+    source, fields, crs, layer_id = QgsVectorLayerFeatureSource(layer), layer.fields(), layer.crs(), layer.id()
+    names = [(QgsVectorLayerFeatureSource(lyr), lyr.fields())
+             for lyr in layers_with_role("communities", project) + layers_with_role("streets", project)]
+    return lambda feedback=None: read_cell_index(layer_id, crs, source, fields, names, feedback)
+
+
+def code_table_job(project: QgsProject | None = None) -> Callable[[Any], CodeTable]:
+    """Capture (on the GUI thread) the cell and census layers' sources; return the job building the table."""
+    sources = [(kind, layer.id(), QgsVectorLayerFeatureSource(layer), layer.fields())
+               for kind in ("cells", "census") for layer in layers_with_role(kind, project)]
+    return lambda feedback=None: read_code_table(sources, feedback)
+
+
+class SnapshotBuilder(QObject):
+    """Runs a snapshot job in a ``QgsTask`` and keeps the newest finished result in :attr:`snapshot`.
+
+    A generation counter drops results of jobs overtaken by a newer one. ``rebuild(sync=True)`` runs the job
+    right away (tests, or tiny projects)."""
+
+    built = pyqtSignal()
+
+    def __init__(self, description: str, make_job: Callable[[], Callable | None], parent=None) -> None:
+        super().__init__(parent)
+        self.description = description
+        self.make_job = make_job
+        self.snapshot = None
+        self.generation = 0
+        self.task: QgsTask | None = None
+        self.error: str | None = None
+
+    def rebuild(self, sync: bool = False) -> None:
+        self.generation += 1
+        generation = self.generation
+        self._cancel_task()
+        job = self.make_job()
+        if job is None:
+            self._accept(generation, None)
+            return
+        if sync:
+            self._accept(generation, job(None))
+            return
+
+        def run(task):
+            return job(task)
+
+        def finished(exception, result=None):
+            if exception is not None:
+                self.error = str(exception)
+                if generation == self.generation:
+                    self.task = None
+            else:
+                self._accept(generation, result)
+
+        task = QgsTask.fromFunction(self.description, run, on_finished=finished, flags=QgsTask.CanCancel)
+        self.task = task
+        QgsApplication.taskManager().addTask(task)
+
+    def _accept(self, generation: int, result) -> None:
+        if generation != self.generation:
+            return
+        self.snapshot = result
+        self.task = None
+        self.built.emit()
+
+    def _cancel_task(self) -> None:
+        if self.task is not None:
+            with contextlib.suppress(RuntimeError):  # already finished and deleted by the task manager
+                self.task.cancel()
+            self.task = None
+
+    def cancel(self) -> None:
+        """Drop any running job (plugin unload)."""
+        self.generation += 1
+        self._cancel_task()
+
+
+class ProjectWatcher(QObject):
+    """Emits :attr:`changed` (debounced) when layers are added or removed or a vector layer's data changes."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, project: QgsProject | None = None, delay_ms: int = 300, parent=None) -> None:
+        super().__init__(parent)
+        self.project = project or QgsProject.instance()
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(delay_ms)
+        self.timer.timeout.connect(self.changed)
+        self._layers: list[QgsVectorLayer] = []
+        self.project.layersAdded.connect(self._on_layers_added)
+        self.project.layersRemoved.connect(self._schedule)
+        self.project.cleared.connect(self._schedule)
+        self._on_layers_added(list(self.project.mapLayers().values()))
+
+    def _on_layers_added(self, layers) -> None:
+        for layer in layers:
+            if isinstance(layer, QgsVectorLayer):
+                layer.dataChanged.connect(self._schedule)
+                self._layers.append(layer)
+        self._schedule()
+
+    def _schedule(self, *_args) -> None:
+        self.timer.start()
+
+    def close(self) -> None:
+        """Disconnect from the project and its layers (plugin unload)."""
+        self.timer.stop()
+        for signal, slot in ((self.project.layersAdded, self._on_layers_added),
+                             (self.project.layersRemoved, self._schedule),
+                             (self.project.cleared, self._schedule)):
+            with contextlib.suppress(TypeError, RuntimeError):
+                signal.disconnect(slot)
+        for layer in self._layers:
+            with contextlib.suppress(TypeError, RuntimeError):  # layer already deleted
+                layer.dataChanged.disconnect(self._schedule)
+        self._layers.clear()

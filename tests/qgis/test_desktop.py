@@ -1,0 +1,363 @@
+"""The desktop plugin in real (headless) QGIS: dock, defaults by schema, locator, cursor read-out, unload.
+
+Fixtures are small hand-made layers whose answers are known by construction: a 3 × 2 block of 100 m cells
+in EPSG:4548 (Beijing), two communities with names, and census points at known places.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeedback,
+    QgsGeometry,
+    QgsLocator,
+    QgsLocatorContext,
+    QgsLocatorResult,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+from qgis.PyQt.QtWidgets import QLabel, QStatusBar
+
+import wanmi
+from wanmi.plugin import i18n as plugin_i18n
+from wanmi.plugin.dock import WORKFLOW, default_parameters, step_algorithms
+from wanmi.plugin.locator import CodeLocatorFilter, CodeStore
+from wanmi.plugin.readout import CellReadout
+from wanmi.plugin.schema import layer_roles, role_for_parameter
+
+from .conftest import ROOT, RecordingIface
+
+X0, Y0, SIDE = 447_000.0, 4_420_000.0, 100.0  # lower-left corner of the cell block (EPSG:4548 metres)
+CRS = "EPSG:4548"
+
+
+class DesktopIface(RecordingIface):
+    """RecordingIface plus locator filters and a real status bar."""
+
+    def __init__(self, base) -> None:
+        super().__init__(base)
+        self.locator_filters: list = []
+        self.status_bar = QStatusBar()
+
+    def registerLocatorFilter(self, locator_filter):  # noqa: N802
+        self.locator_filters.append(locator_filter)
+
+    def deregisterLocatorFilter(self, locator_filter):  # noqa: N802
+        self.locator_filters.remove(locator_filter)
+
+    def statusBarIface(self):  # noqa: N802
+        return self.status_bar
+
+
+def wait_until(condition, timeout_ms: int = 10_000) -> bool:
+    """Spin the event loop until ``condition()`` is true (tasks and queued signals need it)."""
+    loop_timer = QTimer()
+    loop_timer.setSingleShot(True)
+    loop_timer.start(timeout_ms)
+    while not condition() and loop_timer.isActive():
+        QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+    return condition()
+
+
+def _cells_layer() -> QgsVectorLayer:
+    """Cells: 3 columns × 2 rows; codes numbered west→east, north→south; columns 0-1 community 001 (street
+    001), column 2 community 002 (street 002)."""
+    layer = QgsVectorLayer(
+        f"Polygon?crs={CRS}&field=code:string&field=district_code:string&field=street_code:string"
+        "&field=community_code:string&field=seq:string", "my cells", "memory")
+    features = []
+    seq = {"001": 0, "002": 0}
+    for row in (1, 0):  # north row first
+        for col in range(3):
+            community, street = ("001", "001") if col < 2 else ("002", "002")
+            seq[community] += 1
+            code = f"110101{street}{community}{seq[community]:03d}"
+            feature = QgsFeature(layer.fields())
+            x, y = X0 + col * SIDE, Y0 + row * SIDE
+            feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(x, y, x + SIDE, y + SIDE)))
+            feature.setAttributes([code, "110101", street, community, f"{seq[community]:03d}"])
+            features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+    return layer
+
+
+def _communities_layer() -> QgsVectorLayer:
+    layer = QgsVectorLayer(
+        f"MultiPolygon?crs={CRS}&field=district_code:string&field=street_code:string&field=community_code:string"
+        "&field=community_name:string&field=street_name:string", "my communities", "memory")
+    features = []
+    for community, street, name, street_name, x0, x1 in (
+        ("001", "001", "多福巷社区", "东华门街道", X0, X0 + 2 * SIDE),
+        ("002", "002", "银闸社区", "景山街道", X0 + 2 * SIDE, X0 + 3 * SIDE),
+    ):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(x0, Y0, x1, Y0 + 2 * SIDE)))
+        feature.setAttributes(["110101", street, community, name, street_name])
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+    return layer
+
+
+CENSUS_POINTS = (  # code (12-digit default scheme), x, y
+    ("010101000001", X0 + 50, Y0 + 150),
+    ("010101000002", X0 + 250, Y0 + 50),
+    ("010102000001", X0 + 120, Y0 + 20),
+)
+
+
+def _census_layer() -> QgsVectorLayer:
+    layer = QgsVectorLayer(
+        f"Point?crs={CRS}&field=code:string&field=class_code:string&field=status:string&field=name:string",
+        "my census", "memory")
+    features = []
+    for code, x, y in CENSUS_POINTS:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+        feature.setAttributes([code, code[:4], "完好", "lamp"])
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+    return layer
+
+
+@pytest.fixture
+def project(qgis_new_project):
+    """A project holding the three layers plus a roads layer and a cases table."""
+    roads = QgsVectorLayer(f"LineString?crs={CRS}&field=name:string", "my roads", "memory")
+    cases = QgsVectorLayer(f"Point?crs={CRS}&field=case_id:string&field=class_code:string", "my cases", "memory")
+    layers = {"cells": _cells_layer(), "communities": _communities_layer(), "census": _census_layer(),
+              "roads": roads, "cases": cases}
+    QgsProject.instance().addMapLayers(list(layers.values()))
+    yield layers
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture
+def desktop_iface(qgis_iface):
+    return DesktopIface(qgis_iface)
+
+
+@pytest.fixture
+def plugin(qgis_processing, desktop_iface):
+    plugin = wanmi.classFactory(desktop_iface)
+    plugin.initGui()
+    yield plugin
+    if plugin.provider is not None:
+        plugin.unload()
+
+
+def _feature_by_code(layer, code):
+    return next(f for f in layer.getFeatures() if f["code"] == code)
+
+
+# --- schema ---------------------------------------------------------------------------------------------------
+def test_layers_are_recognised_by_schema_not_name(project):
+    assert layer_roles(project["cells"]) == {"cells"}
+    assert layer_roles(project["communities"]) == {"communities"}
+    assert layer_roles(project["census"]) == {"census"}
+    assert layer_roles(project["cases"]) == {"cases"}
+    assert layer_roles(project["roads"]) == {"roads"}
+    assert role_for_parameter("INPUT", "Jurisdiction (communities or one district)") == "communities"
+    assert role_for_parameter("INPUT", "辖区（社区或单个区）") == "communities"
+    assert role_for_parameter("NEW", "Redrawn grid") == "cells"
+    assert role_for_parameter("COMPONENTS", "") == "census"
+    assert role_for_parameter("CASES", "Unit cells") == "cases"  # the name decides first
+    assert role_for_parameter("VALUE", "A number") is None
+
+
+# --- dock -----------------------------------------------------------------------------------------------------
+def test_dock_opens_with_workflow_steps_and_buttons_resolve_to_registered_algorithms(plugin, desktop_iface):
+    registry = QgsApplication.processingRegistry()
+    dock = plugin.dock
+    assert desktop_iface.docks == [dock]
+    assert dock.windowTitle().startswith("Wanmi")
+    assert list(dock.step_boxes)[: len(WORKFLOW)] == [key for key, _ in WORKFLOW]
+    assert dock.buttons, "the dock has algorithm buttons"
+    for alg_id, button in dock.buttons.items():
+        alg = registry.algorithmById(alg_id)
+        assert alg is not None, alg_id
+        assert alg.provider().id() == "wanmi"
+        assert button.text() == alg.displayName()
+    # every algorithm of the provider is reachable from exactly one step box
+    steps = step_algorithms(plugin.provider)
+    listed = [alg.id() for algs in steps.values() for alg in algs]
+    assert sorted(listed) == sorted(alg.id() for alg in plugin.provider.algorithms())
+    assert sorted(listed) == sorted(dock.buttons)
+    assert "wanmi:partition" in [alg.id() for alg in steps["grid"]]
+    # steps without algorithms (yet) are shown disabled, steps with algorithms enabled
+    for key, _ in WORKFLOW:
+        assert dock.step_boxes[key].isEnabled() == bool(steps[key]), key
+
+
+def test_dock_button_opens_dialog_with_project_layers_as_defaults(plugin, project, monkeypatch):
+    import processing
+
+    calls = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params: calls.append((alg_id, params)))
+    plugin.dock.buttons["wanmi:partition"].click()
+    assert calls == [("wanmi:partition", {"INPUT": project["communities"].id(), "ROADS": project["roads"].id()})]
+    calls.clear()
+    plugin.dock.buttons["wanmi:renumber"].click()
+    assert calls == [("wanmi:renumber", {"NEW": project["cells"].id(), "OLD": project["cells"].id()})]
+
+
+def test_default_parameters_respect_geometry_types(project):
+    from wanmi.processing_scripts.partition import PartitionJurisdiction
+
+    partition = PartitionJurisdiction()
+    partition.initAlgorithm()
+    params = default_parameters(partition)
+    assert params["INPUT"] == project["communities"].id()
+    assert "ROADS" in params and params["ROADS"] == project["roads"].id()  # line layer for the line parameter
+
+
+# --- locator --------------------------------------------------------------------------------------------------
+def _fetch(locator_filter, text):
+    found = []
+    # copy in the slot: the signal's argument only lives while the signal is delivered
+    locator_filter.resultFetched.connect(lambda r: found.append(QgsLocatorResult(r)))
+    locator_filter.fetchResults(text, QgsLocatorContext(), QgsFeedback())
+    return found
+
+
+def test_locator_filter_returns_the_feature_for_a_code_and_zooms_to_it(project, desktop_iface, qgis_iface):
+    store = CodeStore()
+    store.builder.rebuild(sync=True)
+    locator_filter = CodeLocatorFilter(store, desktop_iface)
+    cells, census = project["cells"], project["census"]
+
+    results = _fetch(locator_filter, "110101002002")
+    assert [r.displayString for r in results] == ["110101002002001", "110101002002002"]
+    results = _fetch(locator_filter, "  010101000002 ")
+    assert [r.displayString for r in results] == ["010101000002"]
+    assert _fetch(locator_filter, "011") == []  # fewer than 4 digits: nothing
+    assert _fetch(locator_filter, "abcd") == []
+    assert _fetch(locator_filter, "9999") == []
+    both = _fetch(locator_filter, "0101")
+    assert [r.displayString for r in both] == ["010101000001", "010101000002", "010102000001"]
+
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem(CRS))
+    canvas.setExtent(QgsRectangle(0, 0, 10, 10))
+    target = _feature_by_code(cells, "110101001001004")
+    (result,) = _fetch(locator_filter, "110101001001004")
+    locator_filter.triggerResult(result)
+    assert cells.selectedFeatureIds() == [target.id()]
+    assert canvas.extent().contains(target.geometry().boundingBox())
+    assert canvas.extent().width() < 10 * SIDE
+
+    point = _feature_by_code(census, "010102000001")
+    (result,) = _fetch(locator_filter, "010102000001")
+    locator_filter.triggerResult(result)
+    assert census.selectedFeatureIds() == [point.id()]
+    assert canvas.extent().contains(point.geometry().asPoint())
+    store.close()
+
+
+def test_locator_runs_the_filter_in_a_worker_thread_and_follows_edits(project, desktop_iface):
+    """Through a real QgsLocator (which clones the filter into a thread) and the background snapshot task."""
+    store = CodeStore()
+    store.builder.rebuild()
+    assert wait_until(lambda: store.builder.snapshot is not None)
+    locator = QgsLocator()
+    locator.registerFilter(CodeLocatorFilter(store, desktop_iface))  # the locator owns (and deletes) it
+    found, done = [], []
+    locator.foundResult.connect(lambda r: found.append(r.displayString))
+    locator.finished.connect(lambda: done.append(True))
+
+    def search(text):
+        found.clear()
+        done.clear()
+        locator.fetchResults(text, QgsLocatorContext())
+        assert wait_until(lambda: bool(done))
+        return sorted(found)
+
+    assert search("1101010010010") == ["110101001001001", "110101001001002", "110101001001003",
+                                       "110101001001004"]
+    # editing a census layer rebuilds the snapshot (watcher → task); the new code is then found
+    census = project["census"]
+    feature = QgsFeature(census.fields())
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(X0 + 10, Y0 + 10)))
+    feature.setAttributes(["020101000009", "0201", "破损", "new"])
+    old = store.builder.snapshot
+    census.startEditing()
+    census.addFeature(feature)
+    assert census.commitChanges()
+    assert wait_until(lambda: store.builder.snapshot is not old)
+    assert search("0201") == ["020101000009"]
+    locator.cancelWithoutBlocking()
+    store.close()
+
+
+# --- read-out -------------------------------------------------------------------------------------------------
+def test_readout_shows_cell_community_and_street_under_the_cursor(project, desktop_iface, qgis_iface):
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))  # canvas ≠ layer CRS
+    readout = CellReadout(desktop_iface)
+    readout.builder.rebuild(sync=True)
+    to_canvas = QgsCoordinateTransform(QgsCoordinateReferenceSystem(CRS), canvas.mapSettings().destinationCrs(),
+                                       QgsProject.instance())
+
+    def text_at(x, y):
+        canvas.xyCoordinates.emit(to_canvas.transform(QgsPointXY(x, y)))
+        return readout.label.text()
+
+    assert readout.label in desktop_iface.status_bar.findChildren(QLabel)
+    # north-west cell of community 001 (street 001)
+    assert text_at(X0 + 30, Y0 + 170) == "Cell 110101001001001 · 多福巷社区 · 东华门街道"
+    # same cell again (cached path), then south-east cell: community 002, street 002, second in sequence
+    assert text_at(X0 + 60, Y0 + 120) == "Cell 110101001001001 · 多福巷社区 · 东华门街道"
+    assert text_at(X0 + 250, Y0 + 40) == "Cell 110101002002002 · 银闸社区 · 景山街道"
+    assert text_at(X0 + 150, Y0 + 50) == "Cell 110101001001004 · 多福巷社区 · 东华门街道"
+    assert text_at(X0 - 500, Y0 - 500) == "Outside the unit grid"
+    # a point on the shared edge of cells 001 and 002 (x = X0 + 100): the smaller code wins
+    edge = readout.index.cell_at(QgsPointXY(X0 + SIDE, Y0 + 150))
+    assert edge is not None and edge[1].code == "110101001001001"
+    readout.unload()
+    gc.collect()
+    assert readout.label not in desktop_iface.status_bar.findChildren(QLabel)
+
+
+# --- unload ---------------------------------------------------------------------------------------------------
+def test_unload_leaves_no_actions_docks_locator_filters_status_widgets_or_translators(
+        qgis_processing, desktop_iface, tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("wanmi_package_script", ROOT / "scripts" / "package.py")
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    package.compile_translations(tmp_path)
+    monkeypatch.setattr(plugin_i18n, "I18N_DIR", tmp_path)
+    monkeypatch.setattr(plugin_i18n, "user_locale", lambda: "zh_CN")
+    english = "Partition jurisdiction into unit grid"
+
+    plugin = wanmi.classFactory(desktop_iface)
+    assert plugin.translator is not None
+    chinese = QCoreApplication.translate("Wanmi", english)
+    assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)
+    plugin.initGui()
+    assert desktop_iface.menu_actions and desktop_iface.docks and desktop_iface.locator_filters
+    assert desktop_iface.status_bar.findChildren(QLabel, "WanmiCellReadout")
+    assert desktop_iface.mainWindow().findChildren(QgsDockWidget, "WanmiDock")
+
+    plugin.unload()
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # run the deleteLater() calls
+    assert desktop_iface.menu_actions == []
+    assert desktop_iface.docks == []
+    assert desktop_iface.locator_filters == []
+    assert desktop_iface.status_bar.findChildren(QLabel, "WanmiCellReadout") == []
+    assert desktop_iface.mainWindow().findChildren(QgsDockWidget, "WanmiDock") == []
+    assert [w for w in desktop_iface.mainWindow().findChildren(QLabel) if w.objectName().startswith("Wanmi")] == []
+    assert plugin.actions == [] and plugin.translator is None and plugin.dock is None
+    assert QgsApplication.processingRegistry().providerById("wanmi") is None
+    assert QCoreApplication.translate("Wanmi", english) == english
