@@ -1,0 +1,1360 @@
+"""Cases (案卷): schema, normalisation, per-record validation, placement, overlay on the grid and counts.
+
+A case table is a (Geo)DataFrame with one row per case and the English columns of :data:`CASE_FIELDS`
+(Chinese labels in :data:`CASE_FIELD_LABELS_ZH`; :func:`normalize_cases` also accepts those and common
+aliases as headers). Timestamps follow the lifecycle :data:`STAGES`
+上报 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案 (columns :data:`STAGE_FIELDS`), plus the disposal deadline
+(处置时限) ``deadline``, the rework count (返工次数) and the state (:data:`STATES`: 办理中, 已结案, 挂账,
+作废, 缓办). ``registered_at`` NaT means the report was never registered (not a valid report).
+
+- :func:`validate_cases` reports every problem of every record as one row ``(row, case_id, field,
+  problem, detail)``; ``problem`` is a :data:`PROBLEM_KINDS` key.
+- :func:`place_cases`: a case given only a component code (部件编码) is placed at that component.
+- :func:`overlay_cases` gives every case its unit cell (单元网格), community (社区), street (街道) and
+  district (区) through :func:`wanmi.core.geocode.assign_to_cells` (vectorised, same tie rule for points on
+  shared edges); community and street codes are widened to their full 12/9 digits so they are unique keys.
+- :func:`case_counts` counts cases per cell/community/street/department/supervisor, by class (小类) and by
+  stage reached, for a :class:`Period` (day/week/month/quarter/year/custom).
+- :func:`synthetic_cases` generates a seeded, realistic, clearly labelled synthetic case table.
+
+Pure engine: numpy, pandas, shapely 2, geopandas; no QGIS.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .codes import class_table, list_directories
+from .errors import InputError
+from .feedback import Feedback, ensure
+
+__all__ = [
+    "CASE_FIELDS",
+    "CASE_FIELD_LABELS_ZH",
+    "KINDS",
+    "PROBLEM_KINDS",
+    "SOURCES",
+    "STAGES",
+    "STAGE_COUNT_COLUMNS",
+    "STAGE_FIELDS",
+    "STATES",
+    "CaseReport",
+    "Period",
+    "case_counts",
+    "class_column",
+    "known_classes",
+    "map_case_columns",
+    "normalize_cases",
+    "overlay_cases",
+    "place_cases",
+    "synthetic_cases",
+    "validate_cases",
+]
+
+# ----------------------------------------------------------------------------------------------------
+# Schema
+# ----------------------------------------------------------------------------------------------------
+
+#: 案卷类型: component (部件) or event (事件) cases.
+KINDS: tuple[str, ...] = ("部件", "事件")
+#: 案卷来源.
+SOURCES: tuple[str, ...] = ("监督员", "公众举报", "视频", "上级交办", "媒体")
+#: 案卷状态.
+STATES: tuple[str, ...] = ("办理中", "已结案", "挂账", "作废", "缓办")
+#: Lifecycle stages in order, and the timestamp column of each.
+STAGES: tuple[str, ...] = ("上报", "立案", "派遣", "处置", "反馈", "核查", "结案")
+STAGE_FIELDS: tuple[str, ...] = (
+    "reported_at", "registered_at", "dispatched_at", "disposed_at", "feedback_at", "checked_at", "closed_at",
+)
+#: Count column of :func:`case_counts` per stage: cases that reached the stage.
+STAGE_COUNT_COLUMNS: dict[str, str] = {
+    "reported_at": "n_reported", "registered_at": "n_registered", "dispatched_at": "n_dispatched",
+    "disposed_at": "n_disposed", "feedback_at": "n_feedback", "checked_at": "n_checked", "closed_at": "n_closed",
+}
+TIME_FIELDS: tuple[str, ...] = (*STAGE_FIELDS, "deadline")
+TEXT_FIELDS: tuple[str, ...] = (
+    "case_id", "kind", "class_code", "component_code", "source", "dept_code", "dept_name", "supervisor", "state",
+)
+#: Case fields in storage order (geometry apart).
+CASE_FIELDS: tuple[str, ...] = (
+    "case_id", "kind", "class_code", "component_code", "source", "dept_code", "dept_name", "supervisor",
+    *STAGE_FIELDS, "deadline", "rework_count", "state",
+)
+#: Chinese labels (案卷字段), also accepted as input headers.
+CASE_FIELD_LABELS_ZH: dict[str, str] = {
+    "case_id": "案卷编号", "kind": "案卷类型", "class_code": "小类代码", "component_code": "部件编码",
+    "source": "案卷来源", "dept_code": "处置部门代码", "dept_name": "处置部门", "supervisor": "监督员",
+    "reported_at": "上报时间", "registered_at": "立案时间", "dispatched_at": "派遣时间",
+    "disposed_at": "处置时间", "feedback_at": "反馈时间", "checked_at": "核查时间", "closed_at": "结案时间",
+    "deadline": "处置时限", "rework_count": "返工次数", "state": "案卷状态",
+}
+#: More header spellings seen in case exports (normalised: case-folded, no spaces/underscores/brackets).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "case_id": ("案卷号", "案件编号", "案件号", "任务号", "案卷id", "caseid", "caseno", "case_no", "taskid"),
+    "kind": ("问题类型", "案件类型", "类型", "问题类别", "casekind", "casetype"),
+    "class_code": ("小类编码", "问题小类代码", "小类", "分类代码", "class", "classcode", "typecode"),
+    "component_code": ("部件标识码", "管理部件标识码", "部件编号", "部件代码", "objid", "objcode", "component"),
+    "source": ("来源", "问题来源", "上报来源", "案件来源", "casesource"),
+    "dept_code": ("处置部门编码", "部门代码", "部门编码", "department_code", "deptcode"),
+    "dept_name": ("处置部门名称", "部门名称", "责任部门", "处置单位", "department", "deptname"),
+    "supervisor": ("监督员编号", "监督员id", "上报人", "上报监督员", "inspector", "supervisor_id"),
+    "reported_at": ("上报", "发现时间", "reported", "report_time"),
+    "registered_at": ("立案", "registered", "register_time"),
+    "dispatched_at": ("派遣", "dispatched", "dispatch_time"),
+    "disposed_at": ("处置", "处置完成时间", "处理时间", "disposed", "dispose_time"),
+    "feedback_at": ("反馈", "处置反馈时间", "feedback", "feedback_time"),
+    "checked_at": ("核查", "checked", "check_time"),
+    "closed_at": ("结案", "closed", "close_time"),
+    "deadline": ("处置截止时间", "截止时间", "时限", "dispose_deadline", "due"),
+    "rework_count": ("返工", "返工数", "rework", "reworks"),
+    "state": ("状态", "办理状态", "案件状态", "status"),
+}
+#: Value spellings → canonical values.
+_KIND_VALUES = {"部件": "部件", "事件": "事件", "component": "部件", "components": "部件", "event": "事件",
+                "events": "事件", "部件类": "部件", "事件类": "事件", "事项": "事件"}
+_SOURCE_VALUES = {
+    "监督员": "监督员", "监督员上报": "监督员", "信息采集员": "监督员", "inspector": "监督员", "supervisor": "监督员",
+    "公众举报": "公众举报", "公众": "公众举报", "市民": "公众举报", "公众投诉": "公众举报", "12345": "公众举报",
+    "12319": "公众举报", "热线": "公众举报", "public": "公众举报", "hotline": "公众举报",
+    "视频": "视频", "视频监控": "视频", "视频采集": "视频", "video": "视频", "camera": "视频",
+    "上级交办": "上级交办", "领导交办": "上级交办", "交办": "上级交办", "superior": "上级交办",
+    "媒体": "媒体", "媒体曝光": "媒体", "media": "媒体",
+}
+_STATE_VALUES = {
+    "办理中": "办理中", "处理中": "办理中", "在办": "办理中", "open": "办理中", "inprogress": "办理中",
+    "已结案": "已结案", "结案": "已结案", "closed": "已结案",
+    "挂账": "挂账", "suspended": "挂账", "作废": "作废", "void": "作废", "缓办": "缓办", "deferred": "缓办",
+}
+
+#: Problem kinds reported by :func:`validate_cases` (key → Chinese description), in check order.
+PROBLEM_KINDS: dict[str, str] = {
+    "missing_id": "案卷编号缺失",
+    "duplicate_id": "案卷编号重复",
+    "missing_field": "必填项缺失",
+    "bad_value": "取值错误",
+    "bad_time": "时间格式错误",
+    "time_order": "时间顺序错误",
+    "state_mismatch": "案卷状态与时间不符",
+    "unknown_class": "小类代码不存在",
+    "unknown_component": "部件编码不在普查中",
+    "class_mismatch": "小类与部件不符",
+    "bad_geometry": "位置无效",
+    "no_location": "位置和部件编码均缺失",
+    "outside_jurisdiction": "超出辖区范围",
+}
+#: Fields an input record must fill (case_id has its own problem kind).
+MANDATORY_FIELDS: tuple[str, ...] = ("kind", "class_code", "source", "reported_at")
+#: Prefix of the per-class count columns of :func:`case_counts` (部件 bj_, 事件 sj_): the same class code
+#: can mean a component class and an event class (CJ/T 214 0101), so the kind is part of the column.
+CLASS_PREFIX: dict[str, str] = {"部件": "bj_", "事件": "sj_"}
+
+_PROBLEM_ORDER = {k: i for i, k in enumerate(PROBLEM_KINDS)}
+_NS_PER_MIN = 60 * 10**9
+
+
+def _key(name: Any) -> str:
+    return re.sub(r"[\s_\-()（）:：]", "", unicodedata.normalize("NFKC", str(name))).casefold()
+
+
+_COLUMN_LOOKUP: dict[str, str] = {}
+for _name in CASE_FIELDS:
+    for _spelling in (_name, CASE_FIELD_LABELS_ZH[_name], *_ALIASES.get(_name, ())):
+        _COLUMN_LOOKUP.setdefault(_key(_spelling), _name)
+
+
+def label(name: str) -> str:
+    """``reported_at (上报时间)``: a field name with its Chinese label, for messages."""
+    return f"{name} ({CASE_FIELD_LABELS_ZH[name]})" if name in CASE_FIELD_LABELS_ZH else name
+
+
+def class_column(kind: str, class_code: str) -> str:
+    """Name of the :func:`case_counts` column of one class, e.g. ``bj_01037`` or ``sj_0102``."""
+    return CLASS_PREFIX[kind] + str(class_code)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Periods
+# ----------------------------------------------------------------------------------------------------
+
+_PERIOD_KINDS = ("day", "week", "month", "quarter", "year", "custom")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time interval ``[start, end)`` (统计周期): a day, ISO week, month, quarter, year or custom.
+
+    ``Period.parse`` reads ``2025-03-01`` (day), ``2025-W10`` (ISO week), ``2025-03`` / ``2025年3月``
+    (month), ``2025-Q1`` / ``2025年第1季度`` (quarter), ``2025`` (year) and ``2025-03-01/2025-03-31``
+    (custom, both dates inclusive; datetimes are taken as given, the end exclusive).
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    kind: str = "custom"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", pd.Timestamp(self.start))
+        object.__setattr__(self, "end", pd.Timestamp(self.end))
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise InputError("period bounds must be local times without a time zone")
+        if not self.end > self.start:
+            raise InputError(f"period end {self.end} is not after its start {self.start}")
+        if self.kind not in _PERIOD_KINDS:
+            raise InputError(f"unknown period kind {self.kind!r}; expected one of {_PERIOD_KINDS}")
+        if not self.label:
+            object.__setattr__(self, "label", f"{self.start:%Y-%m-%d}/{(self.end - pd.Timedelta(1)):%Y-%m-%d}")
+
+    def __str__(self) -> str:
+        return self.label
+
+    # --- constructors ----------------------------------------------------------------------------
+    @classmethod
+    def day(cls, day: Any) -> Period:
+        d = pd.Timestamp(day).normalize()
+        return cls(d, d + pd.Timedelta(days=1), "day", f"{d:%Y-%m-%d}")
+
+    @classmethod
+    def week(cls, year: int, week: int) -> Period:
+        """ISO week ``week`` of ISO year ``year`` (Monday to Sunday)."""
+        try:
+            monday = dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError as exc:
+            raise InputError(f"{year}-W{week}: no such ISO week ({exc})") from None
+        start = pd.Timestamp(monday)
+        return cls(start, start + pd.Timedelta(days=7), "week", f"{int(year)}-W{int(week):02d}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        if not 1 <= int(month) <= 12:
+            raise InputError(f"{year}-{month}: month must be 1..12")
+        start = pd.Timestamp(int(year), int(month), 1)
+        days = calendar.monthrange(int(year), int(month))[1]
+        return cls(start, start + pd.Timedelta(days=days), "month", f"{int(year)}-{int(month):02d}")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        if not 1 <= int(quarter) <= 4:
+            raise InputError(f"{year}-Q{quarter}: quarter must be 1..4")
+        start = pd.Timestamp(int(year), 3 * int(quarter) - 2, 1)
+        y, q = int(year), int(quarter)
+        end = pd.Timestamp(y + 1, 1, 1) if q == 4 else pd.Timestamp(y, 3 * q + 1, 1)
+        return cls(start, end, "quarter", f"{int(year)}-Q{int(quarter)}")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(pd.Timestamp(int(year), 1, 1), pd.Timestamp(int(year) + 1, 1, 1), "year", str(int(year)))
+
+    @classmethod
+    def custom(cls, start: Any, end: Any, label: str = "") -> Period:
+        """From ``start`` to ``end``; a date-only ``end`` (no time part) is inclusive (the whole day)."""
+        s, e = _period_bound(start), _period_bound(end)
+        if _date_only(end):
+            e = e + pd.Timedelta(days=1)
+        return cls(s, e, "custom", label)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """A period from text (see the class docstring); raises InputError naming the text otherwise."""
+        raw = str(text)
+        t = unicodedata.normalize("NFKC", raw).strip()
+        for sep in ("/", "..", "~", "至", "到"):
+            if sep in t and not re.fullmatch(r"\d{4}/\d{1,2}(/\d{1,2})?", t):
+                a, b = (s.strip() for s in t.split(sep, 1))
+                return cls.custom(a, b, label=f"{a}/{b}")
+        m = re.fullmatch(r"(\d{4})年?", t)
+        if m:
+            return cls.year(int(m.group(1)))
+        m = re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([1-4])", t) or re.fullmatch(r"(\d{4})年第?([1-4一二三四])季度?", t)
+        if m:
+            q = "一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2))
+            return cls.quarter(int(m.group(1)), q)
+        m = re.fullmatch(r"(\d{4})\s*-?\s*[Ww](\d{1,2})", t) or re.fullmatch(r"(\d{4})年第(\d{1,2})周", t)
+        if m:
+            return cls.week(int(m.group(1)), int(m.group(2)))
+        m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", t) or re.fullmatch(r"(\d{4})年(\d{1,2})月", t) \
+            or re.fullmatch(r"(\d{4})(\d{2})", t)
+        if m:
+            return cls.month(int(m.group(1)), int(m.group(2)))
+        m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t) or \
+            re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", t) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
+        if m:
+            try:
+                return cls.day(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            except ValueError as exc:
+                raise InputError(f"period {raw!r}: not a calendar date ({exc})") from None
+        raise InputError(
+            f"period {raw!r} is not understood: use 2025-03-01 (day), 2025-W10 (ISO week), 2025-03 (month), "
+            "2025-Q1 (quarter), 2025 (year) or 2025-03-01/2025-03-31 (custom)")
+
+    @classmethod
+    def coerce(cls, value: Any) -> Period | None:
+        """None, a Period, text for :meth:`parse` or a ``(start, end)`` pair (custom) → Period or None."""
+        if value is None or isinstance(value, Period):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value)
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            return cls.custom(value[0], value[1])
+        raise InputError(f"period {value!r}: give text like '2025-03', a (start, end) pair or a Period")
+
+    @classmethod
+    def range(cls, kind: str, start: Any, end: Any) -> list[Period]:
+        """Consecutive periods of ``kind`` (day/week/month/quarter/year) from the one holding ``start``
+        up to the one holding ``end`` (inclusive) — e.g. the months of a trend chart."""
+        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        out: list[Period] = []
+        p = cls.containing(kind, s)
+        while p.start <= e:
+            out.append(p)
+            p = cls.containing(kind, p.end)
+        return out
+
+    @classmethod
+    def containing(cls, kind: str, when: Any) -> Period:
+        """The day/week/month/quarter/year period that holds timestamp ``when``."""
+        t = pd.Timestamp(when)
+        if kind == "day":
+            return cls.day(t)
+        if kind == "week":
+            iso = t.isocalendar()
+            return cls.week(iso[0], iso[1])
+        if kind == "month":
+            return cls.month(t.year, t.month)
+        if kind == "quarter":
+            return cls.quarter(t.year, (t.month - 1) // 3 + 1)
+        if kind == "year":
+            return cls.year(t.year)
+        raise InputError(f"unknown period kind {kind!r}; expected day, week, month, quarter or year")
+
+    # --- use ---------------------------------------------------------------------------------------
+    @property
+    def days(self) -> float:
+        return (self.end - self.start) / pd.Timedelta(days=1)
+
+    def mask(self, times: Any) -> np.ndarray:
+        """``start <= t < end`` for each timestamp (NaT → False)."""
+        values = _as_datetime64(times)
+        return (values >= self.start.to_datetime64()) & (values < self.end.to_datetime64())
+
+    def contains(self, when: Any) -> bool:
+        t = pd.Timestamp(when)
+        return bool(self.start <= t < self.end)
+
+
+def _date_only(value: Any) -> bool:
+    if isinstance(value, str):
+        return re.fullmatch(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*|\s*\d{8}\s*", value) is not None
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _period_bound(value: Any) -> pd.Timestamp:
+    if isinstance(value, str):
+        parsed, failed = _parse_times(pd.Series([value], dtype=object))
+        if failed[0] or pd.isna(parsed.iloc[0]):
+            raise InputError(f"period bound {value!r} is not a date or time")
+        return pd.Timestamp(parsed.iloc[0])
+    return pd.Timestamp(value)
+
+
+def _as_datetime64(values: Any) -> np.ndarray:
+    arr = pd.to_datetime(pd.Series(values) if not isinstance(values, pd.Series) else values)
+    if getattr(arr.dt, "tz", None) is not None:
+        arr = arr.dt.tz_localize(None)
+    return arr.to_numpy(dtype="datetime64[ns]")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Normalisation
+# ----------------------------------------------------------------------------------------------------
+
+
+def map_case_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with its headers renamed to :data:`CASE_FIELDS` names (Chinese labels and aliases, any
+    case/spacing); ``columns`` maps more source names to field names. Unknown columns are kept as they are.
+    A field named by two columns is an error (which one should win?)."""
+    extra = {_key(k): v for k, v in (columns or {}).items()}
+    bad = sorted(set(extra.values()) - set(CASE_FIELDS))
+    if bad:
+        raise InputError(f"columns= maps to unknown case field(s) {bad}; fields are {list(CASE_FIELDS)}")
+    renames: dict[Any, str] = {}
+    for col in frame.columns:
+        if col == getattr(frame, "_geometry_column_name", None):
+            continue
+        target = extra.get(_key(col)) or _COLUMN_LOOKUP.get(_key(col))
+        if target is not None and target != col:
+            renames[col] = target
+    taken: dict[str, Any] = {}
+    for col in frame.columns:
+        target = renames.get(col, col)
+        if target in CASE_FIELDS:
+            if target in taken:
+                raise InputError(f"columns {taken[target]!r} and {col!r} both give field {label(target)}; "
+                                 "drop one or map it elsewhere with columns=")
+            taken[target] = col
+    return frame.rename(columns=renames) if renames else frame
+
+
+def _scalar_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return None
+        return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip()
+    return text or None
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Stripped text (object dtype), None for blanks; integral floats lose ``.0``. Once per distinct value."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    conv = np.empty(len(uniques) + 1, dtype=object)
+    conv[:-1] = [_scalar_text(v) for v in uniques]
+    conv[-1] = None
+    return pd.Series(conv[codes], index=values.index, dtype=object)
+
+
+_CN_TIME = str.maketrans({"年": "-", "月": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": " ", "T": " "})
+
+
+def _scalar_time(value: Any) -> pd.Timestamp | None:
+    """One value → Timestamp, None when it cannot be read (the caller reports it)."""
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
+        t = pd.Timestamp(value)
+        return None if pd.isna(t) else (t.tz_localize(None) if t.tzinfo else t)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{14}|\d{12}|\d{8}", text):
+        fmt = {14: "%Y%m%d%H%M%S", 12: "%Y%m%d%H%M", 8: "%Y%m%d"}[len(text)]
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            return None
+    text = re.sub(r"\s+", " ", text.translate(_CN_TIME)).strip().rstrip(":")
+    text = re.sub(r"(\d)-\s+(\d)", r"\1-\2", text).replace("/", "-").replace(".", "-")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?)?", text)
+    if not m:
+        return None
+    try:
+        parts = [int(g) if g else 0 for g in m.groups()]
+        return pd.Timestamp(dt.datetime(*parts))
+    except ValueError:
+        return None
+
+
+def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Timestamps (datetime64[ns], NaT for blanks) and a mask of non-blank values that are not a time.
+
+    ISO text and datetime columns take one vectorised call; other spellings (``2025/3/1 8:30``,
+    ``2025年3月1日 8时30分``, ``20250301083000``) are parsed once per distinct value.
+    """
+    index = values.index
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        s = values
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_localize(None)
+        return s.astype("datetime64[ns]"), np.zeros(len(values), dtype=bool)
+    text = _text(values)
+    blank = text.isna().to_numpy()
+    raw = values.astype(object)
+    is_obj_time = raw.map(lambda v: isinstance(v, (dt.date, np.datetime64))).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    todo = ~blank
+    if is_obj_time.any():
+        out[is_obj_time] = [_scalar_time(v) for v in raw[is_obj_time]]
+        todo &= ~is_obj_time
+    if todo.any():
+        iso = pd.to_datetime(text[todo].astype(str), format="ISO8601", errors="coerce")
+        if getattr(iso.dt, "tz", None) is not None:
+            iso = iso.dt.tz_localize(None)
+        out[todo] = iso.astype("datetime64[ns]")
+        rest = todo & out.isna().to_numpy()
+        if rest.any():
+            sub = text[rest]
+            codes, uniques = pd.factorize(sub)
+            parsed = np.array([_scalar_time(u) for u in uniques] + [None], dtype=object)
+            out[rest] = pd.to_datetime(pd.Series(parsed[codes], index=sub.index), errors="coerce").astype(
+                "datetime64[ns]")
+    failed = ~blank & out.isna().to_numpy()
+    return out, failed
+
+
+def _canonical(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    lookup = {_key(k): v for k, v in mapping.items()}
+    codes, uniques = pd.factorize(_text(values), use_na_sentinel=True)
+    conv = np.empty(len(uniques) + 1, dtype=object)
+    conv[:-1] = [lookup.get(_key(v), v) for v in uniques]
+    conv[-1] = None
+    return pd.Series(conv[codes], index=values.index, dtype=object)
+
+
+def _normalize(frame: pd.DataFrame, columns: Mapping[str, str] | None = None
+               ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, pd.Series]]:
+    """Normalised copy + per time field the unparseable mask + the raw values (for messages)."""
+    out = map_case_columns(frame, columns).copy()
+    idx = out.index
+    for name in TEXT_FIELDS:
+        if name not in out.columns:
+            out[name] = pd.Series(np.full(len(idx), None, dtype=object), index=idx, dtype=object)
+        elif name == "kind":
+            out[name] = _canonical(out[name], _KIND_VALUES)
+        elif name == "source":
+            out[name] = _canonical(out[name], _SOURCE_VALUES)
+        elif name == "state":
+            out[name] = _canonical(out[name], _STATE_VALUES)
+        else:
+            out[name] = _text(out[name])
+    failed: dict[str, np.ndarray] = {}
+    raw: dict[str, pd.Series] = {}
+    for name in TIME_FIELDS:
+        if name not in out.columns:
+            out[name] = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+            failed[name] = np.zeros(len(idx), dtype=bool)
+            raw[name] = pd.Series(np.full(len(idx), None, dtype=object), index=idx)
+            continue
+        raw[name] = out[name]
+        out[name], failed[name] = _parse_times(out[name])
+    if "rework_count" not in out.columns:
+        out["rework_count"] = np.zeros(len(idx), dtype=np.int64)
+        failed["rework_count"] = np.zeros(len(idx), dtype=bool)
+    else:
+        col = out["rework_count"]
+        if pd.api.types.is_integer_dtype(col.dtype) and not col.isna().any():
+            nums = col.to_numpy(dtype=np.float64)
+        else:
+            nums = pd.to_numeric(_text(col), errors="coerce").to_numpy(dtype=np.float64)
+        numeric = pd.api.types.is_numeric_dtype(col.dtype)
+        given = col.notna().to_numpy() if numeric else _text(col).notna().to_numpy()
+        bad = given & (~np.isfinite(nums) | (nums < 0) | (np.mod(np.nan_to_num(nums), 1) != 0))
+        raw["rework_count"] = col
+        failed["rework_count"] = bad
+        out["rework_count"] = np.where(np.isfinite(nums) & ~bad, nums, 0).astype(np.int64)
+    return out, failed, raw
+
+
+def normalize_cases(frame: pd.DataFrame, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with every :data:`CASE_FIELDS` column: headers mapped (English, Chinese labels,
+    aliases), text fields as stripped text (None for blanks), kind/source/state spellings made canonical
+    (``component`` → 部件, ``12345`` → 公众举报, ``结案`` → 已结案 …), timestamps parsed to datetime64
+    (unreadable ones become NaT — :func:`validate_cases` reports them), ``rework_count`` as int (blank → 0)."""
+    return _normalize(frame, columns)[0]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Validation
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseReport:
+    """Result of :func:`validate_cases`.
+
+    ``frame``: the normalised (and placed) input, all rows, original index. ``problems``: one row per
+    problem with ``row`` (index label of the record), ``case_id``, ``field``, ``problem``
+    (:data:`PROBLEM_KINDS` key) and ``detail`` (names the value and what is wrong).
+    """
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    valid_mask: np.ndarray = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.valid_mask.all())
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        """Records without any problem."""
+        return self.frame[self.valid_mask]
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """Records with problems, plus columns ``problems`` (kinds, ``;``-joined) and ``reason`` (details)."""
+        out = self.frame[~self.valid_mask].copy()
+        grouped = self.problems.groupby("row", sort=False)
+        out["problems"] = grouped["problem"].agg(lambda s: ";".join(dict.fromkeys(s))).reindex(out.index)
+        out["reason"] = grouped["detail"].agg("; ".join).reindex(out.index)
+        return out
+
+    def summary(self) -> pd.Series:
+        """Number of records per problem kind."""
+        return self.problems.groupby("problem")["row"].nunique().reindex(
+            [k for k in PROBLEM_KINDS if k in set(self.problems["problem"])])
+
+
+class _Collector:
+    """Problems accumulated as arrays: one append per check, not per record."""
+
+    def __init__(self, index: pd.Index, ids: np.ndarray) -> None:
+        self.index, self.ids, self.parts = index, ids, []
+
+    def add(self, mask: Any, problem: str, field_name: str | None, details: Any) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        pos = np.flatnonzero(mask)
+        if isinstance(details, str):
+            details = [details] * len(pos)
+        else:
+            details = np.asarray(details, dtype=object)
+            details = list(details[pos] if len(details) == len(mask) else details)
+        self.parts.append(pd.DataFrame({"pos": pos, "row": self.index[pos], "case_id": self.ids[pos],
+                                        "field": field_name, "problem": problem, "detail": details}))
+
+    def frame(self) -> pd.DataFrame:
+        columns = ["row", "case_id", "field", "problem", "detail"]
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        out = pd.concat(self.parts, ignore_index=True)
+        out["order"] = out["problem"].map(_PROBLEM_ORDER)
+        out = out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
+        return out[columns].astype(object)
+
+
+def _fmt(template: str, *columns: Any) -> np.ndarray:
+    """One message per failing record (only called on those)."""
+    return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
+
+
+def _ts(value: Any) -> str:
+    t = pd.Timestamp(value)
+    return "NaT" if pd.isna(t) else (f"{t:%Y-%m-%d %H:%M:%S}" if t.second or t.microsecond else f"{t:%Y-%m-%d %H:%M}")
+
+
+def known_classes(kind: str, directories: Iterable[str] | None = None) -> frozenset[str]:
+    """Class codes (小类代码) of ``kind`` (部件 → component classes, 事件 → event classes) in the class
+    directories (default: all registered, i.e. CJ/T 214 4-digit and GB/T 47678.5 5-digit codes)."""
+    if kind not in KINDS:
+        raise InputError(f"unknown case kind {kind!r}; expected one of {KINDS}")
+    table_kind = "component" if kind == "部件" else "event"
+    codes: set[str] = set()
+    for d in directories or list_directories():
+        codes |= set(class_table(d, table_kind)["code"])
+    return frozenset(codes)
+
+
+def _class_sets(class_codes: Any) -> dict[str, frozenset[str]]:
+    if class_codes is None:
+        return {k: known_classes(k) for k in KINDS}
+    if isinstance(class_codes, Mapping):
+        unknown = sorted(set(class_codes) - set(KINDS))
+        if unknown:
+            raise InputError(f"class_codes keys must be {KINDS}, got {unknown}")
+        return {k: frozenset(str(c) for c in class_codes.get(k, ())) for k in KINDS}
+    flat = frozenset(str(c) for c in class_codes)
+    return {k: flat for k in KINDS}
+
+
+def _component_table(components: Any) -> pd.DataFrame:
+    """Census components indexed by code: ``class_code``, ``dept_code``, ``dept_name`` and a point each."""
+    import geopandas as gpd
+    import shapely
+
+    if not isinstance(components, gpd.GeoDataFrame):
+        raise InputError("components must be a GeoDataFrame (the census layer) with 'code' and a geometry")
+    if "code" not in components.columns:
+        raise InputError(f"the components have no 'code' field (fields: {list(components.columns)})")
+    codes = _text(components["code"])
+    keep = codes.notna().to_numpy()
+    geoms = components.geometry.to_numpy(dtype=object)[keep]
+    pts = geoms.copy()
+    ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    nonpoint = ok & (shapely.get_type_id(np.where(ok, pts, None)) != 0)
+    if nonpoint.any():
+        pts[nonpoint] = shapely.point_on_surface(pts[nonpoint])  # lines/polygons: a point on the component
+    pts[~ok] = None
+    table = pd.DataFrame({
+        "class_code": _text(components["class_code"]).to_numpy(dtype=object)[keep]
+        if "class_code" in components.columns else None,
+        "dept_code": _text(components["dept_code"]).to_numpy(dtype=object)[keep]
+        if "dept_code" in components.columns else None,
+        "dept_name": _text(components["dept_name"]).to_numpy(dtype=object)[keep]
+        if "dept_name" in components.columns else None,
+        "point": pts,
+    }, index=pd.Index(codes.to_numpy(dtype=object)[keep], name="code"))
+    table = table[~table.index.duplicated(keep="first")]
+    table.attrs["crs"] = components.crs
+    return table
+
+
+def _as_geoframe(frame: pd.DataFrame, crs: Any = None) -> Any:
+    """``frame`` as a GeoDataFrame (an all-None geometry when it has none)."""
+    import geopandas as gpd
+
+    if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
+        return frame
+    geom = gpd.GeoSeries(np.full(len(frame), None, dtype=object), index=frame.index, crs=crs)
+    return gpd.GeoDataFrame(pd.DataFrame(frame), geometry=geom, crs=crs)
+
+
+def place_cases(cases: pd.DataFrame, components: Any) -> Any:
+    """Cases with a component code and no location placed at that component (案卷定位到部件).
+
+    Returns a GeoDataFrame (a copy; the cases' CRS, or the components' when the cases have none): rows
+    without geometry whose ``component_code`` is in ``components`` get the component's point (a point on
+    it for line/polygon components), a missing ``kind`` becomes 部件 and a missing ``class_code``,
+    ``dept_code``/``dept_name`` (处置部门: the component's 主管部门) are taken from the component. Column
+    ``located_by`` says ``coordinates``, ``component`` or None (still unplaced).
+    """
+    import geopandas as gpd
+    import shapely
+
+    frame = _as_geoframe(cases, getattr(components, "crs", None))
+    frame = frame.copy()
+    geoms = frame.geometry.to_numpy(dtype=object).copy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    located = np.where(missing, None, "coordinates").astype(object)
+    table = _component_table(components)
+    codes = _text(frame["component_code"]) if "component_code" in frame.columns else pd.Series(
+        np.full(len(frame), None, dtype=object), index=frame.index)
+    pos = table.index.get_indexer(pd.Index(codes.to_numpy(dtype=object)))
+    has = (pos >= 0) & codes.notna().to_numpy()
+    fill = missing & has
+    if fill.any():
+        pts = gpd.GeoSeries(table["point"].to_numpy(dtype=object)[pos[fill]], crs=table.attrs["crs"])
+        if frame.crs is not None and table.attrs["crs"] is not None and not pts.crs.equals(frame.crs):
+            pts = pts.to_crs(frame.crs)
+        geoms[fill] = pts.to_numpy(dtype=object)
+        got = ~(shapely.is_missing(geoms[fill]) | shapely.is_empty(geoms[fill]))
+        located[np.flatnonzero(fill)[got]] = "component"
+    crs = frame.crs if frame.crs is not None else table.attrs["crs"]
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=crs), crs=crs)
+    for col, src in (("kind", None), ("class_code", "class_code"), ("dept_code", "dept_code"),
+                     ("dept_name", "dept_name")):
+        current = _text(frame[col]) if col in frame.columns else pd.Series(
+            np.full(len(frame), None, dtype=object), index=frame.index)
+        blank = current.isna().to_numpy() & has
+        if blank.any():
+            values = current.to_numpy(dtype=object).copy()
+            values[blank] = "部件" if src is None else table[src].to_numpy(dtype=object)[pos[blank]]
+            frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    frame["located_by"] = located
+    return frame
+
+
+def validate_cases(
+    cases: pd.DataFrame,
+    jurisdiction: Any = None,
+    components: Any = None,
+    class_codes: Any = None,
+    *,
+    existing_ids: Iterable[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> CaseReport:
+    """Check case records; every problem of every record is one row of ``report.problems``.
+
+    Checks (``problem`` kind): ``case_id`` empty (``missing_id``) or repeated in the batch / already in
+    ``existing_ids`` (``duplicate_id``); kind, class code, source or 上报时间 empty (``missing_field``);
+    kind/source/state not a known value or rework count not a whole number ≥ 0 (``bad_value``); a
+    timestamp that is not a time (``bad_time``); stage times out of lifecycle order 上报 ≤ 立案 ≤ 派遣 ≤ 处置
+    ≤ 反馈 ≤ 核查 ≤ 结案, a later stage without 立案, or a deadline before 上报 (``time_order``); 已结案
+    without 结案时间 or a 结案时间 on a case still 办理中 (``state_mismatch``); class code not a component
+    class (kind 部件) / event class (kind 事件) of the class directories or ``class_codes``
+    (``unknown_class``; ``class_codes`` is an iterable or a mapping 部件/事件 → iterable); component code not
+    in the census ``components`` (``unknown_component``) or of another class (``class_mismatch``); invalid
+    geometry or an importer coordinate problem in column ``import_problem`` (``bad_geometry``); neither a
+    location nor a component code to place it (``no_location``); location not covered by ``jurisdiction``
+    (``outside_jurisdiction``).
+
+    With ``components`` the cases are first placed (:func:`place_cases`); ``report.frame`` holds the
+    normalised, placed records. A blank state is derived: 已结案 with a 结案时间, else 办理中.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if not cases.index.is_unique:
+        raise InputError("the cases' index has duplicate labels; reset it so problems can name rows")
+    norm, failed, raw = _normalize(cases, columns)
+    norm = _as_geoframe(norm, getattr(components, "crs", None))
+    n = len(norm)
+    ids = norm["case_id"].to_numpy(dtype=object)
+    out = _Collector(norm.index, ids)
+
+    # --- id ---------------------------------------------------------------------------------------
+    no_id = pd.isna(ids)
+    out.add(no_id, "missing_id", "case_id", f"mandatory field {label('case_id')} is empty")
+    id_series = norm["case_id"][~no_id]
+    dup = id_series.duplicated(keep="first").to_numpy()
+    if dup.any():
+        first_pos = pd.Series(np.flatnonzero(~no_id), index=id_series.index).groupby(
+            id_series.to_numpy()).transform("first").to_numpy()
+        mask = np.zeros(n, dtype=bool)
+        mask[np.flatnonzero(~no_id)[dup]] = True
+        out.add(mask, "duplicate_id", "case_id", _fmt("case_id {} is repeated: it already appears on row {}",
+                                                       id_series.to_numpy()[dup], norm.index[first_pos[dup]]))
+    if existing_ids is not None:
+        pool = np.array(sorted({str(c) for c in existing_ids}), dtype=object)
+        if len(pool):
+            hit = ~no_id & np.isin(ids.astype(str), pool.astype(str))
+            out.add(hit, "duplicate_id", "case_id", _fmt("case_id {} is already in the case store", ids[hit]))
+
+    # --- placement (before the field checks: a component fills kind/class) --------------------------
+    if components is not None:
+        norm = place_cases(norm, components)
+    else:
+        g = norm.geometry.to_numpy(dtype=object)
+        norm["located_by"] = np.where(shapely.is_missing(g) | shapely.is_empty(g), None, "coordinates").astype(object)
+
+    # --- mandatory fields and values ----------------------------------------------------------------
+    for name in MANDATORY_FIELDS:
+        empty = norm[name].isna().to_numpy() & ~failed.get(name, np.zeros(n, dtype=bool))
+        out.add(empty, "missing_field", name, f"mandatory field {label(name)} is empty")
+    for name, allowed in (("kind", KINDS), ("source", SOURCES), ("state", STATES)):
+        values = norm[name].to_numpy(dtype=object)
+        bad = pd.notna(values) & ~np.isin(values.astype(str), np.array(allowed, dtype=object).astype(str))
+        out.add(bad, "bad_value", name, _fmt(f"{label(name)} {{!r}} is not one of {'/'.join(allowed)}", values[bad]))
+    bad_rw = failed["rework_count"]
+    out.add(bad_rw, "bad_value", "rework_count",
+            _fmt(f"{label('rework_count')} {{!r}} is not a whole number ≥ 0",
+                 raw["rework_count"].to_numpy(dtype=object)[bad_rw] if bad_rw.any() else []))
+
+    # --- times ------------------------------------------------------------------------------------
+    for name in TIME_FIELDS:
+        bad = failed[name]
+        if bad.any():
+            values = [str(v) for v in raw[name].to_numpy(dtype=object)[bad]]
+            out.add(bad, "bad_time", name, _fmt(f"{label(name)} {{!r}} is not a date and time "
+                                                "(expected e.g. 2025-03-01 08:30)", values))
+    times = np.column_stack([norm[f].to_numpy(dtype="datetime64[ns]").astype(np.int64) for f in STAGE_FIELDS])
+    nat = np.iinfo(np.int64).min
+    present = times != nat
+    run_max = np.full(n, nat, dtype=np.int64)
+    run_arg = np.zeros(n, dtype=np.int64)
+    for k, name in enumerate(STAGE_FIELDS):
+        if k > 0:
+            early = present[:, k] & (run_max != nat) & (times[:, k] < run_max)
+            if early.any():
+                prev = np.array(STAGE_FIELDS, dtype=object)[run_arg[early]]
+                prev_t = run_max[early].astype("datetime64[ns]")
+                out.add(early, "time_order", name, _fmt(
+                    "{} {} is before {} {}: stages must follow 上报→立案→派遣→处置→反馈→核查→结案",
+                    [label(name)] * int(early.sum()), [_ts(t) for t in times[early, k].astype("datetime64[ns]")],
+                    [label(p) for p in prev], [_ts(t) for t in prev_t]))
+        newer = present[:, k] & (times[:, k] > run_max)
+        run_arg[newer] = k
+        run_max[newer] = times[newer, k]
+    later = present[:, 2:].any(axis=1) & ~present[:, 1]
+    if later.any():
+        first_later = np.array(STAGE_FIELDS[2:], dtype=object)[np.argmax(present[:, 2:], axis=1)[later]]
+        out.add(later, "time_order", "registered_at",
+                _fmt("{} is recorded but the case was never registered (registered_at (立案时间) is empty)",
+                     [label(f) for f in first_later]))
+    deadline = norm["deadline"].to_numpy(dtype="datetime64[ns]")
+    reported = norm["reported_at"].to_numpy(dtype="datetime64[ns]")
+    before = ~np.isnat(deadline) & ~np.isnat(reported) & (deadline < reported)
+    out.add(before, "time_order", "deadline", _fmt(
+        f"{label('deadline')} {{}} is before {label('reported_at')} {{}}",
+        [_ts(t) for t in deadline[before]], [_ts(t) for t in reported[before]]))
+    state = norm["state"].to_numpy(dtype=object).copy()
+    closed = present[:, 6]
+    blank_state = pd.isna(state)
+    state[blank_state & closed] = "已结案"
+    state[blank_state & ~closed] = "办理中"
+    norm["state"] = pd.Series(state, index=norm.index, dtype=object)
+    out.add((state == "已结案") & ~closed & ~failed["closed_at"], "state_mismatch", "closed_at",
+            f"state 已结案 but {label('closed_at')} is empty")
+    out.add((state == "办理中") & closed, "state_mismatch", "state",
+            f"{label('closed_at')} is filled but the state is 办理中; set it to 已结案")
+
+    # --- classes ----------------------------------------------------------------------------------
+    sets = _class_sets(class_codes)
+    kinds = norm["kind"].to_numpy(dtype=object)
+    cls = norm["class_code"].to_numpy(dtype=object)
+    for kind in KINDS:
+        allowed = np.array(sorted(sets[kind]), dtype=object).astype(str)
+        mine = (kinds == kind) & pd.notna(cls)
+        bad = mine & ~np.isin(cls.astype(str), allowed)
+        what = "component (部件)" if kind == "部件" else "event (事件)"
+        out.add(bad, "unknown_class", "class_code",
+                _fmt(f"class_code {{}} is not a known {what} class", cls[bad]))
+
+    # --- components -------------------------------------------------------------------------------
+    comp = norm["component_code"].to_numpy(dtype=object)
+    has_comp = pd.notna(comp)
+    if components is not None and has_comp.any():
+        table = _component_table(components)
+        pos = table.index.get_indexer(pd.Index(comp))
+        unknown = has_comp & (pos < 0)
+        out.add(unknown, "unknown_component", "component_code",
+                _fmt("component_code {} is not in the census", comp[unknown]))
+        known = has_comp & (pos >= 0)
+        comp_cls = np.full(n, None, dtype=object)
+        comp_cls[known] = table["class_code"].to_numpy(dtype=object)[pos[known]]
+        mism = known & pd.notna(comp_cls) & pd.notna(cls) & (comp_cls != cls) & (kinds == "部件")
+        out.add(mism, "class_mismatch", "class_code",
+                _fmt("class_code {} differs from class {} of component {}", cls[mism], comp_cls[mism], comp[mism]))
+    else:
+        unknown = np.zeros(n, dtype=bool)
+
+    # --- location ---------------------------------------------------------------------------------
+    geoms = norm.geometry.to_numpy(dtype=object)
+    no_geom = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    imp = _text(norm["import_problem"]).to_numpy(dtype=object) if "import_problem" in norm.columns \
+        else np.full(n, None, dtype=object)
+    has_imp = pd.notna(imp)
+    invalid = ~no_geom & ~shapely.is_valid(np.where(no_geom, None, geoms))
+    out.add(has_imp & (no_geom | invalid) & ~(has_comp & ~unknown & ~no_geom), "bad_geometry", "geometry", imp)
+    out.add(invalid & ~has_imp, "bad_geometry", "geometry", "invalid geometry")
+    nothing = no_geom & ~has_comp & ~has_imp
+    out.add(nothing, "no_location", "geometry", "no location and no component_code (部件编码) to place the case")
+    unplaced = no_geom & has_comp & ~unknown & ~has_imp
+    out.add(unplaced, "no_location", "geometry",
+            _fmt("no location, and component {} could not place it" +
+                 (" (no census given)" if components is None else " (the component has no geometry)"),
+                 comp[unplaced]))
+    geom_ok = ~no_geom & ~invalid
+    if jurisdiction is not None and geom_ok.any():
+        area = _jurisdiction_series(jurisdiction, norm.crs)
+        if norm.crs is None:
+            raise InputError("the cases have no coordinate reference system; set it to check the jurisdiction")
+        area = area.to_crs(norm.crs)
+        boundary = shapely.union_all(area.to_numpy(dtype=object))
+        shapely.prepare(boundary)
+        pts = geoms[geom_ok]
+        rep = np.where(shapely.get_type_id(pts) == 0, pts, shapely.point_on_surface(pts))
+        outside = np.zeros(n, dtype=bool)
+        outside[geom_ok] = ~shapely.intersects_xy(boundary, shapely.get_x(rep), shapely.get_y(rep))
+        if outside.any():
+            gap = shapely.distance(geoms[outside], boundary)
+            unit = "m" if not (norm.crs and norm.crs.is_geographic) else "°"
+            out.add(outside, "outside_jurisdiction", "geometry",
+                    _fmt("location is outside the jurisdiction ({:.1f} " + unit + " beyond its boundary)", gap))
+    if isinstance(norm, gpd.GeoDataFrame) and "import_problem" in norm.columns:
+        norm = norm.drop(columns=["import_problem"])
+
+    problems = out.frame()
+    valid_mask = np.ones(n, dtype=bool)
+    if len(problems):
+        valid_mask[norm.index.get_indexer(pd.Index(problems["row"].unique()))] = False
+    return CaseReport(norm, problems, valid_mask)
+
+
+def _jurisdiction_series(obj: Any, crs: Any) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    if isinstance(obj, gpd.GeoDataFrame):
+        series = obj.geometry
+    elif isinstance(obj, gpd.GeoSeries):
+        series = obj
+    elif isinstance(obj, shapely.Geometry):
+        series = gpd.GeoSeries([obj], crs=crs)
+    else:
+        series = gpd.GeoSeries(np.asarray(obj, dtype=object), crs=crs)
+    if series.crs is None:
+        if crs is None:
+            raise InputError("the jurisdiction has no coordinate reference system; set its CRS")
+        series = series.set_crs(crs)
+    return series
+
+
+# ----------------------------------------------------------------------------------------------------
+# Overlay and counts
+# ----------------------------------------------------------------------------------------------------
+
+
+def _filter_period(cases: pd.DataFrame, period: Any, time_field: str) -> pd.DataFrame:
+    p = Period.coerce(period)
+    if p is None:
+        return cases
+    if time_field not in cases.columns:
+        raise InputError(f"the cases have no time field {time_field!r} to select period {p}")
+    return cases[p.mask(cases[time_field])]
+
+
+def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str = "code",
+                  time_field: str = "reported_at", lattice: Any = None, feedback: Feedback | None = None) -> Any:
+    """Cases (of ``period`` by ``time_field``, default all) with the unit cell they lie in (案卷叠加网格).
+
+    Adds ``cell_code``, ``community_code`` (12 digits: district + street + community), ``street_code`` (9
+    digits) and ``district_code`` (6), None outside every cell. Points are assigned by
+    :func:`wanmi.core.geocode.assign_to_cells` (vectorised; the cells' documented tie rule for points on
+    shared edges; cases in another CRS are reprojected to the cells' metric CRS, their own CRS is kept in
+    the result). Community and street codes given as 3-digit segments in the cells are widened with the
+    district/street prefix so that they are unique keys across the district.
+    """
+    from .geocode import assign_to_cells
+
+    fb = ensure(feedback)
+    fb.step(0, 3)
+    frame = _filter_period(cases, period, time_field)
+    if getattr(frame, "_geometry_column_name", None) is None:
+        raise InputError("the cases have no geometry: place them first (place_cases) or give locations")
+    fb.step(1, 3)
+    codes = assign_to_cells(frame, cells, code_field=code_field, lattice=lattice)
+    fb.step(2, 3)
+    out = frame.copy()
+    district = codes["district_code"].astype(object)
+    street = codes["street_code"].astype(object)
+    community = codes["community_code"].astype(object)
+    cell = codes["cell_code"].astype(object)
+    street = _widen(street, district, 9)
+    community = _widen(community, street, 12)
+    # cells without district/street/community fields: the segments of a 15/14-digit cell code
+    cell_text = cell.where(cell.notna(), None)
+    for col, width, src in (("district", 6, district), ("street", 9, street), ("community", 12, community)):
+        fill = src.isna() & cell_text.notna() & cell_text.astype(str).str.len().isin([14, 15])
+        if fill.any():
+            src = src.copy()
+            src[fill] = cell_text[fill].astype(str).str.slice(0, width)
+        if col == "district":
+            district = src
+        elif col == "street":
+            street = src
+        else:
+            community = src
+    out["cell_code"] = cell.to_numpy(dtype=object)
+    out["community_code"] = community.to_numpy(dtype=object)
+    out["street_code"] = street.to_numpy(dtype=object)
+    out["district_code"] = district.to_numpy(dtype=object)
+    fb.step(3, 3)
+    return out
+
+
+def _widen(part: pd.Series, prefix: pd.Series, width: int) -> pd.Series:
+    """Codes shorter than ``width`` prefixed with the parent code (``001`` + street ``110101001``)."""
+    part = part.astype(object)
+    text = part.where(part.notna(), None)
+    short = text.notna() & prefix.notna() & (text.astype(str).str.len() < width)
+    if short.any():
+        text = text.copy()
+        text[short] = prefix[short].astype(str) + text[short].astype(str)
+    return text
+
+
+_BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
+
+
+def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = None, by_class: bool = True,
+                by_stage: bool = True, *, by_state: bool = False, time_field: str = "reported_at",
+                keys: Iterable[Any] | None = None) -> pd.DataFrame:
+    """Case counts per ``by`` key (cell_code, community_code, street_code, district_code, dept_code or
+    supervisor) for cases of ``period`` (by ``time_field``; default all).
+
+    Columns: ``cases`` (all cases); with ``by_stage`` ``n_reported`` … ``n_closed``
+    (:data:`STAGE_COUNT_COLUMNS`: cases that reached each stage, i.e. have its timestamp); with
+    ``by_state`` ``state_<state>`` (cases per current state); with ``by_class`` one column per class
+    present, ``bj_<code>`` for 部件 and ``sj_<code>`` for 事件 classes (:func:`class_column`), sorted.
+    Cases without a key (outside every cell, no department …) are left out; their number is in
+    ``result.attrs["unassigned"]``. ``keys`` lists keys to report even without cases (counts 0).
+    """
+    if by not in _BY:
+        raise InputError(f"cannot count by {by!r}: use one of {', '.join(_BY)}")
+    if by not in overlaid.columns:
+        hint = " (run overlay_cases first)" if by in _BY[:4] else ""
+        raise InputError(f"the cases have no column {by!r}{hint}")
+    frame = _filter_period(overlaid, period, time_field)
+    key = frame[by].astype(object)
+    has = key.notna().to_numpy()
+    codes, uniques = pd.factorize(key[has].to_numpy(dtype=object), sort=True)
+    if keys is not None:
+        uniques = pd.Index(pd.unique(np.concatenate([np.asarray(uniques, dtype=object),
+                                                      np.asarray(list(keys), dtype=object)])))
+        uniques = uniques.sort_values()
+        codes = uniques.get_indexer(key[has].to_numpy(dtype=object))
+    index = pd.Index(np.asarray(uniques, dtype=object), name=by)
+    m = len(index)
+    data: dict[str, np.ndarray] = {"cases": np.bincount(codes, minlength=m).astype(np.int64)}
+    if by_stage:
+        for f, col in STAGE_COUNT_COLUMNS.items():
+            if f in frame.columns:
+                reached = ~np.isnat(frame[f].to_numpy(dtype="datetime64[ns]")[has])
+                data[col] = np.bincount(codes[reached], minlength=m).astype(np.int64)
+    if by_state and "state" in frame.columns:
+        st = frame["state"].astype(object).to_numpy()[has]
+        for s in STATES:
+            data[f"state_{s}"] = np.bincount(codes[st == s], minlength=m).astype(np.int64)
+    if by_class:
+        kinds = frame["kind"].astype(object).to_numpy()[has]
+        cls = frame["class_code"].astype(object).to_numpy()[has]
+        prefix = np.array([CLASS_PREFIX.get(k, "x_") if isinstance(k, str) else "x_" for k in pd.unique(kinds)],
+                          dtype=object)
+        kind_codes, kind_uniques = pd.factorize(kinds)
+        names = prefix[kind_codes] + pd.Series(cls, dtype=object).fillna("unknown").astype(str).to_numpy(dtype=object)
+        del kind_uniques
+        col_codes, col_names = pd.factorize(names, sort=True)
+        if len(col_names):
+            table = np.zeros((m, len(col_names)), dtype=np.int64)
+            np.add.at(table, (codes, col_codes), 1)
+            for j, name in enumerate(col_names):
+                data[str(name)] = table[:, j]
+    result = pd.DataFrame(data, index=index)
+    result.attrs["unassigned"] = int((~has).sum())
+    p = Period.coerce(period)
+    if p is not None:
+        result.attrs["period"] = p.label
+    return result
+
+
+# ----------------------------------------------------------------------------------------------------
+# Synthetic cases
+# ----------------------------------------------------------------------------------------------------
+
+#: Synthetic disposal departments (处置部门) used for event cases and components without a department.
+SYNTHETIC_DEPARTMENTS: tuple[tuple[str, str], ...] = (
+    ("SYN-CGZF", "区城市管理综合执法局"), ("SYN-HWZX", "区环境卫生服务中心"), ("SYN-YLLH", "区园林绿化局"),
+    ("SYN-JTW", "区交通委员会"), ("SYN-ZJW", "区住房和城乡建设委员会"), ("SYN-SWJ", "区水务局"),
+    ("SYN-SZGL", "区市政市容管理委员会"), ("SYN-JDB", "街道办事处"),
+)
+#: Source mix of the generator (监督员 reports dominate in 万米 systems).
+SYNTHETIC_SOURCE_MIX: dict[str, float] = {
+    "监督员": 0.70, "公众举报": 0.15, "视频": 0.08, "上级交办": 0.04, "媒体": 0.03,
+}
+_VALID_SHARE = {"监督员": 0.93, "公众举报": 0.78, "视频": 0.90, "上级交办": 0.99, "媒体": 0.85}
+_TIME_LIMITS_H = np.array([2.0, 4.0, 8.0, 24.0, 72.0, 120.0])
+SUPERVISOR_AREA_M2 = 180_000.0  # one 监督员 covers ~18万 m² (standards.md §5)
+
+
+def _lognormal_minutes(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
+    return median * np.exp(sigma * rng.standard_normal(n))
+
+
+def _points_in(rng: np.random.Generator, geoms: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform random points inside ``geoms[which]`` by vectorised rejection sampling in the bounding boxes."""
+    import shapely
+
+    bounds = shapely.bounds(geoms)
+    x = np.full(len(which), np.nan)
+    y = np.full(len(which), np.nan)
+    todo = np.arange(len(which))
+    for _ in range(30):
+        if len(todo) == 0:
+            break
+        b = bounds[which[todo]]
+        tx = b[:, 0] + rng.random(len(todo)) * (b[:, 2] - b[:, 0])
+        ty = b[:, 1] + rng.random(len(todo)) * (b[:, 3] - b[:, 1])
+        ok = shapely.contains_xy(geoms[which[todo]], tx, ty)
+        x[todo[ok]], y[todo[ok]] = tx[ok], ty[ok]
+        todo = todo[~ok]
+    if len(todo):  # thin cells: a point on the surface
+        rep = shapely.point_on_surface(geoms[which[todo]])
+        x[todo], y[todo] = shapely.get_x(rep), shapely.get_y(rep)
+    return x, y
+
+
+def _supervisors(cells: Any, code_field: str) -> np.ndarray:
+    """A 监督员 id per cell: each community's cells (in code order) split into beats of ~18万 m²."""
+    import shapely
+
+    codes = cells[code_field].astype(str).to_numpy(dtype=object)
+    area = shapely.area(cells.geometry.to_numpy(dtype=object))
+    comm = np.array([c[:12] for c in codes], dtype=object)
+    order = np.lexsort((codes, comm))
+    frame = pd.DataFrame({"comm": comm[order], "area": area[order]})
+    before = frame.groupby("comm", sort=False)["area"].cumsum().to_numpy() - frame["area"].to_numpy()
+    beat = (before // SUPERVISOR_AREA_M2).astype(np.int64) + 1
+    sup = np.empty(len(codes), dtype=object)
+    sup[order] = [f"S{c[6:12]}{b:02d}" for c, b in zip(frame["comm"], beat)]
+    return sup
+
+
+def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, seed: int = 0, *,
+                    component_share: float = 0.45, code_field: str = "code", directory: str | None = None,
+                    feedback: Feedback | None = None) -> Any:
+    """``n`` seeded synthetic cases reported in ``[start, end)`` over ``cells`` (and ``components``).
+
+    Realistic mix (合成数据, not real cases): ~``component_share`` 部件 cases at census components (their
+    class and 主管部门; without ``components`` at random places with component classes of the directory),
+    the rest 事件 cases at random places in the cells (cells weighted by area times a seeded hot-spot
+    factor) with a Zipf mix of event classes; sources 监督员 70 %, 公众举报 15 %, 视频 8 %, 上级交办 4 %,
+    媒体 3 %; a 监督员 per ~18万 m² beat of each community; reports in daytime hours; 立案 (78–99 %
+    of reports by source; the rest 作废), 派遣, 处置 with a per-class time limit (deadline = 派遣 + limit;
+    ~13 % overdue), 反馈, 核查, 结案 with log-normal delays; ~8 % reworked once or twice; ~3 % 挂账,
+    ~2 % 缓办, ~1 % voided after registration; stages after ``end`` (the snapshot time) are empty and such
+    cases 办理中. Returns a GeoDataFrame in the cells' CRS, sorted by 上报时间, with column
+    ``synthetic = 1`` and ``attrs`` ``synthetic=True``, ``data_source``, ``seed``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    fb = ensure(feedback)
+    n = int(n)
+    if n < 0:
+        raise InputError(f"n must be ≥ 0, got {n}")
+    if code_field not in cells.columns:
+        raise InputError(f"the cells have no code field {code_field!r}")
+    if cells.crs is None:
+        raise InputError("the cells have no coordinate reference system")
+    t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
+    if not t1 > t0:
+        raise InputError(f"end {t1} must be after start {t0}")
+    rng = np.random.default_rng(seed)
+    cell_geoms = cells.geometry.to_numpy(dtype=object)
+    n_cells = len(cell_geoms)
+    if n_cells == 0:
+        raise InputError("no cells to place synthetic cases in")
+    supervisors = _supervisors(cells, code_field)
+    fb.step(1, 10)
+
+    # --- kind, class, location, department --------------------------------------------------------
+    comps = None
+    if components is not None and len(components):
+        comps = _component_table(components)
+        comps = comps[pd.notna(comps["point"].to_numpy(dtype=object))]
+        if comps.attrs.get("crs") is not None and not gpd.GeoSeries(crs=comps.attrs["crs"]).crs.equals(cells.crs):
+            pts = gpd.GeoSeries(comps["point"].to_numpy(dtype=object), crs=comps.attrs["crs"]).to_crs(cells.crs)
+            comps = comps.assign(point=pts.to_numpy(dtype=object))
+        if not len(comps):
+            comps = None
+    if directory is None:
+        widths = {len(str(c)) for c in comps["class_code"].dropna()} if comps is not None else set()
+        directory = "cjt214" if widths == {4} else "gbt47678"
+    is_comp = rng.random(n) < float(component_share)
+    kind = np.where(is_comp, "部件", "事件").astype(object)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    class_code = np.empty(n, dtype=object)
+    component_code = np.full(n, None, dtype=object)
+    dept_code = np.empty(n, dtype=object)
+    dept_name = np.empty(n, dtype=object)
+    depts = np.array([d[0] for d in SYNTHETIC_DEPARTMENTS], dtype=object)
+    dept_names = dict(SYNTHETIC_DEPARTMENTS)
+    hot = np.exp(0.9 * rng.standard_normal(n_cells))  # hot spots: some cells see far more problems
+    weight = shapely.area(cell_geoms) * hot
+    weight = weight / weight.sum()
+    ic = np.flatnonzero(is_comp)
+    if comps is not None and len(ic):
+        # components: a few of them break often (Zipf-like weights)
+        cw = rng.pareto(1.5, len(comps)) + 0.2
+        pick = rng.choice(len(comps), size=len(ic), p=cw / cw.sum())
+        pts = comps["point"].to_numpy(dtype=object)[pick]
+        x[ic], y[ic] = shapely.get_x(pts), shapely.get_y(pts)
+        component_code[ic] = comps.index.to_numpy(dtype=object)[pick]
+        cc = comps["class_code"].to_numpy(dtype=object)[pick]
+        class_code[ic] = cc
+        dc = comps["dept_code"].to_numpy(dtype=object)[pick]
+        dn = comps["dept_name"].to_numpy(dtype=object)[pick]
+        dept_code[ic], dept_name[ic] = dc, dn
+    elif len(ic):
+        table = class_table(directory, "component")
+        codes_c = table["code"].to_numpy(dtype=object)
+        zipf = 1.0 / np.arange(1, len(codes_c) + 1) ** 1.1
+        perm = rng.permutation(len(codes_c))
+        class_code[ic] = codes_c[perm][rng.choice(len(codes_c), size=len(ic), p=zipf / zipf.sum())]
+        cell_of = rng.choice(n_cells, size=len(ic), p=weight)
+        x[ic], y[ic] = _points_in(rng, cell_geoms, cell_of)
+    ev = np.flatnonzero(~is_comp)
+    if len(ev):
+        table = class_table(directory, "event")
+        codes_e = table["code"].to_numpy(dtype=object)
+        zipf = 1.0 / np.arange(1, len(codes_e) + 1) ** 1.2
+        perm = rng.permutation(len(codes_e))
+        class_code[ev] = codes_e[perm][rng.choice(len(codes_e), size=len(ev), p=zipf / zipf.sum())]
+        cell_of = rng.choice(n_cells, size=len(ev), p=weight)
+        x[ev], y[ev] = _points_in(rng, cell_geoms, cell_of)
+    # departments by class major where the component gave none (and for every event)
+    no_dept = pd.isna(dept_code) | (dept_code == None)  # noqa: E711 - object array
+    if no_dept.any():
+        major = np.array([int(str(c)[:2]) if c else 0 for c in class_code[no_dept]], dtype=np.int64)
+        d = depts[major % len(depts)]
+        dept_code[no_dept] = d
+        dept_name[no_dept] = [dept_names[v] for v in d]
+    fb.step(4, 10)
+
+    # --- supervisor and source --------------------------------------------------------------------
+    from .geocode import assign_points
+
+    cell_idx = assign_points(x, y, cells)
+    src_names = np.array(list(SYNTHETIC_SOURCE_MIX), dtype=object)
+    src_p = np.array(list(SYNTHETIC_SOURCE_MIX.values()))
+    source = src_names[rng.choice(len(src_names), size=n, p=src_p / src_p.sum())]
+    outside = cell_idx < 0
+    source[outside & (source == "监督员")] = "公众举报"  # no beat there
+    supervisor = np.full(n, None, dtype=object)
+    insp = source == "监督员"
+    supervisor[insp] = supervisors[cell_idx[insp]]
+    fb.step(5, 10)
+
+    # --- timestamps (minutes from t0) -------------------------------------------------------------
+    span_min = (t1 - t0) / pd.Timedelta(minutes=1)
+    n_days = max(math.ceil(span_min / 1440.0), 1)
+    day = rng.integers(0, n_days, n)
+    daytime = rng.random(n) < 0.85
+    minute = np.where(daytime, np.clip(rng.normal(13 * 60, 180, n), 6 * 60, 22 * 60), rng.uniform(0, 1440, n))
+    rep = day * 1440.0 + minute
+    beyond = rep >= span_min
+    rep[beyond] = rng.uniform(0, span_min, int(beyond.sum()))
+    rep = np.floor(rep)
+    valid_p = np.array([_VALID_SHARE[s] for s in source])
+    registered = rng.random(n) < valid_p
+    reg = rep + np.ceil(_lognormal_minutes(rng, 12, 0.6, n))
+    voided = registered & (rng.random(n) < 0.01)
+    disp = reg + np.ceil(_lognormal_minutes(rng, 15, 0.6, n))
+    cls_codes, cls_inv = np.unique(class_code.astype(str), return_inverse=True)
+    limit_h = _TIME_LIMITS_H[np.random.default_rng([seed, 7]).integers(0, len(_TIME_LIMITS_H), len(cls_codes))]
+    limit = limit_h[cls_inv] * 60.0
+    deadline = disp + limit
+    ratio = 0.45 * np.exp(0.7 * rng.standard_normal(n))
+    rework = np.where(rng.random(n) < 0.08, np.where(rng.random(n) < 0.2, 2, 1), 0)
+    dispo = disp + np.ceil(limit * (ratio + 0.3 * rework))
+    fbk = dispo + np.ceil(_lognormal_minutes(rng, 10, 0.7, n))
+    chk = fbk + np.ceil(_lognormal_minutes(rng, 40, 0.8, n))
+    clo = chk + np.ceil(_lognormal_minutes(rng, 10, 0.6, n))
+    fate = rng.random(n)
+    suspended = registered & ~voided & (fate < 0.03)  # 挂账: dispatched, never disposed
+    deferred = registered & ~voided & (fate >= 0.03) & (fate < 0.05)  # 缓办
+    stages = np.column_stack([rep, reg, disp, dispo, fbk, chk, clo])
+    stages[~registered, 1:] = np.nan
+    stages[voided, 2:] = np.nan
+    stages[suspended | deferred, 3:] = np.nan
+    dl = np.where(registered & ~voided, deadline, np.nan)
+    # snapshot at `end`: a stage not reached by then (and every later one) is empty
+    after = np.cumsum(~(stages < span_min) & ~np.isnan(stages), axis=1) > 0
+    stages[after] = np.nan
+    dl[np.isnan(stages[:, 2])] = np.nan
+    rework = np.where(np.isnan(stages[:, 3]), 0, rework)
+    state = np.full(n, "办理中", dtype=object)
+    state[~np.isnan(stages[:, 6])] = "已结案"
+    state[suspended & ~np.isnan(stages[:, 2])] = "挂账"
+    state[deferred & ~np.isnan(stages[:, 2])] = "缓办"
+    state[~registered & ~after[:, 0]] = "作废"
+    state[voided & ~np.isnan(stages[:, 1])] = "作废"
+    fb.step(8, 10)
+
+    base = t0.to_datetime64().astype("datetime64[ns]")
+
+    def to_time(minutes: np.ndarray) -> np.ndarray:
+        out = np.full(len(minutes), np.datetime64("NaT"), dtype="datetime64[ns]")
+        ok = ~np.isnan(minutes)
+        out[ok] = base + (minutes[ok] * _NS_PER_MIN).astype(np.int64).astype("timedelta64[ns]")
+        return out
+
+    order = np.argsort(stages[:, 0], kind="stable")
+    times = {f: to_time(stages[order, k]) for k, f in enumerate(STAGE_FIELDS)}
+    rep_t = pd.DatetimeIndex(times["reported_at"])
+    ymd = (rep_t.year * 10000 + rep_t.month * 100 + rep_t.day).to_numpy(dtype=np.int64)
+    seq_in_day = pd.Series(ymd).groupby(ymd).cumcount().to_numpy() + 1
+    case_id = (ymd * 1_000_000 + seq_in_day).astype(str).astype(object)
+    frame = pd.DataFrame({
+        "case_id": case_id, "kind": kind[order], "class_code": class_code[order],
+        "component_code": component_code[order], "source": source[order], "dept_code": dept_code[order],
+        "dept_name": dept_name[order], "supervisor": supervisor[order], **times,
+        "deadline": to_time(dl[order]), "rework_count": rework[order].astype(np.int64), "state": state[order],
+        "synthetic": np.ones(n, dtype=np.int64),
+    })
+    out = gpd.GeoDataFrame(frame, geometry=shapely.points(x[order], y[order]), crs=cells.crs)
+    out.attrs.update(synthetic=True, seed=int(seed), directory=directory,
+                     data_source=f"synthetic: wanmi.core.cases.synthetic_cases(n={n}, start={t0:%Y-%m-%d}, "
+                                 f"end={t1:%Y-%m-%d}, seed={seed}) — not real cases (合成数据)")
+    fb.step(10, 10)
+    return out
