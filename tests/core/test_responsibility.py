@@ -136,6 +136,7 @@ def test_workload_measures_and_reference():
     pts = gpd.GeoDataFrame(geometry=shapely.points([[50, 50], [150, 50], [160, 40], [399, 1]]), crs=CRS)
     w, measures = workload(cells, "components", components=pts)
     assert w.tolist() == [1, 2, 0, 1]
+    assert measures["area"] == pytest.approx([10_000.0] * 4) and measures["cells"].tolist() == [1, 1, 1, 1]
     w, _ = workload(cells, "load")
     assert w.tolist() == [1, 2, 3, 4]
     w, _ = workload(cells, "mix", components=pts)  # area/mean + components/mean
