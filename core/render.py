@@ -1,0 +1,362 @@
+"""Static maps and charts of evaluation results with matplotlib (Agg): PNG and PDF (评价专题图).
+
+* :func:`score_map` — choropleth of grades (fixed five colours + grey 无数据) or of a numeric column
+  (counts, densities, rates: ColorBrewer YlOrRd, quantile or Jenks classes), with title, legend with
+  class bounds and counts, scale bar, north arrow and a data-source line.
+* :func:`ranking_chart` — department (or any group) ranking bar chart coloured by grade.
+* :func:`trend_chart` — monthly trend lines of closure rates.
+
+Chinese text needs a CJK font: :func:`cjk_font` finds Noto Sans CJK SC (Debian ``fonts-noto-cjk``) and
+fails with a clear message when it is absent. Every function returns the ``Figure`` so callers (and tests)
+can inspect legend entries; :func:`save_figure` writes PNG and optionally PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, WanmiError
+from .evaluation import INDICATOR_LABELS_ZH, EvaluationConfig, grade_labels, load_weights
+
+#: ColorBrewer YlOrRd (sequential, colour-blind safe, print friendly), 3–7 classes
+YLORRD = {
+    3: ["#ffeda0", "#feb24c", "#f03b20"],
+    4: ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"],
+    5: ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
+    6: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"],
+    7: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"],
+}
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK", "Source Han Sans", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
+LEVEL_ZH = {"cell": "单元网格", "community": "社区", "street": "街道", "district": "区", "department": "专业部门",
+            "supervisor": "监督员"}
+DEFAULT_SOURCE = "数据来源：Wanmi 万米网格 综合评价"
+
+
+class FontMissingError(WanmiError):
+    """No font with Chinese glyphs is installed."""
+
+
+def cjk_font() -> Any:
+    """``FontProperties`` of an installed CJK sans font (Noto Sans CJK SC preferred).
+
+    matplotlib names a ``.ttc`` collection after its first face (Debian's NotoSansCJK-Regular.ttc shows up
+    as "Noto Sans CJK JP"); that file also holds the SC face and all the Chinese glyphs, so any "Noto Sans
+    CJK" entry is accepted after an exact SC match. Raises :class:`FontMissingError` when none is found.
+    """
+    from matplotlib import font_manager
+
+    entries = [f for f in font_manager.fontManager.ttflist if f.style == "normal"]
+    for family in CJK_FAMILIES:
+        hits = [f for f in entries if f.name == family or f.name.startswith(family)]
+        if hits:
+            regular = [f for f in hits if f.weight in (400, "normal", "regular")] or hits
+            return font_manager.FontProperties(fname=regular[0].fname, family=regular[0].name)
+    raise FontMissingError(
+        "No Chinese (CJK) font found for the map text. Install one, e.g. on Debian/Ubuntu "
+        "`apt-get install fonts-noto-cjk`, then remove matplotlib's font cache (~/.cache/matplotlib)."
+    )
+
+
+def _rc() -> dict[str, Any]:
+    font = cjk_font()
+    return {"font.family": [font.get_name(), "DejaVu Sans"], "axes.unicode_minus": False,
+            "pdf.fonttype": 42, "svg.fonttype": "none"}
+
+
+def _figure(figsize: tuple[float, float]) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+# --- classification -----------------------------------------------------------------------------------------
+def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper class bounds (k, the last = max) of quantile classes; duplicate bounds collapsed."""
+    v = np.sort(values[~np.isnan(values)])
+    if v.size == 0:
+        return np.array([])
+    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:], method="higher")
+    return np.unique(qs)
+
+
+def jenks_breaks(values: np.ndarray, k: int, max_values: int = 1000) -> np.ndarray:
+    """Upper class bounds of Jenks natural breaks (Fisher's exact optimal classification of sorted values).
+
+    Dynamic programming over the sorted values, vectorised per class; more than ``max_values`` values are
+    reduced to evenly spaced order statistics first (QGIS samples likewise)."""
+    v = np.sort(values[~np.isnan(values)])
+    if v.size == 0:
+        return np.array([])
+    if v.size > max_values:
+        v = v[np.linspace(0, v.size - 1, max_values).round().astype(int)]
+    n = v.size
+    k = min(k, np.unique(v).size)
+    if k <= 1:
+        return np.array([v[-1]])
+    s1, s2 = np.concatenate([[0.0], np.cumsum(v)]), np.concatenate([[0.0], np.cumsum(v * v)])
+    i = np.arange(n)[:, None]
+    j = np.arange(n)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cnt = (j - i + 1).astype(float)
+        ssd = (s2[j + 1] - s2[i]) - (s1[j + 1] - s1[i]) ** 2 / cnt  # ssd[i, j]: values i..j in one class
+    ssd = np.where(j >= i, ssd, np.inf)
+    cost = ssd[0].copy()  # cost[j]: best for v[0..j] in 1 class
+    back = np.zeros((k, n), dtype=int)
+    for c in range(1, k):
+        # cost_new[j] = min over i ≥ c of cost[i-1] + ssd[i, j]
+        total = cost[:-1, None] + ssd[1:, :]  # row r ↔ start i = r + 1
+        total[: c - 1] = np.inf
+        back[c] = np.argmin(total, axis=0) + 1
+        cost = total[back[c] - 1, np.arange(n)]
+    bounds, end = [], n - 1
+    for c in range(k - 1, 0, -1):
+        start = back[c, end]
+        bounds.append(v[end])
+        end = start - 1
+    bounds.append(v[end])
+    return np.unique(bounds)
+
+
+def classify(values: np.ndarray, k: int = 5, method: str = "quantile") -> tuple[np.ndarray, np.ndarray]:
+    """(class index per value, -1 for NaN; upper bounds) with ``method`` quantile or jenks."""
+    values = np.asarray(values, float)
+    if method == "quantile":
+        breaks = quantile_breaks(values, k)
+    elif method == "jenks":
+        breaks = jenks_breaks(values, k)
+    else:
+        raise InputError(f"classification method {method!r}: use 'quantile' or 'jenks'")
+    idx = np.searchsorted(breaks, values, side="left")
+    idx = np.where(np.isnan(values), -1, np.minimum(idx, max(len(breaks) - 1, 0)))
+    return idx, breaks
+
+
+def _fmt(x: float) -> str:
+    if x == 0 or abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+# --- map furniture ------------------------------------------------------------------------------------------
+def _nice_length(span: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10ⁿ metres) of about a fifth of ``span``."""
+    target = max(span / 5.0, 1e-9)
+    exp = 10 ** math.floor(math.log10(target))
+    return max(m * exp for m in (1, 2, 5) if m * exp <= target) if target >= exp else exp
+
+
+def add_scale_bar(ax: Any, crs_units_m: float = 1.0) -> float:
+    """Two-segment black/white scale bar in the lower left; returns its length in metres."""
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length((x1 - x0) * crs_units_m)
+    lu = length / crs_units_m
+    h = (y1 - y0) * 0.012
+    bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
+    for k, color in enumerate(("black", "white")):
+        ax.add_patch(Rectangle((bx + k * lu / 2, by), lu / 2, h, facecolor=color, edgecolor="black",
+                               linewidth=0.8, zorder=5))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    for x, text in ((bx, "0"), (bx + lu, label)):
+        ax.text(x, by + 1.8 * h, text, ha="center", va="bottom", fontsize=7, zorder=5)
+    ax.scale_bar_length_m = length  # for tests and callers
+    return length
+
+
+def add_north_arrow(ax: Any) -> Any:
+    """A north arrow (北 N) in the upper right (axes coordinates; maps are drawn north up)."""
+    return ax.annotate("N\n北", xy=(0.95, 0.97), xytext=(0.95, 0.83), xycoords="axes fraction",
+                       ha="center", va="center", fontsize=9, fontweight="bold",
+                       arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
+                       zorder=6, gid="north_arrow")
+
+
+# --- choropleth ---------------------------------------------------------------------------------------------
+def _metric(frame: Any) -> tuple[Any, float]:
+    from .crs import to_metric
+
+    if frame.crs is None:
+        return frame, 1.0
+    metric, _crs = to_metric(frame)
+    return metric, 1.0
+
+
+def score_map(frame: Any, column: str = "grade", *, title: str | None = None, source: str | None = None,
+              config: EvaluationConfig | None = None, classes: int = 5, method: str = "quantile",
+              figsize: tuple[float, float] = (10.0, 8.0)) -> Any:
+    """Choropleth of ``column`` of a GeoDataFrame of evaluation results (one polygon per cell/region).
+
+    ``grade`` (or ``score``, classed into grades): the configured grade colours in fixed order, plus
+    无数据 in grey; the legend always lists the five grades with their bounds and the number of units in
+    each, and 无数据 when present. Any other numeric column: ``classes`` ColorBrewer YlOrRd classes by
+    ``method`` (quantile/jenks), NaN as 无数据. Returns the Figure (``fig.wanmi_classes`` lists the legend
+    classes as (label, colour, count)).
+    """
+    import matplotlib as mpl
+    from matplotlib.patches import Patch
+
+    if not hasattr(frame, "geometry"):
+        raise InputError("score_map needs polygons (a GeoDataFrame): evaluate by a region key with the cells")
+    if column not in frame.columns:
+        raise InputError(f"no column {column!r} to map (columns: {', '.join(map(str, frame.columns))})")
+    config = config or load_weights()
+    metric, units = _metric(frame)
+    with mpl.rc_context(_rc()):
+        fig = _figure(figsize)
+        ax = fig.add_subplot(1, 1, 1)
+        classes_out: list[tuple[str, str, int]] = []
+        no_data_color = config.grade_colors[config.no_data]
+        if column in {"grade", "score"}:
+            from .evaluation import grades as to_grades
+
+            g = (metric["grade"].astype(object) if column == "grade" and "grade" in metric.columns
+                 else pd.Series(to_grades(metric[column].to_numpy(float), config), index=metric.index))
+            g = g.where(g.isin(config.grade_names), config.no_data)
+            colors = g.map(config.grade_colors).to_numpy()
+            labels = grade_labels(config)
+            order = [*config.grade_names, config.no_data]
+            counts = g.value_counts()
+            for name in order:
+                n = int(counts.get(name, 0))
+                if name == config.no_data and n == 0:
+                    continue
+                classes_out.append((labels[name], config.grade_colors[name], n))
+            legend_title = "综合评价等级" if column == "grade" else "综合指标值"
+        else:
+            values = pd.to_numeric(metric[column], errors="coerce").to_numpy(float)
+            idx, breaks = classify(values, classes, method)
+            palette = YLORRD.get(len(breaks), YLORRD[5])[: len(breaks)] if len(breaks) else []
+            colors = np.array([palette[i] if i >= 0 else no_data_color for i in idx], dtype=object)
+            lo = np.nanmin(values) if np.isfinite(values).any() else np.nan
+            for i, hi in enumerate(breaks):
+                low = lo if i == 0 else breaks[i - 1]
+                label = f"{_fmt(low)} – {_fmt(hi)}" if i == 0 else f"> {_fmt(low)} – {_fmt(hi)}"
+                classes_out.append((label, palette[i], int((idx == i).sum())))
+            if (idx < 0).any():
+                classes_out.append((config.no_data, no_data_color, int((idx < 0).sum())))
+            legend_title = INDICATOR_LABELS_ZH.get(column, column) + ("（分位数分级）" if method == "quantile"
+                                                                     else "（自然断点分级）")
+        metric.plot(ax=ax, color=list(colors), edgecolor="white", linewidth=0.15)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.5, label=f"{lab}  [{n}]")
+                   for lab, c, n in classes_out]
+        ax.legend(handles=handles, title=legend_title, loc="lower left", bbox_to_anchor=(1.01, 0.0),
+                  fontsize=8, title_fontsize=9, frameon=True, framealpha=0.9)
+        add_scale_bar(ax, units)
+        add_north_arrow(ax)
+        level = LEVEL_ZH.get(str(frame["level"].iloc[0]) if "level" in frame.columns and len(frame) else "", "")
+        period = frame.attrs.get("period", "")
+        fig.suptitle(title or f"{level}综合评价 {period}".strip(), fontsize=14)
+        fig.text(0.01, 0.005, source or f"{DEFAULT_SOURCE}；评价周期 {period}；单位数 {len(frame)}",
+                 fontsize=7, color="#444444", ha="left", va="bottom")
+        fig.wanmi_classes = classes_out
+        fig.wanmi_axes = ax
+    return fig
+
+
+# --- charts ---------------------------------------------------------------------------------------------------
+def ranking_chart(frame: pd.DataFrame, value: str = "score", label: str | None = None, *,
+                  title: str | None = None, config: EvaluationConfig | None = None, top: int | None = None,
+                  source: str | None = None) -> Any:
+    """Horizontal bar chart of ``value`` per group, best first, bars in the grade colours; groups without
+    data are listed at the bottom as 无数据 (no bar)."""
+    import matplotlib as mpl
+    from matplotlib.patches import Patch
+
+    config = config or load_weights()
+    if value not in frame.columns:
+        raise InputError(f"no column {value!r} to rank")
+    label = label or ("dept_name" if "dept_name" in frame.columns else "code")
+    data = frame.assign(_v=pd.to_numeric(frame[value], errors="coerce"))
+    data = data.sort_values("_v", ascending=False, na_position="last")
+    if top:
+        data = data.head(top)
+    names = data[label].fillna(data.get("code", "")).astype(str).tolist()
+    vals = data["_v"].to_numpy(float)
+    gcol = data["grade"] if "grade" in data.columns else pd.Series(config.no_data, index=data.index)
+    colors = [config.grade_colors.get(g, config.grade_colors[config.no_data]) for g in gcol]
+    with mpl.rc_context(_rc()):
+        fig = _figure((8.0, max(3.0, 0.32 * len(names) + 1.5)))
+        ax = fig.add_subplot(1, 1, 1)
+        y = np.arange(len(names))
+        ax.barh(y, np.nan_to_num(vals), color=colors, edgecolor="#555555", linewidth=0.4)
+        for yi, v in zip(y, vals):
+            ax.text((0 if np.isnan(v) else v) + 1, yi, config.no_data if np.isnan(v) else f"{v:.1f}",
+                    va="center", fontsize=8)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        top_value = float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0
+        ax.set_xlim(0, 110 if value == "score" else max(1.0, top_value * 1.15))
+        ax.set_xlabel(INDICATOR_LABELS_ZH.get(value, value))
+        present = [g for g in [*config.grade_names, config.no_data] if g in set(gcol)]
+        labels = grade_labels(config)
+        ax.legend(handles=[Patch(facecolor=config.grade_colors[g], label=labels[g]) for g in present],
+                  loc="lower right", fontsize=8)
+        fig.suptitle(title or f"专业部门综合评价排名 {frame.attrs.get('period', '')}".strip(), fontsize=13)
+        fig.text(0.01, 0.005, source or DEFAULT_SOURCE, fontsize=7, color="#444444")
+        fig.wanmi_axes = ax
+    return fig
+
+
+def trend_chart(trend: pd.DataFrame, columns: Sequence[str] = ("closure_rate", "on_time_closure_rate",
+                                                               "on_time_disposal_rate"),
+                *, title: str | None = None, source: str | None = None) -> Any:
+    """Monthly trend lines (percent) of ``columns`` of :func:`wanmi.core.evaluation.monthly_trend`."""
+    import matplotlib as mpl
+
+    missing = [c for c in ("month", *columns) if c not in trend.columns]
+    if missing:
+        raise InputError(f"trend table lacks column(s) {', '.join(missing)}")
+    with mpl.rc_context(_rc()):
+        fig = _figure((8.0, 4.5))
+        ax = fig.add_subplot(1, 1, 1)
+        x = np.arange(len(trend))
+        for col, color in zip(columns, ("#2c7bb6", "#d7191c", "#fdae61", "#1a9641", "#7b3294")):
+            ax.plot(x, trend[col].to_numpy(float), marker="o", color=color, label=INDICATOR_LABELS_ZH.get(col, col))
+        ax.set_xticks(x, trend["month"].astype(str).tolist(), rotation=45 if len(x) > 6 else 0)
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("%")
+        ax.grid(True, axis="y", color="#dddddd")
+        ax.legend(loc="lower right", fontsize=8)
+        fig.suptitle(title or "月度趋势", fontsize=13)
+        fig.text(0.01, 0.005, source or DEFAULT_SOURCE, fontsize=7, color="#444444")
+        fig.wanmi_axes = ax
+    return fig
+
+
+def save_figure(fig: Any, path: str | Path, pdf: bool = False, dpi: int = 200) -> list[Path]:
+    """Write ``fig`` to ``path`` (format from its suffix, PNG by default) and, with ``pdf``, to the same
+    name with ``.pdf``; atomically (temporary file, then rename). Returns the written paths."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    path = Path(path)
+    if path.suffix.lower() not in {".png", ".pdf", ".svg"}:
+        path = path.with_suffix(".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    targets = [path] + ([path.with_suffix(".pdf")] if pdf and path.suffix.lower() != ".pdf" else [])
+    FigureCanvasAgg(fig)
+    written = []
+    with mpl.rc_context(_rc()):
+        for target in targets:
+            tmp = target.with_name(f".{target.stem}.tmp{target.suffix}")
+            try:
+                fig.savefig(tmp, dpi=dpi, format=target.suffix.lstrip(".").lower())
+                tmp.replace(target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            written.append(target)
+    return written
