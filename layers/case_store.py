@@ -1,0 +1,322 @@
+"""Case files (案卷) in and out: CSV/XLSX/GeoPackage import with a per-record report, and the ``cases`` layer.
+
+:func:`read_cases` reads a case export as delivered (headers in English, Chinese labels or aliases — see
+:func:`wanmi.core.cases.map_case_columns`; lon/lat columns, a WKT column, a vector layer, or no location at
+all when the cases name components). :func:`import_cases` validates the records
+(:func:`wanmi.core.cases.validate_cases`), appends the valid ones to the ``cases`` layer of a GeoPackage and
+writes the rejected ones with their reasons to a CSV. Both files are written to temporary files first and
+renamed into place only when everything is in: a failure (or a cancel) leaves the store and the reject
+list exactly as they were.
+
+The store's ``case_metadata`` table (key, value) records where the cases come from (``data_source``) and
+whether they are synthetic (``synthetic`` = 1 for :func:`wanmi.core.cases.synthetic_cases` output).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.cases import CASE_FIELDS, TIME_FIELDS, CaseReport, normalize_cases, validate_cases
+from ..core.crs import to_metric
+from ..core.errors import InputError
+from ..core.feedback import Feedback, ensure
+from .gpkg import write_gpkg
+from .importers import LAT_NAMES, LON_NAMES, TABLE_SUFFIXES, WKT_NAMES, _find_column, _points_from_table, _system
+from .importers import read_table as _read_table
+
+__all__ = ["CASE_LAYER", "META_LAYER", "CaseImportResult", "import_cases", "read_case_metadata", "read_case_store",
+           "read_cases", "write_cases"]
+
+CASE_LAYER = "cases"
+META_LAYER = "case_metadata"
+#: Extra columns kept in the store next to :data:`CASE_FIELDS`.
+EXTRA_COLUMNS = ("located_by", "synthetic", "cell_code", "community_code", "street_code", "district_code")
+
+
+def read_cases(path: str | Path, layer: str | None = None, x: str | None = None, y: str | None = None,
+               coords: str = "wgs84", sheet: str | int | None = None, *, encoding: str | None = None,
+               metric: bool = True, metric_crs: Any = None) -> Any:
+    """Case records from CSV/TSV, XLSX or a vector file (GeoPackage, GeoJSON …) as a GeoDataFrame.
+
+    The index is the record's row in the file (spreadsheet row with the header as row 1; feature number for
+    vector files), so validation problems name rows a user can find. Tables take lon/lat (or x/y, 经度/纬度)
+    or WKT columns in ``coords`` (wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>); a table without any
+    location columns is allowed (cases placed at their components later). Bad coordinates become a message
+    in column ``import_problem``. With ``metric`` the result is reprojected to a metric CRS.
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    system = _system(coords)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        raw, rows = _read_table(path, sheet, encoding)
+        has_xy = (_find_column(raw, x, LON_NAMES, "longitude/x") is not None
+                  and _find_column(raw, y, LAT_NAMES, "latitude/y") is not None)
+        if has_xy or _find_column(raw, None, WKT_NAMES, "WKT") is not None:
+            geoms, problems, crs = _points_from_table(raw, x, y, system)
+            # a case without a location may name a component instead: not an import problem by itself
+            empty = np.array([isinstance(p, str) and p.startswith("no location") for p in problems])
+            problems[empty] = None
+        else:
+            geoms = np.full(len(raw), None, dtype=object)
+            problems = np.full(len(raw), None, dtype=object)
+            crs = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(system, "EPSG:4326" if
+                                                                       system in ("gcj02", "bd09") else system)
+        frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
+    else:
+        import pyogrio
+
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+        except Exception as exc:  # GDAL's message names the problem
+            raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index),
+                                     crs=None)
+        rows = np.arange(len(frame)) + 1
+        problems = np.full(len(frame), None, dtype=object)
+        if system.startswith("EPSG:"):
+            frame = frame.set_crs(system, allow_override=True)
+        elif frame.crs is None:
+            frame = frame.set_crs({"cgcs2000": "EPSG:4490"}.get(system, "EPSG:4326"))
+    frame["import_problem"] = pd.Series(problems, index=frame.index, dtype=object)
+    frame.index = pd.Index(rows, name="row")
+    if metric:
+        geo = frame.geometry
+        if (~(geo.isna() | geo.is_empty)).any():
+            frame, _ = to_metric(frame, metric_crs)
+        elif metric_crs is not None:
+            frame = frame.set_crs(metric_crs, allow_override=True)
+    return frame
+
+
+def read_case_store(path: str | Path, layer: str = CASE_LAYER) -> Any:
+    """The ``cases`` layer of a GeoPackage, normalised (text fields, datetime64 timestamps)."""
+    import geopandas as gpd
+    import pyogrio
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    layers = [name for name, _ in pyogrio.list_layers(path)]
+    if layer not in layers:
+        raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(layers)})")
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    out = normalize_cases(frame)
+    if isinstance(out, gpd.GeoDataFrame):
+        out.attrs.update(read_case_metadata(path))
+    return out
+
+
+def read_case_metadata(path: str | Path) -> dict[str, Any]:
+    """``case_metadata`` key → value of a case store (``synthetic`` as bool); empty when there is none."""
+    import pyogrio
+
+    if META_LAYER not in {name for name, _ in pyogrio.list_layers(path)}:
+        return {}
+    table = pyogrio.read_dataframe(path, layer=META_LAYER)
+    meta: dict[str, Any] = dict(zip(table["key"].astype(str), table["value"].astype(str)))
+    if "synthetic" in meta:
+        meta["synthetic"] = meta["synthetic"] in ("1", "true", "True")
+    return meta
+
+
+def _store_frame(cases: Any) -> Any:
+    """Case columns in storage order (+ extras present, + geometry); datetimes as datetime64[ms]."""
+    cols = [c for c in CASE_FIELDS if c in cases.columns] + [c for c in EXTRA_COLUMNS if c in cases.columns]
+    out = cases[[*cols, cases.geometry.name]].copy()
+    for name in TIME_FIELDS:
+        if name in out.columns:
+            out[name] = out[name].astype("datetime64[ms]")
+    for name in out.columns:
+        if name != out.geometry.name and out[name].dtype == object:
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+    return out
+
+
+def write_cases(path: str | Path, cases: Any, metadata: Mapping[str, Any] | None = None, *,
+                layer: str = CASE_LAYER, extra_layers: Mapping[str, Any] | None = None) -> Path:
+    """Write ``cases`` as layer ``layer`` of the GeoPackage ``path`` atomically, other layers kept.
+
+    ``metadata`` (merged with ``cases.attrs`` ``synthetic``/``data_source``/``seed``) goes to the
+    ``case_metadata`` table; ``extra_layers`` (name → frame, e.g. counts per cell) are written alongside.
+    """
+    meta: dict[str, Any] = {}
+    path = Path(path)
+    if path.exists():
+        meta.update(read_case_metadata(path))
+    for key in ("synthetic", "data_source", "seed", "directory"):
+        if key in getattr(cases, "attrs", {}):
+            meta[key] = cases.attrs[key]
+    meta.update(metadata or {})
+    meta.setdefault("synthetic", False)
+    meta["updated"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta["count"] = len(cases)
+    table = pd.DataFrame({"key": list(meta), "value": [
+        ("1" if v else "0") if isinstance(v, (bool, np.bool_)) else str(v) for v in meta.values()]})
+    layers = {layer: _store_frame(cases), META_LAYER: table, **dict(extra_layers or {})}
+    return write_gpkg(path, layers, append_to_existing=True)
+
+
+@dataclass
+class CaseImportResult:
+    """Outcome of :func:`import_cases`: the validation report, how many records landed, the files."""
+
+    report: CaseReport
+    path: Path | None
+    n_written: int
+    n_rejected: int
+    n_total: int
+    rejects_path: Path | None = None
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        return self.report.problems
+
+
+def _rejects_table(report: CaseReport) -> pd.DataFrame:
+    """Rejected records for the CSV: row, problems, reason, case fields, lon/lat (WGS 84)."""
+    import shapely
+
+    rej = report.rejected
+    table = pd.DataFrame({"row": rej.index.to_numpy(), "problems": rej["problems"].to_numpy(dtype=object),
+                          "reason": rej["reason"].to_numpy(dtype=object)})
+    for name in CASE_FIELDS:
+        if name in rej.columns:
+            values = rej[name]
+            if name in TIME_FIELDS:
+                values = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+            table[name] = values.to_numpy(dtype=object)
+    lon = np.full(len(rej), np.nan)
+    lat = np.full(len(rej), np.nan)
+    if hasattr(rej, "geometry") and rej.crs is not None and len(rej):
+        geo = rej.geometry.to_crs("EPSG:4326").to_numpy(dtype=object)
+        ok = ~(shapely.is_missing(geo) | shapely.is_empty(geo))
+        if ok.any():
+            rep = shapely.point_on_surface(geo[ok])
+            lon[ok], lat[ok] = shapely.get_x(rep), shapely.get_y(rep)
+    table["lon"], table["lat"] = lon, lat
+    return table
+
+
+def _csv_temp(table: pd.DataFrame, path: Path) -> Path:
+    """``table`` written (UTF-8 with BOM, for Excel) to a temporary file next to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
+    os.close(fd)
+    try:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def import_cases(
+    source: Any,
+    out: str | Path | None,
+    components: Any = None,
+    jurisdiction: Any = None,
+    rejects: str | Path | None = None,
+    *,
+    class_codes: Any = None,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+    metadata: Mapping[str, Any] | None = None,
+    feedback: Feedback | None = None,
+    **read_kwargs: Any,
+) -> CaseImportResult:
+    """Import case records into the ``cases`` layer of the GeoPackage ``out`` (created if needed).
+
+    ``source``: a file for :func:`read_cases` (``read_kwargs``: layer, x, y, coords, sheet, encoding) or a
+    (Geo)DataFrame. ``components``: the census (GeoDataFrame, or a census GeoPackage path) for placement
+    and the component checks; ``jurisdiction``: polygons (GeoDataFrame or path). Records already in the
+    store (same ``case_id``) are rejected as duplicates. Valid records are appended to the store and the
+    rejected ones written to ``rejects`` (CSV: row, problems, reason, fields, lon/lat). With ``strict`` a
+    single rejected record stops the import (InputError) and nothing is written. ``out=None`` only
+    validates. Either everything is written or nothing is.
+    """
+    import geopandas as gpd
+
+    fb = ensure(feedback)
+    fb.step(0, 10)
+    frame = read_cases(source, **read_kwargs) if isinstance(source, (str, Path)) else source
+    components = _load_components(components)
+    if isinstance(jurisdiction, (str, Path)):
+        jurisdiction = gpd.read_file(jurisdiction, engine="pyogrio")
+    fb.step(2, 10)
+    existing = None
+    out_path = Path(out) if out is not None else None
+    if out_path is not None and out_path.exists():
+        import pyogrio
+
+        if CASE_LAYER in {name for name, _ in pyogrio.list_layers(out_path)}:
+            existing = read_case_store(out_path)
+    report = validate_cases(frame, jurisdiction=jurisdiction, components=components, class_codes=class_codes,
+                            existing_ids=None if existing is None else existing["case_id"].dropna(),
+                            columns=columns)
+    fb.step(6, 10)
+    n_bad = int((~report.valid_mask).sum())
+    if strict and n_bad:
+        first = report.problems.iloc[0]
+        raise InputError(f"{n_bad} of {len(report.frame)} case records rejected (nothing written); first: row "
+                         f"{first['row']} ({first['case_id']}): {first['detail']}")
+    valid = report.valid
+    if out_path is not None:
+        new = valid
+        if existing is not None:
+            if existing.crs is not None and valid.crs is not None and not valid.crs.equals(existing.crs):
+                new = valid.to_crs(existing.crs)
+            combined = pd.concat([_store_frame(existing), _store_frame(new)], ignore_index=True)
+            combined = gpd.GeoDataFrame(combined, geometry=existing.geometry.name, crs=existing.crs)
+        else:
+            combined = new.reset_index(drop=True)
+        fb.step(8, 10)
+        meta = dict(metadata or {})
+        if existing is None:
+            meta.setdefault("data_source", str(source) if isinstance(source, (str, Path)) else "imported table")
+        fb.check_canceled()
+        # the reject list is written first to a temporary file: a failure anywhere leaves both files as they were
+        tmp = _csv_temp(_rejects_table(report), Path(rejects)) if rejects is not None else None
+        try:
+            write_cases(out_path, combined, meta)
+        except BaseException:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            raise
+        rejects_path = tmp.replace(Path(rejects)) if tmp is not None else None
+    else:
+        rejects_path = _csv_temp(_rejects_table(report), Path(rejects)).replace(Path(rejects)) \
+            if rejects is not None else None
+    fb.step(10, 10)
+    return CaseImportResult(report, out_path, len(valid) if out_path is not None else 0, n_bad, len(report.frame),
+                            rejects_path)
+
+
+def _load_components(components: Any) -> Any:
+    """A census GeoDataFrame from a GeoDataFrame or a census GeoPackage/vector file path."""
+    if components is None or not isinstance(components, (str, Path)):
+        return components
+    from .stores.geopackage import GeoPackageStore
+
+    path = Path(components)
+    if not path.exists():
+        raise InputError(f"{path}: no such census file")
+    if path.suffix.lower() == ".gpkg":
+        store = GeoPackageStore(path)
+        if store.exists():
+            return store.read()
+    import geopandas as gpd
+
+    return gpd.read_file(path, engine="pyogrio")
