@@ -3,6 +3,7 @@
     wanmi partition layers/sample/dongcheng.gpkg --layer communities --out cells.gpkg
     wanmi renumber new.gpkg old.gpkg --out renumbered.gpkg
     wanmi convert-coords phone_points.csv --from gcj02 --out points.gpkg
+    wanmi batch communities.gpkg --points points.parquet --out batch_out --workers 2
     wanmi demo --out demo_output
 """
 
@@ -122,6 +123,30 @@ def cmd_convert_coords(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .core.batch import BatchOptions, run_batch
+    from .layers import STYLES_DIR
+    from .layers.gpkg import store_styles
+
+    options = BatchOptions(target_area=args.target_area, sliver_ratio=args.sliver_ratio, code_scheme=args.scheme,
+                           valid_from=args.valid_from, crs=args.crs)
+    feedback = BarFeedback("batch", enabled=not args.quiet)
+    try:
+        result = run_batch(args.districts, args.points, args.out, layer=args.layer, options=options,
+                           districts=args.only.split(",") if args.only else None, scheduler=args.scheduler,
+                           workers=args.workers, gpkg=not args.no_gpkg,
+                           gpkg_components=not args.no_gpkg_components, feedback=feedback)
+    finally:
+        feedback.close()
+    if result.gpkg_path is not None:
+        store_styles(result.gpkg_path, {"unit_cells": STYLES_DIR / "unit_cells.qml",
+                                        "components": STYLES_DIR / "components.qml"})
+    print(f"wrote {result.n_cells:,} unit cells and {result.n_points - result.n_outside:,} components of "
+          f"{len(result.districts)} districts to {result.out_dir} ({result.n_outside:,} points outside every "
+          f"district) in {result.timings['total_s']:.1f} s")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -177,6 +202,28 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_census import add_parser as add_census_parser
 
     add_census_parser(sub)
+
+    from .cli_cases import add_parser as add_cases_parser
+
+    add_cases_parser(sub)
+
+    b = sub.add_parser("batch", help="partition many districts and assign components on dask (省级批量)")
+    b.add_argument("districts", help="communities (or districts) of many districts with their codes")
+    b.add_argument("--layer", help="layer name inside the jurisdiction file")
+    b.add_argument("--points", required=True, help="component points: GeoParquet file or directory")
+    b.add_argument("--out", required=True, help="output directory (per district + one GeoParquet/GeoPackage)")
+    b.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
+    b.add_argument("--workers", type=int, default=2, help="local cluster worker processes (default 2)")
+    b.add_argument("--only", help="only these district codes (comma-separated)")
+    b.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
+    b.add_argument("--sliver-ratio", type=float, default=0.3)
+    b.add_argument("--crs", help="metric CRS for all districts (default: chosen once for the whole input)")
+    b.add_argument("--scheme", default="gbt30428-15", help="cell code scheme: gbt30428-15 or cjt213-14")
+    b.add_argument("--valid-from", help="date the cells take effect (YYYY-MM-DD; default today)")
+    b.add_argument("--no-gpkg", action="store_true", help="GeoParquet only, no GeoPackage")
+    b.add_argument("--no-gpkg-components", action="store_true",
+                   help="leave the components out of the GeoPackage (they stay in components.parquet)")
+    b.set_defaults(func=cmd_batch)
 
     d = sub.add_parser("demo", help="run the whole workflow on the bundled sample data")
     d.add_argument("--out", default="demo_output")

@@ -33,8 +33,8 @@ from .gpkg import write_gpkg
 from .importers import LAT_NAMES, LON_NAMES, TABLE_SUFFIXES, WKT_NAMES, _find_column, _points_from_table, _system
 from .importers import read_table as _read_table
 
-__all__ = ["CASE_LAYER", "META_LAYER", "CaseImportResult", "import_cases", "read_case_metadata", "read_case_store",
-           "read_cases", "write_cases"]
+__all__ = ["CASE_LAYER", "META_LAYER", "CaseImportResult", "import_cases", "load_components", "read_case_metadata",
+           "read_case_store", "read_cases", "write_cases"]
 
 CASE_LAYER = "cases"
 META_LAYER = "case_metadata"
@@ -252,7 +252,7 @@ def import_cases(
     fb = ensure(feedback)
     fb.step(0, 10)
     frame = read_cases(source, **read_kwargs) if isinstance(source, (str, Path)) else source
-    components = _load_components(components)
+    components = load_components(components)
     if isinstance(jurisdiction, (str, Path)):
         jurisdiction = gpd.read_file(jurisdiction, engine="pyogrio")
     fb.step(2, 10)
@@ -304,12 +304,17 @@ def import_cases(
                             rejects_path)
 
 
-def _load_components(components: Any) -> Any:
-    """A census GeoDataFrame from a GeoDataFrame or a census GeoPackage/vector file path."""
+def load_components(components: Any) -> Any:
+    """A census GeoDataFrame from a GeoDataFrame, a census store (GeoPackage path or ``postgresql://`` DSN)
+    or any vector file path."""
     if components is None or not isinstance(components, (str, Path)):
         return components
     from .stores.geopackage import GeoPackageStore
 
+    if str(components).startswith(("postgresql://", "postgres://")):
+        from .census_store import open_store
+
+        return open_store(str(components)).read()
     path = Path(components)
     if not path.exists():
         raise InputError(f"{path}: no such census file")
