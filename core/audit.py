@@ -66,8 +66,10 @@ from .geometry import explode_polygons, polygonal, shared_border_lengths
 __all__ = [
     "PROBLEM_COLUMNS",
     "SEVERITY",
+    "TYPE_LABELS",
     "AuditResult",
     "audit",
+    "summarize_problems",
 ]
 
 #: Columns of the problem table, in order (geometry last).
@@ -91,6 +93,26 @@ SEVERITY: dict[str, str] = {
     "component_outside": "error",
     "component_cell_mismatch": "error",
     "component_code_mismatch": "error",
+}
+#: Chinese and English names of the problem types, for reports.
+TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "empty_geometry": ("空几何", "empty or non-polygon geometry"),
+    "invalid_geometry": ("几何无效", "invalid geometry"),
+    "gap": ("覆盖缝隙（盲区）", "gap: jurisdiction not covered"),
+    "outside_jurisdiction": ("超出辖区", "outside the jurisdiction"),
+    "overlap": ("重叠", "overlap"),
+    "double_coverage": ("多头管理", "covered by two parties"),
+    "no_responsible": ("无责任主体", "no responsible party"),
+    "crosses_community": ("跨社区", "cell crosses a community boundary"),
+    "code_mismatch": ("编码与位置不符", "code disagrees with location"),
+    "malformed_code": ("编码格式错误", "malformed code"),
+    "duplicate_code": ("编码重复", "duplicate code"),
+    "sliver": ("碎片网格", "sliver cell"),
+    "cell_split_by_area": ("单元网格被责任网格分割", "cell split between areas"),
+    "crosses_street": ("跨街道", "area crosses a street boundary"),
+    "component_outside": ("部件不在网格内", "component outside every cell"),
+    "component_cell_mismatch": ("部件所在网格不符", "component's cell_code disagrees"),
+    "component_code_mismatch": ("部件编码与网格不符", "component code disagrees with its cell"),
 }
 _PARTY_SPLIT = re.compile(r"[;,，；、/|]|\s+和\s+|\s+and\s+")
 
@@ -654,5 +676,5 @@ def summarize_problems(problems: pd.DataFrame) -> pd.DataFrame:
     if len(problems) == 0:
         return pd.DataFrame({"severity": [], "type": [], "layer": [], "count": [], "area_m2": []})
     g = problems.groupby(["severity", "type", "layer"], sort=True)
-    summary = g.agg(count=("type", "size"), area_m2=("area_m2", lambda s: float(np.nansum(s)))).reset_index()
+    summary = g.agg(count=("type", "size"), area_m2=("area_m2", lambda s: float(s.sum(min_count=1)))).reset_index()
     return summary.sort_values(["severity", "type", "layer"]).reset_index(drop=True)

@@ -56,6 +56,8 @@ def write_gpkg(
             else:
                 kwargs["VERSION"] = "1.3"
             if hasattr(frame, "geometry") and getattr(frame, "_geometry_column_name", None):
+                if frame.attrs.get("geometry_type"):  # e.g. "MultiPolygon" for a layer that may be empty
+                    kwargs["geometry_type"] = frame.attrs["geometry_type"]
                 pyogrio.write_dataframe(frame, tmp, **kwargs)
             else:
                 pyogrio.write_dataframe(pd.DataFrame(frame), tmp, **kwargs)

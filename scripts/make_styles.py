@@ -100,9 +100,88 @@ def components(layer: QgsVectorLayer) -> None:
 
 COMPONENT_URI = "Point?" + "&".join(f"field={name}:string" for name in COMPONENT_FIELD_ALIASES)
 
+# 审计问题: categorised by problem type; errors drawn with red/magenta outlines, warnings in orange.
+AUDIT_POLYGON_COLORS = {
+    "gap": "#e31a1c", "outside_jurisdiction": "#ff7f00", "overlap": "#d01c8b", "double_coverage": "#7b3294",
+    "no_responsible": "#e31a1c", "crosses_community": "#d01c8b", "crosses_street": "#fdae61",
+    "cell_split_by_area": "#d01c8b", "code_mismatch": "#d01c8b", "malformed_code": "#d01c8b",
+    "duplicate_code": "#d01c8b", "invalid_geometry": "#e31a1c", "empty_geometry": "#e31a1c",
+    "sliver": "#fdae61",
+}
+AUDIT_POINT_COLORS = {
+    "component_outside": ("#e31a1c", "cross2"), "component_cell_mismatch": ("#d01c8b", "triangle"),
+    "component_code_mismatch": ("#d01c8b", "square"), "malformed_code": ("#fdae61", "diamond"),
+}
+
+
+def _audit_label(kind: str) -> str:
+    from wanmi.core.audit import TYPE_LABELS
+
+    zh, en = TYPE_LABELS.get(kind, (kind, kind))
+    return f"{zh} {en}"
+
+
+def audit_problems(layer: QgsVectorLayer) -> None:
+    """审计问题 (polygons): one category per problem type, translucent fill, thick red/magenta outline."""
+    categories = []
+    for kind, color in AUDIT_POLYGON_COLORS.items():
+        fill = QColor(color)
+        fill.setAlpha(70)
+        symbol = QgsFillSymbol.createSimple(
+            {"color": f"{fill.red()},{fill.green()},{fill.blue()},{fill.alpha()}", "outline_color": color,
+             "outline_width": "0.8", "outline_width_unit": "MM",
+             "outline_style": "dash" if kind in ("sliver", "crosses_street") else "solid"})
+        categories.append(QgsRendererCategory(kind, symbol, _audit_label(kind)))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("type", categories))
+    layer.setDisplayExpression('"type" || \': \' || "detail"')
+
+
+def audit_points(layer: QgsVectorLayer) -> None:
+    """审计问题 (component points): one marker per problem type."""
+    categories = []
+    for kind, (color, shape) in AUDIT_POINT_COLORS.items():
+        symbol = QgsMarkerSymbol.createSimple(
+            {"name": shape, "color": color, "outline_color": "#ffffff" if shape != "cross2" else color,
+             "outline_width": "0.4", "size": "3.2", "size_unit": "MM"})
+        categories.append(QgsRendererCategory(kind, symbol, _audit_label(kind)))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("type", categories))
+    layer.setDisplayExpression('"type" || \': \' || "detail"')
+
+
+def responsibility_areas(layer: QgsVectorLayer) -> None:
+    """责任网格: thick dark outline, no fill, area code and responsible party as labels."""
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "0,0,0,0", "style": "no", "outline_color": "#253494", "outline_width": "0.9",
+         "outline_width_unit": "MM"})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "\"area_code\" || coalesce(\'\\n\' || \"responsible\", \'\')"
+    settings.isExpression = True
+    settings.placement = QgsPalLayerSettings.OverPoint
+    fmt = QgsTextFormat()
+    fmt.setFont(QFont("Noto Sans CJK SC"))
+    fmt.setSize(9)
+    fmt.setColor(QColor("#253494"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(1.0)
+    buffer.setColor(QColor("white"))
+    fmt.setBuffer(buffer)
+    settings.setFormat(fmt)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+AUDIT_URI = "MultiPolygon?field=type:string&field=severity:string&field=layer:string&field=codes:string" \
+    "&field=area_m2:double&field=detail:string"
+AREA_URI = "MultiPolygon?field=area_code:string&field=responsible:string&field=workload:double"
+
 STYLE_BUILDERS = {
     "unit_cells.qml": ("Polygon?field=code:string", unit_cells),
     "components.qml": (COMPONENT_URI, components),
+    "audit_problems.qml": (AUDIT_URI, audit_problems),
+    "audit_points.qml": (AUDIT_URI.replace("MultiPolygon", "Point"), audit_points),
+    "responsibility_areas.qml": (AREA_URI, responsibility_areas),
 }
 
 
