@@ -22,9 +22,21 @@ def user_locale() -> str:
     return str(value)
 
 
+# QGIS' own language chooser writes script-style codes for Chinese (its translations are qgis_zh-Hans.qm and
+# qgis_zh-Hant.qm); our files use the region style.
+LOCALE_ALIASES = {"zh-Hans": "zh_CN", "zh_Hans": "zh_CN", "zh-Hant": "zh_TW", "zh_Hant": "zh_TW"}
+
+
+def normalize_locale(locale: str) -> str:
+    """``zh-Hans`` → ``zh_CN``, ``zh-Hant`` → ``zh_TW``, ``zh_CN.UTF-8`` → ``zh_CN``; others unchanged."""
+    locale = (locale or "").split(".")[0].split("@")[0]
+    return LOCALE_ALIASES.get(locale, locale.replace("-", "_"))
+
+
 def candidate_files(locale: str, i18n_dir: Path | None = None) -> list[Path]:
     """The .qm files to try, most specific first: ``wanmi_zh_CN.qm`` then ``wanmi_zh.qm``."""
     i18n_dir = I18N_DIR if i18n_dir is None else i18n_dir
+    locale = normalize_locale(locale)
     names = [locale, locale.split("_")[0]] if "_" in locale else [locale]
     return [i18n_dir / f"wanmi_{name}.qm" for name in dict.fromkeys(names)]
 

@@ -70,7 +70,7 @@ class WanmiPlugin:
         self.dock.visibilityChanged.connect(self.dock_action.setChecked)
         self._add_action(tr("Load sample project"), lambda _=False: self.load_sample(), toolbar=False)
         for alg_id, text in self.provider.menu_entries() if self.provider else []:
-            self._add_action(text, lambda _=False, a=alg_id: self.open_algorithm(a))
+            self._add_action(text, lambda _=False, a=alg_id: self.open_algorithm(a), toolbar=False)
 
         self.watcher = ProjectWatcher()
         self.readout = CellReadout(self.iface, watcher=self.watcher)

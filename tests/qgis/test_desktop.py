@@ -361,3 +361,50 @@ def test_unload_leaves_no_actions_docks_locator_filters_status_widgets_or_transl
     assert plugin.actions == [] and plugin.translator is None and plugin.dock is None
     assert QgsApplication.processingRegistry().providerById("wanmi") is None
     assert QCoreApplication.translate("Wanmi", english) == english
+
+
+# --- sample project -------------------------------------------------------------------------------------------
+def test_load_sample_builds_the_grid_in_a_task_and_styles_it(qgis_processing, qgis_new_project, desktop_iface,
+                                                             tmp_path):
+    """The grid comes from wanmi:partition run as a background task; it must equal the engine's own result."""
+    import geopandas as gpd
+
+    from wanmi.core.grid import partition
+    from wanmi.plugin.sample import SAMPLE_GPKG, SampleProject
+    from wanmi.processing_scripts.provider import WanmiProvider
+
+    registry = QgsApplication.processingRegistry()
+    provider = None
+    if registry.providerById("wanmi") is None:
+        provider = WanmiProvider()
+        registry.addProvider(provider)
+    try:
+        sample = SampleProject(desktop_iface, cache=tmp_path / "cache")
+        loaded = []
+        sample.loaded.connect(loaded.append)
+        sample.load()
+        assert sample.cells is None  # not built yet: the GUI did not wait
+        names = {layer.name() for layer in QgsProject.instance().mapLayers().values()}
+        assert {"Communities", "Streets", "District"} <= names
+        assert wait_until(lambda: bool(loaded), 60_000)
+        cells = loaded[0]
+        assert cells is not None and cells is sample.cells
+        expected = partition(gpd.read_file(SAMPLE_GPKG, layer="communities", engine="pyogrio")).cells
+        codes = sorted(f["code"] for f in cells.getFeatures())
+        assert codes == sorted(expected["code"])
+        assert cells.renderer().symbol().symbolLayer(0).strokeColor().name() == "#d01c8b"  # unit_cells.qml
+        assert sample.cells_path.exists() and not sample.cells_path.with_name("dongcheng_cells.part.gpkg").exists()
+        tree = QgsProject.instance().layerTreeRoot()
+        assert tree.layerOrder()[0].id() == cells.id()  # the grid on top
+
+        # a second load opens the cached file at once
+        QgsProject.instance().removeAllMapLayers()
+        loaded.clear()
+        sample.load()
+        assert loaded and loaded[0].featureCount() == len(codes)
+        del cells
+        loaded.clear()
+        QgsProject.instance().removeAllMapLayers()
+    finally:
+        if provider is not None:
+            registry.removeProvider(provider)

@@ -1,0 +1,137 @@
+"""Startup script for QGIS Desktop (``qgis --code``), used by ``test_desktop_xvfb.py``.
+
+Runs inside a real QGIS Desktop with the packaged plugin installed in a fresh profile: loads the sample
+project through the plugin's own action, shows the dock, waits for the unit grid (built by a Processing task)
+and for the canvas to finish rendering, saves a screenshot and a JSON report, then quits QGIS.
+Paths come from the environment: ``WANMI_REPORT`` (JSON) and ``WANMI_SCREENSHOT`` (PNG).
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtWidgets import QApplication
+from qgis.utils import active_plugins, iface, plugins
+
+REPORT = os.environ["WANMI_REPORT"]
+SCREENSHOT = os.environ["WANMI_SCREENSHOT"]
+TIMEOUT_S = float(os.environ.get("WANMI_TIMEOUT", "150"))
+START = time.monotonic()
+state = {"errors": [], "log": []}
+
+
+def _log(message, tag, level):
+    if tag in ("Wanmi", "Python error", "Processing") or level >= Qgis.Warning:
+        state["log"].append(f"[{tag}] {message}"[:400])
+
+
+QgsApplication.messageLog().messageReceived.connect(_log)
+
+
+def finish():
+    try:
+        plugin = plugins.get("wanmi")
+        dock = getattr(plugin, "dock", None)
+        window = iface.mainWindow()
+        readout = getattr(plugin, "readout", None)
+        if readout is not None and readout.index is not None:  # the cursor "at" the map centre
+            readout.on_xy(iface.mapCanvas().extent().center())
+        window.repaint()
+        QApplication.processEvents()
+        shot = QApplication.primaryScreen().grabWindow(int(window.winId()))
+        if shot.isNull() or shot.width() < 100:
+            shot = window.grab()
+        os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+        state["screenshot_saved"] = bool(shot.save(SCREENSHOT, "PNG"))
+        state["screenshot_size"] = [shot.width(), shot.height()]
+        state["dock_visible"] = bool(dock is not None and dock.isVisible() and dock.isUserVisible())
+        state["dock_title"] = dock.windowTitle() if dock is not None else None
+        state["dock_labels"] = dock.labels() if dock is not None else []
+        state["dock_geometry"] = [dock.width(), dock.height()] if dock is not None else None
+        cells = getattr(getattr(plugin, "sample", None), "cells", None)
+        state["cells_count"] = cells.featureCount() if cells is not None else 0
+        if cells is not None:
+            renderer = cells.renderer()
+            state["cells_renderer"] = renderer.type()
+            symbol = renderer.symbol() if hasattr(renderer, "symbol") else None
+            state["cells_outline"] = symbol.symbolLayer(0).strokeColor().name() if symbol is not None else None
+            state["cells_labels"] = bool(cells.labelsEnabled())
+            state["cells_source"] = cells.source()
+        readout = getattr(plugin, "readout", None)
+        if readout is not None and cells is not None:  # what the status bar says with the cursor at the centre
+            readout.on_xy(iface.mapCanvas().extent().center())
+            QApplication.processEvents()
+            state["readout_text"] = readout.label.text()
+            state["readout_visible"] = readout.label.isVisible()
+        state["layers"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
+        state["canvas_extent"] = iface.mapCanvas().extent().toString(0)
+        state["menu_titles"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
+    except Exception:
+        state["errors"].append(traceback.format_exc())
+    state["elapsed_s"] = round(time.monotonic() - START, 1)
+    with open(REPORT, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, ensure_ascii=False, indent=1)
+    QgsProject.instance().setDirty(False)
+    QTimer.singleShot(200, iface.actionExit().trigger)
+    QTimer.singleShot(10_000, lambda: os._exit(0))  # if an exit dialog still blocks
+
+
+def wait_for_grid():
+    plugin = plugins.get("wanmi")
+    sample = getattr(plugin, "sample", None)
+    cells = getattr(sample, "cells", None)
+    if cells is None and time.monotonic() - START < TIMEOUT_S:
+        QTimer.singleShot(500, wait_for_grid)
+        return
+    state["grid_wait_s"] = round(time.monotonic() - START, 1)
+    canvas = iface.mapCanvas()
+    if cells is not None:  # zoom in on the district centre so single cells and their code labels show
+        centre = cells.extent().center()
+        half_w = 1000.0
+        half_h = half_w * canvas.height() / max(canvas.width(), 1)
+        canvas.setExtent(QgsRectangle(centre.x() - half_w, centre.y() - half_h,
+                                      centre.x() + half_w, centre.y() + half_h))
+    canvas.refreshAllLayers()
+    wait_for_render(time.monotonic())
+
+
+def wait_for_render(since):
+    canvas = iface.mapCanvas()
+    if (canvas.isDrawing() or time.monotonic() - since < 3.0) and time.monotonic() - START < TIMEOUT_S:
+        QTimer.singleShot(300, lambda: wait_for_render(since))
+        return
+    finish()
+
+
+def start():
+    try:
+        state["python"] = sys.version.split()[0]
+        state["qgis_version"] = Qgis.QGIS_VERSION
+        state["locale"] = str(QgsApplication.locale())
+        state["active_plugins"] = list(active_plugins)
+        plugin = plugins.get("wanmi")
+        state["plugin_loaded"] = plugin is not None and "wanmi" in active_plugins
+        state["plugin_file"] = sys.modules["wanmi"].__file__ if "wanmi" in sys.modules else None
+        if plugin is None:
+            finish()
+            return
+        state["provider_algorithms"] = sorted(
+            alg.id() for alg in QgsApplication.processingRegistry().providerById("wanmi").algorithms())
+        state["provider_load_errors"] = dict(plugin.provider.load_errors)
+        window = iface.mainWindow()
+        window.showMaximized()
+        window.setGeometry(QApplication.primaryScreen().availableGeometry())  # no window manager in Xvfb
+        plugin.dock.setUserVisible(True)
+        plugin.dock.raise_()
+        plugin.load_sample()
+        wait_for_grid()
+    except Exception:
+        state["errors"].append(traceback.format_exc())
+        finish()
+
+
+QTimer.singleShot(1500, start)
