@@ -123,6 +123,9 @@ def parse_period(period: str | Period | tuple[Any, Any] | None) -> Period:
     if isinstance(period, tuple):
         start, end = (pd.Timestamp(v) for v in period)
         return Period(start, end, f"{start.date()}–{end.date()}")
+    if hasattr(period, "start") and hasattr(period, "end"):  # e.g. wanmi.core.cases.Period
+        return Period(pd.Timestamp(period.start), pd.Timestamp(period.end), str(getattr(period, "label", "")
+                                                                              or period))
     text = str(period).strip()
     try:
         if m := re.fullmatch(r"(\d{4})", text):
@@ -148,6 +151,12 @@ def parse_period(period: str | Period | tuple[Any, Any] | None) -> Period:
             return Period(a, end, f"{a.date()}/{b.date()}")
     except ValueError as exc:
         raise InputError(f"period {text!r}: {exc}") from exc
+    try:  # the case module's wider syntax (2025年3月, 2025年第1季度 …)
+        from .cases import Period as CasePeriod
+
+        return parse_period(CasePeriod.parse(text))
+    except (ImportError, AttributeError, InputError):
+        pass
     raise InputError(f"period {text!r} is not one of YYYY, YYYY-Qn, YYYY-MM, YYYY-Www, YYYY-MM-DD or "
                      "YYYY-MM-DD/YYYY-MM-DD")
 
@@ -547,13 +556,11 @@ def _overlay(cases: pd.DataFrame, cells: pd.DataFrame, code_field: str) -> pd.Da
     """Add cell/community/street/district codes to cases that lack them (point in cell)."""
     if "cell_code" in cases.columns:
         return cases
-    if not hasattr(cases, "geometry"):
+    if getattr(cases, "_geometry_column_name", None) is None:
         raise InputError("the cases have neither a cell_code column nor point geometries to overlay on the cells")
-    from .geocode import assign_to_cells
+    from .cases import overlay_cases
 
-    codes = assign_to_cells(cases, cells, code_field=code_field)
-    out = cases.drop(columns=[c for c in codes.columns if c in cases.columns])
-    return out.join(codes)
+    return overlay_cases(cases, cells, code_field=code_field)
 
 
 def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | tuple | None = None,
@@ -615,6 +622,7 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
     if cells is not None and by in REGION_KEYS and hasattr(cells, "geometry"):
         result = _attach_geometry(result, cells, by, code_field)
     fb.step(1, 1)
+    result.insert(2, "period", per.label)
     result.attrs.update(period=per.label, period_start=str(per.start), period_end=str(per.end), kind=kind,
                         by=by, weights=config.source,
                         unavailable=[i for i in config.kinds[kind] if i in UNAVAILABLE])

@@ -20,11 +20,13 @@ ALGORITHMS: dict[str, str] = {
     "validate_census": "ValidateCensus",
     "assign_components": "AssignComponents",
     "locate_codes": "LocateCodes",
+    "evaluate": "ComputeEvaluationScores",
+    "render_map": "RenderScoreMap",
 }
 
 # Desktop menu order (algorithm name, menu text): the workflow Grid → Census → Cases → Evaluation → Audit.
 MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import_census", "validate_census",
-                         "assign_components", "locate_codes")
+                         "assign_components", "locate_codes", "evaluate", "render_map")
 
 
 class WanmiProvider(QgsProcessingProvider):

@@ -100,6 +100,71 @@ def components(layer: QgsVectorLayer) -> None:
 
 COMPONENT_URI = "Point?" + "&".join(f"field={name}:string" for name in COMPONENT_FIELD_ALIASES)
 
+def _code_labels(layer: QgsVectorLayer, field: str = "code") -> None:
+    """Cell/region code labels, visible only when zoomed in beyond 1:10,000 (scale-dependent)."""
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.scaleVisibility = True
+    settings.minimumScale = 10000
+    settings.maximumScale = 0
+    fmt = QgsTextFormat()
+    fmt.setFont(QFont("Noto Sans CJK SC"))
+    fmt.setSize(7)
+    fmt.setColor(QColor("#252525"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor("white"))
+    fmt.setBuffer(buffer)
+    settings.setFormat(fmt)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+def score_grades(layer: QgsVectorLayer) -> None:
+    """综合评价等级: A–E in the fixed colour-blind-safe colours of core/data/evaluation_default.json
+    (ColorBrewer RdYlBu, best = blue) plus grey 无数据; the cell code as label at large scales."""
+    from wanmi.core.evaluation import grade_labels, load_weights
+
+    cfg = load_weights()
+    labels = grade_labels(cfg)
+    categories = []
+    for grade in [*cfg.grade_names, cfg.no_data]:
+        symbol = QgsFillSymbol.createSimple(
+            {"color": cfg.grade_colors[grade], "outline_color": "#ffffff", "outline_width": "0.1",
+             "outline_width_unit": "MM"})
+        categories.append(QgsRendererCategory(grade, symbol, labels[grade]))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("grade", categories))
+    _code_labels(layer)
+
+
+def score_density(layer: QgsVectorLayer) -> None:
+    """问题发生密度 (cases per 10,000 m²): ColorBrewer YlOrRd in 5 quantile classes. The ranges stored here
+    are placeholders: the Wanmi layer post-processor recomputes the quantiles on the layer's data."""
+    from qgis.core import (
+        QgsClassificationQuantile,
+        QgsColorBrewerColorRamp,
+        QgsGraduatedSymbolRenderer,
+        QgsRendererRange,
+    )
+
+    colors = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+    bounds = [0.0, 1.0, 2.0, 5.0, 10.0, 1e9]
+    ranges = []
+    for k, color in enumerate(colors):
+        symbol = QgsFillSymbol.createSimple(
+            {"color": color, "outline_color": "#ffffff", "outline_width": "0.1", "outline_width_unit": "MM"})
+        ranges.append(QgsRendererRange(bounds[k], bounds[k + 1], symbol, f"{bounds[k]:g} – {bounds[k + 1]:g}"))
+    renderer = QgsGraduatedSymbolRenderer("density", ranges)
+    renderer.setClassificationMethod(QgsClassificationQuantile())
+    renderer.setSourceColorRamp(QgsColorBrewerColorRamp("YlOrRd", 5))
+    layer.setRenderer(renderer)
+    _code_labels(layer)
+
+
+SCORE_URI = "Polygon?field=code:string&field=grade:string&field=score:double&field=density:double"
+
 # 审计问题: categorised by problem type; errors drawn with red/magenta outlines, warnings in orange.
 AUDIT_POLYGON_COLORS = {
     "gap": "#e31a1c", "outside_jurisdiction": "#ff7f00", "overlap": "#d01c8b", "double_coverage": "#7b3294",
@@ -182,6 +247,8 @@ STYLE_BUILDERS = {
     "audit_problems.qml": (AUDIT_URI, audit_problems),
     "audit_points.qml": (AUDIT_URI.replace("MultiPolygon", "Point"), audit_points),
     "responsibility_areas.qml": (AREA_URI, responsibility_areas),
+    "grades.qml": (SCORE_URI, score_grades),
+    "density.qml": (SCORE_URI, score_density),
 }
 
 
