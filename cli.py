@@ -4,6 +4,8 @@
     wanmi renumber new.gpkg old.gpkg --out renumbered.gpkg
     wanmi convert-coords phone_points.csv --from gcj02 --out points.gpkg
     wanmi batch communities.gpkg --points points.parquet --out batch_out --workers 2
+    wanmi responsibility cells.gpkg --n 10 --weight area --out areas.gpkg
+    wanmi audit cells.gpkg --jurisdiction communities.gpkg --areas areas.gpkg --out audit.gpkg --report audit.md
     wanmi demo --out demo_output
 """
 
@@ -147,6 +149,83 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_preferred(path: str, layer: str | None, preferred: str):
+    """Read ``layer``, else the ``preferred`` layer when the file has one, else its first layer."""
+    if layer is None:
+        import pyogrio
+
+        try:
+            names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        except Exception:  # not a multi-layer source: let the reader report it
+            names = []
+        layer = preferred if preferred in names else None
+    return _read(path, layer)
+
+
+def _parse_mix(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        key, _, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value) if value else 1.0
+        except ValueError as exc:
+            raise WanmiError(f"--mix {text!r}: {item!r} is not name=number") from exc
+    return out
+
+
+def cmd_responsibility(args: argparse.Namespace) -> int:
+    from .core.responsibility import build_responsibility
+    from .layers import STYLES_DIR
+    from .layers.gpkg import write_gpkg
+
+    cells = _read_preferred(args.cells, args.layer, "unit_cells")
+    components = _read_preferred(args.components, args.components_layer, "components") if args.components else None
+    cases = _read_preferred(args.cases, args.cases_layer, "cases") if args.cases else None
+    feedback = BarFeedback("responsibility", enabled=not args.quiet)
+    try:
+        result = build_responsibility(cells, args.n, weight=args.weight, components=components, cases=cases,
+                                      mix=_parse_mix(args.mix), allow_cross_street=args.allow_cross_street,
+                                      tolerance=args.tolerance, feedback=feedback)
+    finally:
+        feedback.close()
+    write_gpkg(args.out, {"responsibility_areas": result.areas, "unit_cells": result.cells,
+                          "allocation": result.allocation},
+               styles={"responsibility_areas": STYLES_DIR / "responsibility_areas.qml",
+                       "unit_cells": STYLES_DIR / "unit_cells.qml"})
+    print(f"wrote {len(result.areas)} responsibility areas to {args.out} (layer responsibility_areas; "
+          f"practice suggests {result.suggested_n} for this workload)")
+    _print_summary({k: v for k, v in result.summary.items() if not isinstance(v, bool)})
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .core.audit import audit
+    from .layers.audit_report import write_audit_gpkg, write_audit_report
+
+    cells = _read_preferred(args.cells, args.layer, "unit_cells")
+    jurisdiction = _read_preferred(args.jurisdiction, args.jurisdiction_layer, "communities")
+    components = _read_preferred(args.components, args.components_layer, "components") if args.components else None
+    areas = _read_preferred(args.areas, args.areas_layer, "responsibility_areas") if args.areas else None
+    feedback = BarFeedback("audit", enabled=not args.quiet)
+    try:
+        result = audit(cells, jurisdiction, components=components, areas=areas, cell_scheme=args.scheme,
+                       component_scheme=args.component_scheme, target_area=args.target_area,
+                       sliver_ratio=args.sliver_ratio, min_area=args.min_area, party_field=args.party_field,
+                       jurisdiction_name=args.name or Path(args.jurisdiction).stem, feedback=feedback)
+    finally:
+        feedback.close()
+    write_audit_gpkg(result, args.out)
+    print(f"audit: {result.errors} errors, {result.warnings} warnings → {args.out} (layer audit_problems)")
+    for row in result.summary.itertuples():
+        print(f"  {row.severity:>8} {row.type:<26} {row.layer:<11} {row.count:>6}")
+    if args.report:
+        files = write_audit_report(result, args.report, jurisdiction=args.name)
+        print("report: " + ", ".join(str(p) for p in files.values()))
+    return 1 if args.strict and result.errors else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -224,6 +303,44 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-gpkg-components", action="store_true",
                    help="leave the components out of the GeoPackage (they stay in components.parquet)")
     b.set_defaults(func=cmd_batch)
+
+    rg = sub.add_parser("responsibility", help="group unit cells into N balanced responsibility areas (责任网格)")
+    rg.add_argument("cells", help="unit cells (GeoPackage from wanmi partition)")
+    rg.add_argument("--layer", help="cell layer (default unit_cells, else the first layer)")
+    rg.add_argument("--n", type=int, help="number of areas (default: from 12 cells / 180,000 m² / 1,400 "
+                    "components per supervisor)")
+    rg.add_argument("--weight", default="area",
+                    help="workload: area, components, cases, cells, mix or a numeric cell column (default area)")
+    rg.add_argument("--mix", help="weights of the mix, e.g. area=1,components=2 (each measure scaled to its mean)")
+    rg.add_argument("--components", help="component points (counted per cell)")
+    rg.add_argument("--components-layer")
+    rg.add_argument("--cases", help="case points (counted per cell)")
+    rg.add_argument("--cases-layer")
+    rg.add_argument("--allow-cross-street", action="store_true", help="areas may cross street boundaries")
+    rg.add_argument("--tolerance", type=float, default=0.02, help="balance target: share of the mean (0.02)")
+    rg.add_argument("--out", required=True, help="output GeoPackage (layer responsibility_areas)")
+    rg.set_defaults(func=cmd_responsibility)
+
+    au = sub.add_parser("audit", help="audit cells/areas against the jurisdiction: gaps, overlaps, codes (边界审计)")
+    au.add_argument("cells", help="unit cells to audit")
+    au.add_argument("--layer", help="cell layer (default unit_cells, else the first layer)")
+    au.add_argument("--jurisdiction", required=True, help="community polygons with their codes")
+    au.add_argument("--jurisdiction-layer")
+    au.add_argument("--components", help="component points with code and cell_code")
+    au.add_argument("--components-layer")
+    au.add_argument("--areas", help="responsibility areas with a responsible party field")
+    au.add_argument("--areas-layer")
+    au.add_argument("--party-field", default="responsible")
+    au.add_argument("--scheme", default="gbt30428-15", help="cell code scheme (default gbt30428-15)")
+    au.add_argument("--component-scheme", default="default12", help="component code scheme (default default12)")
+    au.add_argument("--target-area", type=float, default=10_000.0)
+    au.add_argument("--sliver-ratio", type=float, default=0.3)
+    au.add_argument("--min-area", type=float, default=1e-3, help="ignore pieces below this area in m² (0.001)")
+    au.add_argument("--name", help="jurisdiction name for the report")
+    au.add_argument("--out", required=True, help="output GeoPackage (layers audit_problems, audit_points)")
+    au.add_argument("--report", help="report path: writes .md, .html and .csv")
+    au.add_argument("--strict", action="store_true", help="exit with status 1 when errors are found")
+    au.set_defaults(func=cmd_audit)
 
     d = sub.add_parser("demo", help="run the whole workflow on the bundled sample data")
     d.add_argument("--out", default="demo_output")
