@@ -748,7 +748,7 @@ def place_cases(cases: pd.DataFrame, components: Any) -> Any:
             values = current.to_numpy(dtype=object).copy()
             values[blank] = "部件" if src is None else table[src].to_numpy(dtype=object)[pos[blank]]
             frame[col] = pd.Series(values, index=frame.index, dtype=object)
-    frame["located_by"] = located
+    frame["located_by"] = pd.Series(located, index=frame.index, dtype=object)
     return frame
 
 
@@ -813,7 +813,8 @@ def validate_cases(
         norm = place_cases(norm, components)
     else:
         g = norm.geometry.to_numpy(dtype=object)
-        norm["located_by"] = np.where(shapely.is_missing(g) | shapely.is_empty(g), None, "coordinates").astype(object)
+        norm["located_by"] = pd.Series(np.where(shapely.is_missing(g) | shapely.is_empty(g), None, "coordinates"),
+                                       index=norm.index, dtype=object)
 
     # --- mandatory fields and values ----------------------------------------------------------------
     for name in MANDATORY_FIELDS:
@@ -1023,10 +1024,11 @@ def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str
             street = src
         else:
             community = src
-    out["cell_code"] = cell.to_numpy(dtype=object)
-    out["community_code"] = community.to_numpy(dtype=object)
-    out["street_code"] = street.to_numpy(dtype=object)
-    out["district_code"] = district.to_numpy(dtype=object)
+    for col, values in (("cell_code", cell), ("community_code", community), ("street_code", street),
+                        ("district_code", district)):
+        arr = values.to_numpy(dtype=object).copy()
+        arr[pd.isna(arr)] = None
+        out[col] = pd.Series(arr, index=out.index, dtype=object)
     fb.step(3, 3)
     return out
 
