@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from wanmi.core import cases as C
+from wanmi.core import cases as case_module
 from wanmi.core.cases import (
     CASE_FIELD_LABELS_ZH,
     CASE_FIELDS,
@@ -80,8 +80,8 @@ def test_schema_follows_the_contract():
     assert set(CASE_FIELD_LABELS_ZH) == set(CASE_FIELDS)
     assert STAGES == ("上报", "立案", "派遣", "处置", "反馈", "核查", "结案")
     assert STAGE_FIELDS[0] == "reported_at" and STAGE_FIELDS[-1] == "closed_at"
-    assert C.STATES == ("办理中", "已结案", "挂账", "作废", "缓办")
-    assert set(C.SOURCES) >= {"监督员", "公众举报", "视频", "上级交办"}
+    assert case_module.STATES == ("办理中", "已结案", "挂账", "作废", "缓办")
+    assert set(case_module.SOURCES) >= {"监督员", "公众举报", "视频", "上级交办"}
 
 
 # --- normalisation -------------------------------------------------------------------------------------------
@@ -315,7 +315,8 @@ def test_overlay_period_and_other_crs():
     assert wgs.crs.to_epsg() == 4326  # the cases keep their CRS
     # the round trip through degrees moves edge points off the edge: compare the interior ones only
     interior = [0, 1, 2, 7]
-    assert wgs["cell_code"].iloc[interior].tolist() == overlay_cases(cases, _cells())["cell_code"].iloc[interior].tolist()
+    same = overlay_cases(cases, _cells())["cell_code"].iloc[interior].tolist()
+    assert wgs["cell_code"].iloc[interior].tolist() == same
 
 
 def test_counts_by_cell_class_and_stage_hand_computed():
@@ -386,8 +387,8 @@ def test_generator_output_is_valid_and_realistic():
     cases = synthetic_cases(None, cells, 5000, "2025-01-01", "2025-04-01", seed=3)
     report = validate_cases(cases, jurisdiction=cells)
     assert report.ok, report.problems.head()
-    assert set(cases["state"]) == set(C.STATES)
-    assert set(cases["source"]) == set(C.SOURCES)
+    assert set(cases["state"]) == set(case_module.STATES)
+    assert set(cases["source"]) == set(case_module.SOURCES)
     assert set(cases["kind"]) == {"部件", "事件"}
     t = cases["reported_at"]
     assert t.min() >= T("2025-01-01") and t.max() < T("2025-04-01")
