@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from pathlib import Path
 
 from qgis.core import (
     QgsProcessing,
@@ -23,7 +22,6 @@ from qgis.core import (
 )
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import (
     QGroupBox,
     QLabel,
@@ -35,10 +33,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .i18n import tr
+from .icons import icon
 from .schema import layers_with_role, role_for_parameter
-
-PLUGIN_DIR = Path(__file__).resolve().parent.parent
-ICON = PLUGIN_DIR / "icons" / "wanmi.svg"
 
 # (step key, Processing group ids of the step). Titles and hints are in step_texts() so they are translated
 # when the dock is built, not when this module is imported.
@@ -62,18 +58,22 @@ def step_texts() -> dict[str, tuple[str, str]]:
     }
 
 
+def step_of(group_id: str) -> str:
+    """The workflow step key of a Processing group id (``"other"`` when it is not a step)."""
+    return next((key for key, groups in WORKFLOW if group_id in groups), "other")
+
+
 def step_algorithms(provider) -> dict[str, list[QgsProcessingAlgorithm]]:
     """Step key → the provider's algorithms of that step, in ``MENU`` order then by name; plus ``"other"``
     for algorithms whose group is not a workflow step."""
     from ..processing_scripts.provider import MENU
 
     order = {name: i for i, name in enumerate(MENU)}
-    group_to_step = {group: key for key, groups in WORKFLOW for group in groups}
     steps: dict[str, list[QgsProcessingAlgorithm]] = {key: [] for key, _ in WORKFLOW}
     steps["other"] = []
     algorithms = provider.algorithms() if provider is not None else []
     for alg in sorted(algorithms, key=lambda a: (order.get(a.name(), len(order)), a.name())):
-        steps[group_to_step.get(alg.groupId(), "other")].append(alg)
+        steps[step_of(alg.groupId())].append(alg)
     return steps
 
 
@@ -164,7 +164,7 @@ class WanmiDock(QgsDockWidget):
             layout.addWidget(self._step_box(key, title, hint, steps[key]))
         if steps["other"]:
             layout.addWidget(self._step_box("other", tr("More tools"), "", steps["other"]))
-        sample = QPushButton(QIcon(str(ICON)), tr("Load sample project"))
+        sample = QPushButton(icon("wanmi"), tr("Load sample project"))
         sample.setObjectName("WanmiLoadSample")
         sample.setToolTip(tr("Open the bundled Dongcheng (Beijing) sample data, styled, with its unit grid"))
         sample.setEnabled(self.load_sample is not None)
@@ -191,7 +191,7 @@ class WanmiDock(QgsDockWidget):
             label.setObjectName(f"WanmiStepHint_{key}")
             inner.addWidget(label)
         for alg in algorithms:
-            button = QPushButton(alg.icon(), alg.displayName())
+            button = QPushButton(icon(f"step_{key}"), alg.displayName())
             button.setObjectName(f"WanmiAlg_{alg.name()}")
             button.setToolTip(alg.shortDescription() or alg.displayName())
             button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)

@@ -24,6 +24,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QObject
 
 from .i18n import tr
+from .icons import icon
 from .snapshots import CodeEntry, CodeTable, ProjectWatcher, SnapshotBuilder, code_table_job
 
 MIN_DIGITS = 4
@@ -65,6 +66,7 @@ class CodeLocatorFilter(QgsLocatorFilter):
         super().__init__()
         self.store = store
         self.iface = iface
+        self._icons = {"cells": icon("step_grid"), "census": icon("step_census")}
 
     def clone(self) -> CodeLocatorFilter:
         return CodeLocatorFilter(self.store, self.iface)
@@ -98,6 +100,7 @@ class CodeLocatorFilter(QgsLocatorFilter):
             result.description = (tr("Unit cell") if entry.kind == "cells" else tr("City component"))
             result.group = tr("Unit cells") if entry.kind == "cells" else tr("City components")
             result.userData = result_key(entry)
+            result.icon = self._icons[entry.kind]
             result.score = len(text) / len(entry.code)
             self.resultFetched.emit(result)
 

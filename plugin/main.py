@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qgis.core import QgsApplication
-from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
 from .i18n import install_translator, remove_translator, tr
-
-PLUGIN_DIR = Path(__file__).resolve().parent.parent
-ICON = PLUGIN_DIR / "icons" / "wanmi.svg"
+from .icons import icon
 
 
 class WanmiPlugin:
@@ -53,7 +48,7 @@ class WanmiPlugin:
         self.initProcessing()
         if self.iface is None:
             return
-        from .dock import DOCK_AREA, WanmiDock
+        from .dock import DOCK_AREA, WanmiDock, step_of
         from .locator import CodeLocatorFilter, CodeStore
         from .readout import CellReadout
         from .sample import SampleProject
@@ -69,8 +64,11 @@ class WanmiPlugin:
         self.dock_action.setChecked(self.dock.isUserVisible())
         self.dock.visibilityChanged.connect(self.dock_action.setChecked)
         self._add_action(tr("Load sample project"), lambda _=False: self.load_sample(), toolbar=False)
+        registry = QgsApplication.processingRegistry()
         for alg_id, text in self.provider.menu_entries() if self.provider else []:
-            self._add_action(text, lambda _=False, a=alg_id: self.open_algorithm(a), toolbar=False)
+            alg = registry.algorithmById(alg_id)
+            self._add_action(text, lambda _=False, a=alg_id: self.open_algorithm(a), toolbar=False,
+                             icon_name=f"step_{step_of(alg.groupId())}" if alg is not None else "wanmi")
 
         self.watcher = ProjectWatcher()
         self.readout = CellReadout(self.iface, watcher=self.watcher)
@@ -80,8 +78,8 @@ class WanmiPlugin:
         self.sample = SampleProject(self.iface)
         self.sample.loaded.connect(self._on_sample_loaded)
 
-    def _add_action(self, text: str, slot, toolbar: bool = True) -> QAction:
-        action = QAction(QIcon(str(ICON)), text, self.iface.mainWindow())
+    def _add_action(self, text: str, slot, toolbar: bool = True, icon_name: str = "wanmi") -> QAction:
+        action = QAction(icon(icon_name), text, self.iface.mainWindow())
         action.triggered.connect(slot)
         self.iface.addPluginToMenu(self.menu_name, action)
         if toolbar:

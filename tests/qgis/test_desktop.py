@@ -408,3 +408,31 @@ def test_load_sample_builds_the_grid_in_a_task_and_styles_it(qgis_processing, qg
     finally:
         if provider is not None:
             registry.removeProvider(provider)
+
+
+# --- icons and locale names -----------------------------------------------------------------------------------
+def test_icons_load_by_path_and_resources_qrc_lists_them_all(qgis_app, tmp_path):
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    from wanmi.plugin.icons import ICONS_DIR, icon, icon_path
+
+    listed = [el.text for el in ET.parse(ROOT / "resources.qrc").getroot().iter("file")]
+    assert sorted(listed) == sorted(f"icons/{p.name}" for p in ICONS_DIR.glob("*.svg"))
+    for key, _ in WORKFLOW:
+        assert icon_path(f"step_{key}").name == f"step_{key}.svg"
+        assert not icon(f"step_{key}").pixmap(24, 24).isNull()
+    assert icon_path("no_such_icon").name == "wanmi.svg"
+    pyrcc5 = shutil.which("pyrcc5")
+    if pyrcc5:  # the .qrc really compiles for Qt5 builds (pyqt5-dev-tools, from scripts/install_system.sh)
+        out = tmp_path / "resources_rc.py"
+        subprocess.run([pyrcc5, "-o", str(out), str(ROOT / "resources.qrc")], check=True, cwd=ROOT)
+        assert out.stat().st_size > 1000
+
+
+def test_qgis_language_codes_map_to_our_translation_files(tmp_path):
+    names = {code: [p.name for p in plugin_i18n.candidate_files(code, tmp_path)]
+             for code in ("zh_CN", "zh-Hans", "zh-Hant", "zh_TW", "zh_CN.UTF-8")}
+    assert names["zh_CN"] == names["zh-Hans"] == names["zh_CN.UTF-8"] == ["wanmi_zh_CN.qm", "wanmi_zh.qm"]
+    assert names["zh-Hant"] == names["zh_TW"] == ["wanmi_zh_TW.qm", "wanmi_zh.qm"]
