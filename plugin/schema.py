@@ -8,6 +8,7 @@ current project. Users rename layers freely, so a layer's role is decided by its
 * ``cases`` 案卷: any layer with ``case_id``;
 * ``communities`` 社区: polygons with ``community_code`` but no ``seq`` (cells carry a sequence number);
 * ``streets`` 街道: polygons with ``street_code`` but no ``community_code``;
+* ``scores`` 评价结果: polygons with ``score`` and ``grade`` (an evaluation output; may also be ``cells``);
 * ``roads`` 道路: line layers.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 
 from qgis.core import QgsMapLayer, QgsProject, QgsVectorLayer, QgsWkbTypes
 
-ROLES = ("cells", "census", "cases", "communities", "streets", "roads")
+ROLES = ("cells", "census", "cases", "communities", "streets", "scores", "roads")
 
 
 def field_names(layer: QgsVectorLayer) -> set[str]:
@@ -43,6 +44,8 @@ def layer_roles(layer: QgsMapLayer) -> set[str]:
         roles.add("communities")
     if polygon and "street_code" in names and "community_code" not in names:
         roles.add("streets")
+    if polygon and {"score", "grade"} <= names:
+        roles.add("scores")
     if geometry == QgsWkbTypes.LineGeometry and not roles:
         roles.add("roads")
     return roles
@@ -76,6 +79,7 @@ def first_layer(role: str, project: QgsProject | None = None) -> QgsVectorLayer 
 # Keywords looked up in a parameter's name (canonical English, e.g. CELLS) and then its description (which may
 # already be translated, hence the Chinese keywords). First matching role wins, so the specific ones come first.
 PARAMETER_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("scores", ("score", "评价结果", "得分", "综合指标")),
     ("cases", ("case", "案卷", "案件")),
     ("census", ("component", "census", "部件", "普查")),
     ("roads", ("road", "river", "道路", "河流")),

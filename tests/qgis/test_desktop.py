@@ -172,6 +172,11 @@ def test_layers_are_recognised_by_schema_not_name(project):
     assert role_for_parameter("COMPONENTS", "") == "census"
     assert role_for_parameter("CASES", "Unit cells") == "cases"  # the name decides first
     assert role_for_parameter("VALUE", "A number") is None
+    assert role_for_parameter("INPUT", "Evaluation scores (polygons)") == "scores"
+    assert role_for_parameter("INPUT", "Cases (overlaid on the grid, or points)") == "cases"
+    scores = QgsVectorLayer(f"Polygon?crs={CRS}&field=code:string&field=community_code:string&field=score:double"
+                            "&field=grade:string", "scores", "memory")
+    assert layer_roles(scores) == {"cells", "scores"}
 
 
 # --- dock -----------------------------------------------------------------------------------------------------
@@ -218,6 +223,31 @@ def test_default_parameters_respect_geometry_types(project):
     params = default_parameters(partition)
     assert params["INPUT"] == project["communities"].id()
     assert "ROADS" in params and params["ROADS"] == project["roads"].id()  # line layer for the line parameter
+
+
+def test_defaults_for_every_provider_algorithm_are_acceptable_layers(plugin, project):
+    """Whatever algorithms the provider has now: each default is a fitting layer the parameter accepts."""
+    from qgis.core import QgsProcessingContext
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    role_of = {layer.id(): role for role, layer in project.items()}
+    seen = {}
+    for alg in plugin.provider.algorithms():
+        for name, layer_id in default_parameters(alg).items():
+            parameter = alg.parameterDefinition(name)
+            assert parameter.checkValueIsAcceptable(layer_id, context), (alg.id(), name)
+            assert role_of[layer_id] == role_for_parameter(parameter.name(), parameter.description())
+            seen[(alg.name(), name)] = role_of[layer_id]
+    expected = {  # for the algorithms that exist in this checkout
+        ("partition", "INPUT"): "communities", ("renumber", "NEW"): "cells",
+        ("assign_components", "INPUT"): "census", ("assign_components", "CELLS"): "cells",
+        ("evaluate", "INPUT"): "cases", ("audit", "INPUT"): "cells", ("audit", "JURISDICTION"): "communities",
+    }
+    present = {alg.name() for alg in plugin.provider.algorithms()}
+    for (alg_name, param), role in expected.items():
+        if alg_name in present:
+            assert seen.get((alg_name, param)) == role, (alg_name, param, seen)
 
 
 # --- locator --------------------------------------------------------------------------------------------------
