@@ -27,6 +27,7 @@ __all__ = [
     "POINT_LAYER",
     "POLYGON_LAYER",
     "SUMMARY_LAYER",
+    "as_multipolygon",
     "audit_html",
     "audit_markdown",
     "problem_table",
@@ -210,7 +211,7 @@ def write_audit_gpkg(result: AuditResult, path: str | Path, extra: dict[str, pd.
         pg = np.asarray(polys.geometry.values, dtype=object)
         ok = ~shapely.is_missing(pg)
         multi = pg.copy()
-        multi[ok] = _as_multipolygon(pg[ok])
+        multi[ok] = as_multipolygon(pg[ok])
         polys = polys.set_geometry(gpd.GeoSeries(multi, index=polys.index, crs=p.crs))
     layers: dict[str, pd.DataFrame] = {POLYGON_LAYER: _typed(polys, p.crs, "MultiPolygon")}
     styles = {POLYGON_LAYER: STYLES_DIR / "audit_problems.qml"}
@@ -223,7 +224,7 @@ def write_audit_gpkg(result: AuditResult, path: str | Path, extra: dict[str, pd.
     return write_gpkg(path, layers, styles=styles)
 
 
-def _as_multipolygon(geoms: np.ndarray) -> np.ndarray:
+def as_multipolygon(geoms: np.ndarray) -> np.ndarray:
     """Every polygonal geometry as a MultiPolygon (one geometry type per GeoPackage layer)."""
     from ..core.geometry import explode_polygons
 

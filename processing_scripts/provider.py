@@ -22,11 +22,14 @@ ALGORITHMS: dict[str, str] = {
     "locate_codes": "LocateCodes",
     "evaluate": "ComputeEvaluationScores",
     "render_map": "RenderScoreMap",
+    "responsibility": "BuildResponsibilityGrids",
+    "audit": "AuditBoundaries",
 }
 
 # Desktop menu order (algorithm name, menu text): the workflow Grid → Census → Cases → Evaluation → Audit.
 MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import_census", "validate_census",
-                         "assign_components", "locate_codes", "evaluate", "render_map")
+                         "assign_components", "locate_codes", "evaluate", "render_map", "responsibility",
+                         "audit")
 
 
 class WanmiProvider(QgsProcessingProvider):
