@@ -6,6 +6,8 @@
     wanmi batch communities.gpkg --points points.parquet --out batch_out --workers 2
     wanmi responsibility cells.gpkg --n 10 --weight area --out areas.gpkg
     wanmi audit cells.gpkg --jurisdiction communities.gpkg --areas areas.gpkg --out audit.gpkg --report audit.md
+    wanmi evaluate overlaid_cases.gpkg --cells cells.gpkg --by cell_code --period 2025-03 --out scores.gpkg
+    wanmi render scores.gpkg --out map.png --pdf
     wanmi demo --out demo_output
 """
 
@@ -285,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_cases import add_parser as add_cases_parser
 
     add_cases_parser(sub)
+
+    from .cli_evaluate import add_parser as add_evaluate_parser
+
+    add_evaluate_parser(sub)
 
     b = sub.add_parser("batch", help="partition many districts and assign components on dask (省级批量)")
     b.add_argument("districts", help="communities (or districts) of many districts with their codes")

@@ -623,8 +623,12 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
         result = _attach_geometry(result, cells, by, code_field)
     fb.step(1, 1)
     result.insert(2, "period", per.label)
+    synthetic = bool(cases.attrs.get("synthetic")) or (
+        "synthetic" in cases.columns and bool(pd.to_numeric(cases["synthetic"], errors="coerce").fillna(0).any()))
+    if synthetic:  # keep the label of generated data on everything made from it
+        result["synthetic"] = 1
     result.attrs.update(period=per.label, period_start=str(per.start), period_end=str(per.end), kind=kind,
-                        by=by, weights=config.source,
+                        by=by, weights=config.source, synthetic=synthetic,
                         unavailable=[i for i in config.kinds[kind] if i in UNAVAILABLE])
     return result
 

@@ -43,6 +43,15 @@ class FontMissingError(WanmiError):
     """No font with Chinese glyphs is installed."""
 
 
+def _source_line(frame: Any, extra: str = "") -> str:
+    """Default data-source line; says so when the cases were synthetic (合成数据)."""
+    synthetic = bool(getattr(frame, "attrs", {}).get("synthetic")) or (
+        "synthetic" in getattr(frame, "columns", ()) and bool(pd.to_numeric(frame["synthetic"], errors="coerce")
+                                                              .fillna(0).any()))
+    parts = [DEFAULT_SOURCE + ("（合成案卷数据，非真实案卷 / synthetic cases）" if synthetic else ""), extra]
+    return "；".join(p for p in parts if p)
+
+
 def cjk_font() -> Any:
     """``FontProperties`` of an installed CJK sans font (Noto Sans CJK SC preferred).
 
@@ -176,7 +185,7 @@ def add_scale_bar(ax: Any, crs_units_m: float = 1.0) -> float:
 
 def add_north_arrow(ax: Any) -> Any:
     """A north arrow (北 N) in the upper right (axes coordinates; maps are drawn north up)."""
-    return ax.annotate("N\n北", xy=(0.95, 0.97), xytext=(0.95, 0.83), xycoords="axes fraction",
+    return ax.annotate("N\n北", xy=(0.95, 0.98), xytext=(0.95, 0.90), xycoords="axes fraction",
                        ha="center", va="center", fontsize=9, fontweight="bold",
                        arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
                        zorder=6, gid="north_arrow")
@@ -259,7 +268,7 @@ def score_map(frame: Any, column: str = "grade", *, title: str | None = None, so
         level = LEVEL_ZH.get(str(frame["level"].iloc[0]) if "level" in frame.columns and len(frame) else "", "")
         period = frame.attrs.get("period", "")
         fig.suptitle(title or f"{level}综合评价 {period}".strip(), fontsize=14)
-        fig.text(0.01, 0.005, source or f"{DEFAULT_SOURCE}；评价周期 {period}；单位数 {len(frame)}",
+        fig.text(0.01, 0.005, source or _source_line(frame, f"评价周期 {period}；单位数 {len(frame)}"),
                  fontsize=7, color="#444444", ha="left", va="bottom")
         fig.wanmi_classes = classes_out
         fig.wanmi_axes = ax
@@ -305,7 +314,7 @@ def ranking_chart(frame: pd.DataFrame, value: str = "score", label: str | None =
         ax.legend(handles=[Patch(facecolor=config.grade_colors[g], label=labels[g]) for g in present],
                   loc="lower right", fontsize=8)
         fig.suptitle(title or f"专业部门综合评价排名 {frame.attrs.get('period', '')}".strip(), fontsize=13)
-        fig.text(0.01, 0.005, source or DEFAULT_SOURCE, fontsize=7, color="#444444")
+        fig.text(0.01, 0.005, source or _source_line(frame), fontsize=7, color="#444444")
         fig.wanmi_axes = ax
     return fig
 
