@@ -90,11 +90,73 @@ def step_census(ctx: DemoContext) -> None:
             f"at {first['lon']:.6f}, {first['lat']:.6f}")
 
 
+def _demo_components(ctx: DemoContext) -> tuple[gpd.GeoDataFrame, str]:
+    """The census components of an earlier step, else Helsinki's OSM points as component-like points."""
+    comps = ctx.data.get("components")
+    if comps is None:
+        return gpd.read_file(HELSINKI, layer="points", engine="pyogrio"), "default12"
+    length = int(comps["code"].astype(str).str.len().mode().iloc[0]) if "code" in comps.columns else 12
+    return comps, {16: "cjt214-16", 17: "gbt47678-17"}.get(length, "default12")
+
+
+def step_responsibility_audit(ctx: DemoContext) -> None:
+    """Responsibility grids (责任网格) and the boundary audit (边界审计): Dongcheng split into supervisor areas
+    of the practice size (≈ 12 cells, 180,000 m²) inside each street, Helsinki into 10 areas balanced by
+    components and area; both audited against their communities (with the census for Helsinki) and the
+    reports written as Markdown, HTML and CSV."""
+    from .core.audit import audit
+    from .core.responsibility import build_responsibility
+    from .layers.audit_report import write_audit_gpkg, write_audit_report
+
+    styles = {"responsibility_areas": STYLES_DIR / "responsibility_areas.qml", **CELL_STYLE}
+    t0 = time.perf_counter()
+    cells, communities = ctx.data["dongcheng_cells"], ctx.data["dongcheng_communities"]
+    resp = build_responsibility(cells, None, weight="area")
+    areas = resp.areas.copy()
+    areas["responsible"] = [f"监督员 {k + 1:03d}" for k in range(len(areas))]
+    path = write_gpkg(ctx.out_dir / "dongcheng_responsibility.gpkg",
+                      {"responsibility_areas": areas, "unit_cells": resp.cells}, styles=styles)
+    ctx.outputs["Dongcheng responsibility areas (责任网格)"] = path
+    s = resp.summary
+    ctx.say(f"[responsibility] Dongcheng: {s['areas']} areas of {s['cells_per_area']:.1f} cells / "
+            f"{s['area_m2_per_area']:,.0f} m², workload max/mean {s['max_mean']:.3f}, compactness mean "
+            f"{s['compactness_mean']:.2f} ({time.perf_counter() - t0:.1f} s) → {path}")
+    t0 = time.perf_counter()
+    result = audit(cells, communities, areas=areas, jurisdiction_name="北京市东城区 Dongcheng (sample)")
+    gpkg = write_audit_gpkg(result, ctx.out_dir / "dongcheng_audit.gpkg")
+    files = write_audit_report(result, ctx.out_dir / "dongcheng_audit.md")
+    ctx.outputs["Dongcheng audit (边界审计)"] = gpkg
+    ctx.outputs["Dongcheng audit report"] = files["html"]
+    ctx.say(f"[audit] Dongcheng: {result.errors} errors, {result.warnings} warnings "
+            f"({time.perf_counter() - t0:.1f} s) → {files['md']}")
+
+    t0 = time.perf_counter()
+    h_cells, h_comm = ctx.data["helsinki_cells"], ctx.data["helsinki_communities"]
+    components, scheme = _demo_components(ctx)
+    resp = build_responsibility(h_cells, 10, weight="mix", components=components)
+    areas = resp.areas.copy()
+    areas["responsible"] = [f"Supervisor {k + 1:02d}" for k in range(len(areas))]
+    path = write_gpkg(ctx.out_dir / "helsinki_responsibility.gpkg",
+                      {"responsibility_areas": areas, "unit_cells": resp.cells}, styles=styles)
+    ctx.outputs["Helsinki responsibility areas (责任网格)"] = path
+    result = audit(h_cells, h_comm, areas=areas, components=components, component_scheme=scheme,
+                   jurisdiction_name="Helsinki (sample, synthetic communities)")
+    gpkg = write_audit_gpkg(result, ctx.out_dir / "helsinki_audit.gpkg")
+    files = write_audit_report(result, ctx.out_dir / "helsinki_audit.md")
+    ctx.outputs["Helsinki audit (边界审计)"] = gpkg
+    ctx.outputs["Helsinki audit report"] = files["html"]
+    found = ", ".join(f"{r.type} × {r.count}" for r in result.summary.itertuples()) or "no problems"
+    ctx.say(f"[audit] Helsinki: 10 areas balanced by components + area (max/mean "
+            f"{resp.summary['max_mean']:.3f}); audit with {len(components)} components: {found} "
+            f"({time.perf_counter() - t0:.1f} s) → {files['md']}")
+
+
 # Steps in workflow order: Grid → Census → Cases → Evaluation → Audit (→ batch). Each later issue adds its
 # step function above and its name here.
 STEPS: list[Callable[[DemoContext], None]] = [
     step_grid,
     step_census,
+    step_responsibility_audit,
 ]
 
 
