@@ -694,5 +694,8 @@ def monthly_trend(cases: pd.DataFrame, period: str | Period | tuple | None = Non
     counts = pd.concat(rows).astype(np.int64)
     out = score_frame(counts, kind, config)
     out.insert(0, "month", out.index.astype(str))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["synthetic"] = bool(cases.attrs.get("synthetic")) or (
+        "synthetic" in cases.columns and bool(pd.to_numeric(cases["synthetic"], errors="coerce").fillna(0).any()))
+    return out
 

@@ -268,8 +268,8 @@ def score_map(frame: Any, column: str = "grade", *, title: str | None = None, so
         level = LEVEL_ZH.get(str(frame["level"].iloc[0]) if "level" in frame.columns and len(frame) else "", "")
         period = frame.attrs.get("period", "")
         fig.suptitle(title or f"{level}综合评价 {period}".strip(), fontsize=14)
-        fig.text(0.01, 0.005, source or _source_line(frame, f"评价周期 {period}；单位数 {len(frame)}"),
-                 fontsize=7, color="#444444", ha="left", va="bottom")
+        fig.supxlabel(source or _source_line(frame, f"评价周期 {period}；单位数 {len(frame)}"), x=0.01,
+                      ha="left", fontsize=7, color="#444444")
         fig.wanmi_classes = classes_out
         fig.wanmi_axes = ax
     return fig
@@ -314,7 +314,7 @@ def ranking_chart(frame: pd.DataFrame, value: str = "score", label: str | None =
         ax.legend(handles=[Patch(facecolor=config.grade_colors[g], label=labels[g]) for g in present],
                   loc="lower right", fontsize=8)
         fig.suptitle(title or f"专业部门综合评价排名 {frame.attrs.get('period', '')}".strip(), fontsize=13)
-        fig.text(0.01, 0.005, source or _source_line(frame), fontsize=7, color="#444444")
+        fig.supxlabel(source or _source_line(frame), x=0.01, ha="left", fontsize=7, color="#444444")
         fig.wanmi_axes = ax
     return fig
 
@@ -340,7 +340,7 @@ def trend_chart(trend: pd.DataFrame, columns: Sequence[str] = ("closure_rate", "
         ax.grid(True, axis="y", color="#dddddd")
         ax.legend(loc="lower right", fontsize=8)
         fig.suptitle(title or "月度趋势", fontsize=13)
-        fig.text(0.01, 0.005, source or DEFAULT_SOURCE, fontsize=7, color="#444444")
+        fig.supxlabel(source or _source_line(trend), x=0.01, ha="left", fontsize=7, color="#444444")
         fig.wanmi_axes = ax
     return fig
 
