@@ -75,31 +75,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count_layer(counts: Any, cells: Any, by: str) -> Any:
-    """Counts as polygons (cells, or cells dissolved to communities/streets) or as a plain table."""
-    import geopandas as gpd
-
-    from .core.cases import overlay_cases
-
-    table = counts.reset_index()
-    if by == "cell_code":
-        shapes = cells[["code", "area_m2", "geometry"]] if "area_m2" in cells.columns else cells[["code", "geometry"]]
-        shapes = shapes.rename(columns={"code": "cell_code"})
-    elif by in ("community_code", "street_code", "district_code"):
-        probe = gpd.GeoDataFrame(geometry=cells.geometry.representative_point(), crs=cells.crs)
-        keys = overlay_cases(probe, cells)[by]
-        shapes = gpd.GeoDataFrame({by: keys.to_numpy(dtype=object)}, geometry=cells.geometry.to_numpy(),
-                                  crs=cells.crs).dissolve(by=by).reset_index()
-    else:
-        return table
-    merged = shapes.merge(table, on=by, how="left")
-    for col in counts.columns:
-        merged[col] = merged[col].fillna(0).astype("int64")
-    return gpd.GeoDataFrame(merged, geometry="geometry", crs=cells.crs)
-
-
 def cmd_overlay(args: argparse.Namespace) -> int:
-    from .core.cases import Period, case_counts, overlay_cases
+    from .core.cases import Period, case_counts, counts_on_cells, overlay_cases
     from .layers.case_store import write_cases
 
     cases = _cases(args.cases, args.cases_layer)
@@ -113,7 +90,7 @@ def cmd_overlay(args: argparse.Namespace) -> int:
     counts = case_counts(overlaid, by=args.by, by_class=not args.no_class, by_stage=True, by_state=True)
     name = f"case_counts_{args.by.removesuffix('_code')}"
     meta = {"period": str(period) if period else "all", "count_by": args.by, "cases_source": args.cases}
-    write_cases(args.out, overlaid, meta, extra_layers={name: _count_layer(counts, cells, args.by)})
+    write_cases(args.out, overlaid, meta, extra_layers={name: counts_on_cells(counts, cells, args.by)})
     inside = int(overlaid["cell_code"].notna().sum())
     print(f"{len(overlaid)} case(s){f' reported in {period}' if period else ''}: {inside} in cells, "
           f"{len(overlaid) - inside} outside; {len(counts)} {args.by} key(s) → {args.out} (layers cases, {name})")

@@ -20,6 +20,8 @@ ALGORITHMS: dict[str, str] = {
     "validate_census": "ValidateCensus",
     "assign_components": "AssignComponents",
     "locate_codes": "LocateCodes",
+    "import_cases": "ImportCases",
+    "overlay_cases": "OverlayCases",
     "evaluate": "ComputeEvaluationScores",
     "render_map": "RenderScoreMap",
     "responsibility": "BuildResponsibilityGrids",
@@ -28,8 +30,8 @@ ALGORITHMS: dict[str, str] = {
 
 # Desktop menu order (algorithm name, menu text): the workflow Grid → Census → Cases → Evaluation → Audit.
 MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import_census", "validate_census",
-                         "assign_components", "locate_codes", "evaluate", "render_map", "responsibility",
-                         "audit")
+                         "assign_components", "locate_codes", "import_cases", "overlay_cases", "evaluate",
+                         "render_map", "responsibility", "audit")
 
 
 class WanmiProvider(QgsProcessingProvider):
