@@ -179,5 +179,807 @@ Codes: 15 digits = district(6) + street(3) + community(3) + sequence(3), numbere
             <source>Change log</source>
             <translation>变更记录</translation>
         </message>
+        <message>
+            <location filename="../plugin/dock.py" line="53" />
+            <source>1 · Grid</source>
+            <translation>1 · 单元网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="53" />
+            <source>Partition communities into unit cells with stable 15-digit codes.</source>
+            <translation>将社区划分为单元网格，赋予稳定的 15 位编码。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="54" />
+            <source>2 · Census</source>
+            <translation>2 · 部件普查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="54" />
+            <source>Check, code and geocode city components to their unit cells.</source>
+            <translation>检查城市部件、分配编码，并定位到所在单元网格。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="55" />
+            <source>3 · Cases</source>
+            <translation>3 · 案卷</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="55" />
+            <source>Overlay cases on cells, communities, streets and departments.</source>
+            <translation>将案卷叠加到单元网格、社区、街道和部门。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="56" />
+            <source>4 · Evaluation</source>
+            <translation>4 · 综合评价</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="56" />
+            <source>Compute indicators and grade scores as colour maps.</source>
+            <translation>计算评价指标，按等级分级设色成图。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="57" />
+            <source>5 · Audit</source>
+            <translation>5 · 边界审计</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="57" />
+            <source>Find gaps, overlaps and blind spots in responsibility grids.</source>
+            <translation>查找责任网格中的缝隙、重叠和盲区。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="128" />
+            <source>Wanmi 万米网格</source>
+            <translation>万米网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="155" />
+            <source>Digital urban management workflow: run the steps from top to bottom. Each button opens a Processing tool filled in with the layers of this project.</source>
+            <translation>数字化城市管理工作流程：自上而下依次执行各步骤。每个按钮打开一个处理工具，并自动填入本工程中的相应图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="160" />
+            <source>Load sample project</source>
+            <translation>加载示例工程</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="162" />
+            <source>Open the bundled Dongcheng (Beijing) sample data, styled, with its unit grid</source>
+            <translation>打开随插件提供的北京市东城区示例数据（已配置样式），含单元网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="204" />
+            <source>Not available in this version.</source>
+            <translation>本版本暂不可用。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="176" />
+            <source>More tools</source>
+            <translation>更多工具</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="78" />
+            <source>Wanmi cell and component codes</source>
+            <translation>万米网格：单元网格与部件编码</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="81" />
+            <source>Find a unit cell or city component by its code</source>
+            <translation>按编码查找单元网格或城市部件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="42" />
+            <source>Wanmi: indexing codes</source>
+            <translation>万米网格：正在建立编码索引</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="100" />
+            <source>Unit cell</source>
+            <translation>单元网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="100" />
+            <source>City component</source>
+            <translation>城市部件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/locator.py" line="101" />
+            <source>City components</source>
+            <translation>城市部件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="62" />
+            <source>Wanmi workflow panel</source>
+            <translation>万米网格工作流程面板</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="101" />
+            <source>Loading the sample project…</source>
+            <translation>正在加载示例工程……</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="107" />
+            <source>The sample unit grid is not available.</source>
+            <translation>示例单元网格不可用。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="106" />
+            <source>Sample project loaded: {count} unit cells.</source>
+            <translation>示例工程已加载：共 {count} 个单元网格。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/readout.py" line="32" />
+            <source>Outside the unit grid</source>
+            <translation>不在单元网格范围内</translation>
+        </message>
+        <message>
+            <location filename="../plugin/readout.py" line="35" />
+            <source>Cell {code} · {community} · {street}</source>
+            <translation>网格 {code} · {community} · {street}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/readout.py" line="49" />
+            <source>Wanmi: unit cell, community and street under the cursor</source>
+            <translation>万米网格：光标所在的单元网格、社区和街道</translation>
+        </message>
+        <message>
+            <location filename="../plugin/readout.py" line="53" />
+            <source>Wanmi: indexing unit cells</source>
+            <translation>万米网格：正在建立单元网格索引</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="76" />
+            <source>Communities</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="76" />
+            <source>Streets</source>
+            <translation>街道</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="76" />
+            <source>District</source>
+            <translation>区界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="124" />
+            <source>Wanmi sample: Dongcheng, Beijing</source>
+            <translation>万米网格示例：北京市东城区</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="166" />
+            <source>Wanmi: partitioning the sample district into unit cells</source>
+            <translation>万米网格：正在将示例辖区划分为单元网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="170" />
+            <source>Building the sample unit grid in the background…</source>
+            <translation>正在后台生成示例单元网格……</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="154" />
+            <source>The Wanmi Processing provider is not loaded: cannot build the sample grid.</source>
+            <translation>万米网格处理工具集未加载，无法生成示例网格。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="175" />
+            <source>Building the sample unit grid failed; see the Processing log.</source>
+            <translation>生成示例单元网格失败，请查看处理日志。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="21" />
+            <source>Assign components to cells</source>
+            <translation>部件定位到单元网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="24" />
+            <source>Sets the unit cell, community, street and district code of every component from the cell it stands in (a point on a shared edge belongs to exactly one cell: the one a tiny step to the north-east enters). The second output lists components whose code disagrees with their place: street (12-digit codes) or admin segment (16/17 digits) different from the cell's, recorded cell code different from the located one, or outside every cell.</source>
+            <translation>根据每个部件所在的单元网格，为其填写单元网格、社区、街道和区代码（位于公共边上的点只属于一个网格：即向东北方向微移一步后进入的网格）。第二个输出列出编码与位置不符的部件：街道段（12 位编码）或行政区划段（16/17 位编码）与所在网格不一致、记录的网格编码与定位结果不一致，或不在任何网格内。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="33" />
+            <source>Components (census layer)</source>
+            <translation>部件（普查图层）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="37" />
+            <source>Cell code field</source>
+            <translation>网格编码字段</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="40" />
+            <source>Components with cell codes</source>
+            <translation>带网格编码的部件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="42" />
+            <source>Code/location disagreements</source>
+            <translation>编码与位置不符</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="43" />
+            <source>Components outside every cell</source>
+            <translation>不在任何网格内的部件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/assign_components.py" line="44" />
+            <source>Disagreements</source>
+            <translation>不符记录</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="25" />
+            <source>Audit grid and responsibility boundaries</source>
+            <translation>审计单元网格与责任边界</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="26" />
+            <source>Audit</source>
+            <translation>边界审计</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="28" />
+            <source>Checks that every square metre of the jurisdiction has exactly one unit cell and one responsible party (no blind spots where grids meet, 不同类型网格交界的盲区). Unit cells: gaps and overlaps (with their geometry and area), parts outside the jurisdiction, invalid geometries, slivers, cells crossing a community boundary, malformed or duplicate codes, codes whose district/street/community segments disagree with the community the cell lies in. Components: outside every cell, cell_code or code segments disagreeing with the cell they lie in. Responsibility areas: gaps, overlaps, areas with no responsible party, areas covered by two parties, cells split between areas, areas crossing streets.
+Outputs: the problem polygons and the problem points (components), each with type, severity (error/warning), codes, area in m² and a sentence; and optionally a report to file (Markdown or HTML, with a CSV of the same table next to it).</source>
+            <translation>检查辖区内每一平方米是否恰好属于一个单元网格、恰有一个责任主体（不同类型网格交界处不得有盲区）。单元网格：缝隙和重叠（给出几何与面积）、超出辖区的部分、无效几何、碎片、跨社区边界的网格、格式错误或重复的编码、区/街道/社区编码段与网格所在社区不一致。部件：不在任何网格内、cell_code 或编码段与所在网格不一致。责任网格：缝隙、重叠、无责任主体的区域、由两个责任主体同时覆盖的区域、被拆分到多个责任网格的单元网格、跨街道的责任网格。
+输出：问题面和问题点（部件），每条记录包含类型、严重程度（错误/警告）、编码、面积（平方米）和说明；还可选择输出报告文件（Markdown 或 HTML，并在旁边附同一表格的 CSV）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="60" />
+            <source>Jurisdiction (communities with codes)</source>
+            <translation>辖区（含编码的社区面）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="69" />
+            <source>Components (points with code and cell_code)</source>
+            <translation>部件（含 code 和 cell_code 的点）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="72" />
+            <source>Responsibility areas</source>
+            <translation>责任网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="74" />
+            <source>Responsible party field</source>
+            <translation>责任主体字段</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="80" />
+            <source>Component code scheme</source>
+            <translation>部件编码规则</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="90" />
+            <source>Ignore pieces smaller than (m²)</source>
+            <translation>忽略小于此面积的碎块（平方米）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="93" />
+            <source>Jurisdiction name for the report</source>
+            <translation>报告中的辖区名称</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="95" />
+            <source>Audit problems</source>
+            <translation>审计问题</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="97" />
+            <source>Audit problem points (components)</source>
+            <translation>审计问题点（部件）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="99" />
+            <source>Audit report</source>
+            <translation>审计报告</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="99" />
+            <source>HTML files (*.html);;Markdown files (*.md)</source>
+            <translation>HTML 文件 (*.html);;Markdown 文件 (*.md)</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="81" />
+            <source>12 digits (district-local, street segment)</source>
+            <translation>12 位（区内编码，含街道段）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="81" />
+            <source>16 digits (CJ/T 214)</source>
+            <translation>16 位（CJ/T 214）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="82" />
+            <source>17 digits (GB/T 47678.5)</source>
+            <translation>17 位（GB/T 47678.5）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="158" />
+            <source>Audit: {e} errors, {w} warnings</source>
+            <translation>审计：{e} 个错误，{w} 个警告</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="25" />
+            <source>Coordinates of the records</source>
+            <translation>记录的坐标系</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="18" />
+            <source>12 digits, district-local (major 2 + minor 2 + street 2 + serial 6)</source>
+            <translation>12 位，区内编码（大类 2 + 小类 2 + 街道 2 + 流水号 6）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="19" />
+            <source>16 digits (CJ/T 214: admin 6 + major 2 + minor 2 + serial 6)</source>
+            <translation>16 位（CJ/T 214：行政区划 6 + 大类 2 + 小类 2 + 流水号 6）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="20" />
+            <source>17 digits (GB/T 47678.5: admin 6 + major 2 + minor 3 + serial 6)</source>
+            <translation>17 位（GB/T 47678.5：行政区划 6 + 大类 2 + 小类 3 + 流水号 6）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="26" />
+            <source>WGS84 (GPS)</source>
+            <translation>WGS84（GPS 定位）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="26" />
+            <source>CGCS2000</source>
+            <translation>CGCS2000（2000 国家大地坐标系）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="26" />
+            <source>GCJ-02 (Amap, Tencent)</source>
+            <translation>GCJ-02（高德、腾讯）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="35" />
+            <source>Compute evaluation scores</source>
+            <translation>计算综合评价得分</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="36" />
+            <source>Evaluation</source>
+            <translation>综合评价</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="38" />
+            <source>Computes the evaluation indicators of a case table over a period (立案数, 应结案数, 结案数, 结案率, 按期结案率, 按期处置率, 返工率, 超期率, 有效上报率, 按时核查率, 问题发生密度) per unit cell, community, street, district, department or supervisor, and the composite score (综合指标值, 0–100) with its grade (A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below). Regions use the region weights, departments and supervisors their own. Rates of communities and streets are recomputed from summed cell counts. Units without cases, or without cases due in the period, get the grade 无数据 (no data), never a zero score.
+Cases need a cell_code (overlay them on the grid first) or point locations plus the unit cells. With the cells every cell (or community/street) is in the output with its polygon. Weights, bands and grade thresholds can be given as a JSON or TOML file (see core/data/evaluation_default.json).
+Period: 2025-03 (month), 2025-Q1, 2025, 2025-W10, 2025-03-05 (day) or 2025-03-01/2025-03-15; empty: all cases.</source>
+            <translation>按单元网格、社区、街道、区、部门或监督员，计算案卷表在某一时段内的评价指标（立案数、应结案数、结案数、结案率、按期结案率、按期处置率、返工率、超期率、有效上报率、按时核查率、问题发生密度），以及综合指标值（0–100）及其等级（A ≥ 90，B ≥ 75，C ≥ 60，D ≥ 40，其余为 E）。区域使用区域权重，部门和监督员使用各自的权重。社区和街道的各项比率由网格计数汇总后重新计算。没有案卷或该时段内没有应结案卷的单位，等级为“无数据”，绝不记为零分。
+案卷需要有 cell_code（先将案卷叠加到网格）或点位，同时提供单元网格。提供单元网格时，每个网格（或社区/街道）都会连同其面输出。权重、分档和等级阈值可以用 JSON 或 TOML 文件给出（见 core/data/evaluation_default.json）。
+时段：2025-03（月）、2025-Q1、2025、2025-W10、2025-03-05（日）或 2025-03-01/2025-03-15；留空：全部案卷。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="62" />
+            <source>Cases (overlaid on the grid, or points)</source>
+            <translation>案卷（已叠加到网格，或为点）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="64" />
+            <source>Unit cells (for all cells, areas and polygons)</source>
+            <translation>单元网格（用于输出全部网格、面积和面）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="70" />
+            <source>Evaluate per</source>
+            <translation>评价单位</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="74" />
+            <source>Period (e.g. 2025-03, 2025-Q1; empty: all)</source>
+            <translation>时段（如 2025-03、2025-Q1；留空：全部）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="76" />
+            <source>Weights file (JSON or TOML; empty: defaults)</source>
+            <translation>权重文件（JSON 或 TOML；留空：使用默认值）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="79" />
+            <source>Evaluation scores</source>
+            <translation>综合评价得分</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="71" />
+            <source>Community</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="71" />
+            <source>Street</source>
+            <translation>街道</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="71" />
+            <source>Department</source>
+            <translation>部门</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="71" />
+            <source>Supervisor</source>
+            <translation>监督员</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="77" />
+            <source>Weights (*.json *.toml)</source>
+            <translation>权重文件 (*.json *.toml)</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/evaluate.py" line="115" />
+            <source>Indicators not in the case table (weights rescaled): </source>
+            <translation>案卷表中缺少的指标（权重已按比例调整）：</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="24" />
+            <source>Import cases</source>
+            <translation>导入案卷</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="25" />
+            <source>Cases</source>
+            <translation>案卷</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="27" />
+            <source>Imports cases (案卷) from CSV, XLSX or a vector file (GeoPackage, GeoJSON …) into the 'cases' layer of a GeoPackage case store (appended; existing case ids are rejected as duplicates). Headers may be English (case_id, kind, class_code, reported_at …) or Chinese (案卷编号, 案卷类型, 小类代码, 上报时间 …). Locations come from longitude/latitude (WGS84, CGCS2000, GCJ-02 or BD-09) or WKT columns; a case with only a component code is placed at that component of the census layer.
+Every record is checked: missing or duplicate id, timestamps out of lifecycle order (上报 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案), unknown class code (component classes for 部件, event classes for 事件), component code not in the census, location outside the jurisdiction, neither location nor component. Valid records are stored, rejected ones written to the reject CSV with the reason; the store is written atomically, so a failed or canceled import leaves it unchanged.</source>
+            <translation>将 CSV、XLSX 或矢量文件（GeoPackage、GeoJSON 等）中的案卷导入 GeoPackage 案卷库的 “cases” 图层（追加写入；已存在的案卷编号作为重复记录拒绝）。表头可以是英文（case_id、kind、class_code、reported_at 等）或中文（案卷编号、案卷类型、小类代码、上报时间等）。位置取自经纬度列（WGS84、CGCS2000、GCJ-02 或 BD-09）或 WKT 列；只有部件编码的案卷定位到普查图层中该部件的位置。
+逐条检查每条记录：编号缺失或重复、时间不符合流程顺序（上报 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案）、小类代码未知（部件案卷用部件小类，事件案卷用事件小类）、部件编码不在普查中、位置超出辖区、既无位置也无部件。有效记录入库，被拒绝的记录连同原因写入拒绝记录 CSV；案卷库以原子方式写入，导入失败或取消时保持不变。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="47" />
+            <source>Case records file</source>
+            <translation>案卷记录文件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="49" />
+            <source>Longitude/easting column (empty: automatic)</source>
+            <translation>经度/东坐标列（留空：自动识别）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="51" />
+            <source>Latitude/northing column (empty: automatic)</source>
+            <translation>纬度/北坐标列（留空：自动识别）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="54" />
+            <source>Census components (to place cases by component code)</source>
+            <translation>普查部件（按部件编码定位案卷）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="57" />
+            <source>Jurisdiction polygons (cases must lie inside)</source>
+            <translation>辖区面（案卷必须位于其内）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="60" />
+            <source>Store nothing when any record is rejected</source>
+            <translation>有任何记录被拒绝时全部不入库</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="62" />
+            <source>Case store GeoPackage</source>
+            <translation>案卷库 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="62" />
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage 文件 (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="64" />
+            <source>Rejected records (CSV)</source>
+            <translation>被拒绝的记录（CSV）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="64" />
+            <source>CSV (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="65" />
+            <source>Cases stored</source>
+            <translation>已入库案卷数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="66" />
+            <source>Cases rejected</source>
+            <translation>被拒绝案卷数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="67" />
+            <source>Case layer</source>
+            <translation>案卷图层</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="95" />
+            <source>{n} case(s) stored, {m} rejected</source>
+            <translation>已入库 {n} 条案卷，拒绝 {m} 条</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_cases.py" line="97" />
+            <source>record</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="24" />
+            <source>Import census</source>
+            <translation>导入部件普查数据</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="27" />
+            <source>Imports component census records (部件普查) from CSV, XLSX, GeoJSON, Shapefile or GeoPackage into a census store: a GeoPackage (default) or a PostGIS schema (give a connection string). Coordinates may be WGS84, CGCS2000, GCJ-02 (Amap/Tencent) or BD-09 (Baidu) longitude/latitude; columns may use English, Chinese or GB/T 47678.5 names. Every record is validated (code and class, duplicates, same class within 0.5 m, inside the jurisdiction, mandatory fields, dates, status); valid records are stored in one transaction, rejected ones are written to the reject CSV with the reason. A failing import leaves the store unchanged.</source>
+            <translation>将 CSV、XLSX、GeoJSON、Shapefile 或 GeoPackage 中的部件普查记录导入普查库：GeoPackage（默认）或 PostGIS 模式（需给出连接字符串）。坐标可以是 WGS84、CGCS2000、GCJ-02（高德/腾讯）或 BD-09（百度）经纬度；列名可以用英文、中文或 GB/T 47678.5 的字段名。逐条校验每条记录（编码与类别、重复、0.5 米内同类部件、是否在辖区内、必填字段、日期、状态）；有效记录在一个事务中入库，被拒绝的记录连同原因写入拒绝记录 CSV。导入失败时普查库保持不变。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="43" />
+            <source>Census records file</source>
+            <translation>普查记录文件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="50" />
+            <source>Jurisdiction polygons (records must lie inside)</source>
+            <translation>辖区面（记录必须位于其内）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="54" />
+            <source>Allocate codes to records that only have a class</source>
+            <translation>为只有类别的记录分配编码</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="56" />
+            <source>Census GeoPackage</source>
+            <translation>普查库 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="58" />
+            <source>PostGIS connection string instead (postgresql://…)</source>
+            <translation>改用 PostGIS 连接字符串（postgresql://…）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="59" />
+            <source>PostGIS schema</source>
+            <translation>PostGIS 模式</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="62" />
+            <source>Records stored</source>
+            <translation>已入库记录数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="63" />
+            <source>Records rejected</source>
+            <translation>被拒绝记录数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="64" />
+            <source>Census layer</source>
+            <translation>普查图层</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/import_census.py" line="95" />
+            <source>{n} record(s) stored, {m} rejected</source>
+            <translation>已入库 {n} 条记录，拒绝 {m} 条</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/locate_codes.py" line="22" />
+            <source>Locate component codes</source>
+            <translation>按编码查找部件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/locate_codes.py" line="25" />
+            <source>Finds components by their codes (separate codes with spaces, commas or new lines) and outputs them with their class name, status, department, unit cell and WGS84 longitude/latitude. A code that is not found is reported with the reason (malformed, naming the wrong segment, or not in the census).</source>
+            <translation>按编码查找部件（多个编码用空格、逗号或换行分隔），输出其类别名称、状态、部门、所在单元网格和 WGS84 经纬度。未找到的编码会报告原因（格式错误并指出出错的编码段，或不在普查中）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/locate_codes.py" line="34" />
+            <source>Component codes</source>
+            <translation>部件编码</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/locate_codes.py" line="36" />
+            <source>Located components</source>
+            <translation>查到的部件</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/locate_codes.py" line="38" />
+            <source>Codes found</source>
+            <translation>找到的编码数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="25" />
+            <source>Overlay cases on grid</source>
+            <translation>案卷叠加到单元网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="28" />
+            <source>Gives every case (案卷) the unit cell it lies in and that cell's community, street and district (cell_code, community_code 12 digits, street_code 9 digits, district_code; empty outside every cell). A case on a shared cell edge belongs to exactly one cell (documented north-east tie rule). Then counts the cases per unit cell, community, street, district, department or supervisor: all cases, cases that reached each stage (n_registered, n_dispatched … n_closed), per state and per class (bj_&lt;code&gt; 部件, sj_&lt;code&gt; 事件), with cases per hectare for areas.
+Period: only cases reported in 2025-03 (month), 2025-Q1, 2025-W10, 2025-03-05 (day), 2025 or 2025-03-01/2025-03-31; empty: all cases.</source>
+            <translation>为每条案卷填写其所在的单元网格，以及该网格所属的社区、街道和区（cell_code、12 位 community_code、9 位 street_code、district_code；不在任何网格内则留空）。位于网格公共边上的案卷只属于一个网格（按文档规定的东北方向归属规则）。然后按单元网格、社区、街道、区、部门或监督员统计案卷：全部案卷、到达各环节的案卷（n_registered、n_dispatched … n_closed）、按状态和按小类（bj_&lt;code&gt; 部件，sj_&lt;code&gt; 事件）的数量，区域还给出每公顷案卷数。
+时段：只统计上报时间在 2025-03（月）、2025-Q1、2025-W10、2025-03-05（日）、2025 或 2025-03-01/2025-03-31 内的案卷；留空：全部案卷。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="56" />
+            <source>Count per</source>
+            <translation>统计单位</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="60" />
+            <source>Count per class (one column per class code)</source>
+            <translation>按小类统计（每个小类代码一列）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="62" />
+            <source>Cases with cell codes</source>
+            <translation>带网格编码的案卷</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="64" />
+            <source>Case counts</source>
+            <translation>案卷统计</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/overlay_cases.py" line="101" />
+            <source>{n} case(s), {m} in cells</source>
+            <translation>共 {n} 条案卷，其中 {m} 条位于网格内</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="22" />
+            <source>Render score map</source>
+            <translation>绘制评价等级图</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="25" />
+            <source>Draws a static map (PNG, optionally also PDF) of an evaluation score layer, as made by Compute evaluation scores: the grade field in the five fixed grade colours with grey for no data (无数据), or a numeric field (counts, density, rates) in ColorBrewer YlOrRd classes (quantile or Jenks). The map has a title, a legend with the class bounds and the number of units per class, a scale bar, a north arrow and a data-source line; Chinese text needs a CJK font (e.g. Noto Sans CJK SC, Debian fonts-noto-cjk).</source>
+            <translation>为“计算综合评价得分”生成的评价得分图层绘制静态地图（PNG，可同时输出 PDF）：等级字段使用固定的五级等级颜色，无数据显示为灰色；或将数值字段（数量、密度、比率）按 ColorBrewer YlOrRd 分级（分位数或 Jenks 自然断点）。地图包含标题、列出各级界限和每级单位数的图例、比例尺、指北针和数据来源说明；中文需要 CJK 字体（如 Noto Sans CJK SC，Debian 软件包 fonts-noto-cjk）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="43" />
+            <source>Evaluation scores (polygons)</source>
+            <translation>综合评价得分（面）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="45" />
+            <source>Field to map</source>
+            <translation>制图字段</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="46" />
+            <source>Title (empty: automatic)</source>
+            <translation>标题（留空：自动生成）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="48" />
+            <source>Classes of numeric fields</source>
+            <translation>数值字段分级方法</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="51" />
+            <source>Data-source line (empty: automatic)</source>
+            <translation>数据来源说明（留空：自动生成）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="52" />
+            <source>Also write a PDF</source>
+            <translation>同时输出 PDF</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="54" />
+            <source>Map image</source>
+            <translation>地图图片</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="54" />
+            <source>PNG image (*.png);;PDF document (*.pdf)</source>
+            <translation>PNG 图片 (*.png);;PDF 文档 (*.pdf)</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="48" />
+            <source>Quantile</source>
+            <translation>分位数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/render_map.py" line="48" />
+            <source>Jenks natural breaks</source>
+            <translation>Jenks 自然断点</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="23" />
+            <source>Build responsibility grids</source>
+            <translation>生成责任网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="26" />
+            <source>Groups unit cells into N responsibility areas (责任网格) for supervisors or departments: every area is contiguous (whole cells joined by shared borders), compact, and the areas are balanced by the chosen workload — cell area, number of components, number of cases, number of cells, or a mix of these (each measure divided by its mean per cell), or a numeric cell field. Areas stay inside one street unless crossing is allowed; N is then shared among the streets in proportion to their workload (D'Hondt rule). Method: recursive bisection of the cell graph, then boundary cells are moved between neighbouring areas while that improves the balance and keeps each area connected.
+N = 0 takes the practice reference of about 12 cells, 180,000 m² and 1,400 components per supervisor. The log reports the largest and smallest workload against the mean (max/mean) and the compactness (Polsby–Popper 4πA/P²) of the areas.</source>
+            <translation>为监督员或部门把单元网格组合成 N 个责任网格：每个责任网格连续（由共边相接的完整单元网格组成）、形状紧凑，并按所选工作量均衡——网格面积、部件数、案卷数、网格数，或它们的组合（每项除以其网格平均值），或某个数值型网格字段。除非允许跨越，责任网格不跨街道；此时 N 按各街道工作量比例分配（D'Hondt 法则）。方法：对网格邻接图递归二分，再在相邻责任网格之间移动边界网格，只要能改善均衡且保持每个责任网格连通。
+N = 0 时采用实践参考值：每名监督员约 12 个网格、180,000 平方米和 1,400 个部件。日志报告最大和最小工作量与平均值之比（max/mean）以及责任网格的紧凑度（Polsby–Popper 4πA/P²）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="54" />
+            <source>Number of areas (0: from the practice reference)</source>
+            <translation>责任网格数量（0：按实践参考值）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="57" />
+            <source>Workload</source>
+            <translation>工作量</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="61" />
+            <source>Workload field (overrides the workload choice)</source>
+            <translation>工作量字段（优先于上面的工作量选项）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="64" />
+            <source>Components (points)</source>
+            <translation>部件（点）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="66" />
+            <source>Cases (points)</source>
+            <translation>案卷（点）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="68" />
+            <source>Allow areas to cross street boundaries</source>
+            <translation>允许责任网格跨越街道边界</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="70" />
+            <source>Balance tolerance (share of the mean workload)</source>
+            <translation>均衡容差（占平均工作量的比例）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="75" />
+            <source>Unit cells with their area</source>
+            <translation>带所属责任网格的单元网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="58" />
+            <source>Area</source>
+            <translation>面积</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="58" />
+            <source>Components</source>
+            <translation>部件数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="58" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="58" />
+            <source>Mix (area, components, cases)</source>
+            <translation>综合（面积、部件、案卷）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/responsibility.py" line="111" />
+            <source>{n} areas; workload max/mean {mx:.3f}, min/mean {mn:.3f}; compactness mean {c:.3f}; practice reference suggests {ref} areas</source>
+            <translation>{n} 个责任网格；工作量 最大/平均 {mx:.3f}，最小/平均 {mn:.3f}；平均紧凑度 {c:.3f}；实践参考值建议 {ref} 个责任网格</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/validate_census.py" line="20" />
+            <source>Validate census</source>
+            <translation>校验部件普查数据</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/validate_census.py" line="23" />
+            <source>Checks census records without storing them: code format and class (the message names the wrong segment), duplicate codes, same class within 0.5 m, outside the jurisdiction, missing mandatory fields, bad dates and statuses. The output holds every record with a problem, with the problem kinds and the reasons, at its location.</source>
+            <translation>只检查、不入库的部件普查记录校验：编码格式与类别（提示中指出出错的编码段）、重复编码、0.5 米内同类部件、超出辖区、缺少必填字段、日期和状态错误。输出包含每条有问题的记录及其问题类型和原因，位于记录所在位置。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/validate_census.py" line="38" />
+            <source>Records with problems</source>
+            <translation>有问题的记录</translation>
+        </message>
     </context>
 </TS>

@@ -157,13 +157,6 @@ class WanmiDock(QgsDockWidget):
         intro.setObjectName("WanmiDockIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        texts = step_texts()
-        steps = step_algorithms(self.provider)
-        for key, _groups in WORKFLOW:
-            title, hint = texts[key]
-            layout.addWidget(self._step_box(key, title, hint, steps[key]))
-        if steps["other"]:
-            layout.addWidget(self._step_box("other", tr("More tools"), "", steps["other"]))
         sample = QPushButton(icon("wanmi"), tr("Load sample project"))
         sample.setObjectName("WanmiLoadSample")
         sample.setToolTip(tr("Open the bundled Dongcheng (Beijing) sample data, styled, with its unit grid"))
@@ -174,6 +167,13 @@ class WanmiDock(QgsDockWidget):
         self.sample_button = sample
         self.status.setParent(None)
         layout.addWidget(self.status)
+        texts = step_texts()
+        steps = step_algorithms(self.provider)
+        for key, _groups in WORKFLOW:
+            title, hint = texts[key]
+            layout.addWidget(self._step_box(key, title, hint, steps[key]))
+        if steps["other"]:
+            layout.addWidget(self._step_box("other", tr("More tools"), "", steps["other"]))
         layout.addStretch(1)
         old = self.scroll.takeWidget()
         self.scroll.setWidget(body)

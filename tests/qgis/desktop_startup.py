@@ -127,7 +127,7 @@ def start():
         window.setGeometry(QApplication.primaryScreen().availableGeometry())  # no window manager in Xvfb
         plugin.dock.setUserVisible(True)
         plugin.dock.raise_()
-        plugin.load_sample()
+        plugin.dock.sample_button.click()  # the dock's own "Load sample project" button
         wait_for_grid()
     except Exception:
         state["errors"].append(traceback.format_exc())

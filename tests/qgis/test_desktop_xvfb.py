@@ -1,0 +1,163 @@
+"""The packaged plugin in a real QGIS Desktop (``/usr/bin/qgis``) under Xvfb, fresh profile, locale zh_CN.
+
+``scripts/package.py`` builds the zip exactly as users get it; it is unzipped into a new profile (plugin
+enabled in QGIS3.ini), QGIS starts with ``--lang zh_CN`` and runs ``desktop_startup.py``, which loads the
+sample project through the plugin, shows the dock, waits for the grid and saves a screenshot and a JSON
+report. Screenshots are kept for review in ``test_artifacts/qgis_desktop_<lang>.png`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, qgis_process_env
+
+QGIS = "/usr/bin/qgis"
+XVFB_RUN = shutil.which("xvfb-run")
+ARTIFACTS = ROOT / "test_artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (Path(QGIS).exists() and XVFB_RUN),
+                       reason="QGIS Desktop and Xvfb are installed by scripts/install_system.sh"),
+]
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+
+
+def _package(out: Path) -> Path:
+    spec = importlib.util.spec_from_file_location("wanmi_package_script", ROOT / "scripts" / "package.py")
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    return package.build(out)
+
+
+def _profile(root: Path, zip_path: Path, lang: str) -> Path:
+    """A fresh ``default`` profile with the zip unzipped into python/plugins and the plugin enabled."""
+    profile = root / "profiles" / "default"
+    plugins = profile / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(plugins)
+    (profile / "QGIS").mkdir()
+    (profile / "QGIS" / "QGIS3.ini").write_text(
+        "[PythonPlugins]\nwanmi=true\n\n"
+        f"[locale]\noverrideFlag=true\nuserLocale={lang}\nglobalLocale=zh_CN\n\n"
+        "[qgis]\ncheckVersion=false\nshowTips=false\nallowCrashReporting=false\n"
+        "\n[core]\nNewsFeed\\httpsfeedqgisorg\\disabled=true\n",
+        encoding="utf-8",
+    )
+    return plugins / "wanmi"
+
+
+# zh_CN: the locale named by the issue; zh-Hans: what QGIS' own language chooser writes for 简体中文 (QGIS then
+# shows its own menus in Chinese too). The plugin must come up in Chinese for both.
+LOCALES = ("zh_CN", "zh-Hans")
+
+
+def screenshot_path(lang: str) -> Path:
+    return ARTIFACTS / f"qgis_desktop_{lang}.png"
+
+
+@pytest.fixture(scope="module", params=LOCALES)
+def desktop_run(request, tmp_path_factory):
+    lang = request.param
+    tmp = tmp_path_factory.mktemp(f"qgis_desktop_{lang}")
+    zip_path = _package(tmp / "wanmi.zip")
+    installed = _profile(tmp / "profiles_root", zip_path, lang)
+    assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
+    report = tmp / "report.json"
+    screenshot = screenshot_path(lang)
+    screenshot.parent.mkdir(exist_ok=True)
+    if screenshot.exists():
+        screenshot.unlink()
+    env = qgis_process_env(tmp / "unused")  # the venv's pip packages (shapely 2, geopandas …) on PYTHONPATH
+    env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
+    env.pop("QT_QPA_PLATFORM", None)  # a real X display (Xvfb), not offscreen
+    env.update(WANMI_REPORT=str(report), WANMI_SCREENSHOT=str(screenshot), LC_ALL="C.UTF-8")
+    runtime = tmp / "runtime"
+    runtime.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    cmd = [XVFB_RUN, "-a", "-s", "-screen 0 1600x1000x24", QGIS, "--profiles-path", str(tmp / "profiles_root"),
+           "--lang", lang, "--nologo", "--noversioncheck", "--code",
+           str(ROOT / "tests" / "qgis" / "desktop_startup.py")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert report.exists(), f"no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
+    return lang, installed, screenshot, data
+
+
+def test_packaged_plugin_loads_in_qgis_desktop_from_the_fresh_profile(desktop_run):
+    lang, installed, _shot, data = desktop_run
+    assert data["errors"] == [], data["errors"]
+    assert data["plugin_loaded"] is True, data.get("active_plugins")
+    assert data["plugin_file"].startswith(str(installed)), data["plugin_file"]  # the zip's copy, not the checkout
+    assert data["provider_load_errors"] == {}
+    assert "wanmi:partition" in data["provider_algorithms"]
+    assert data["locale"] == lang
+    assert [line for line in data["log"] if line.startswith("[Python error]")] == []
+    if lang == "zh-Hans":
+        assert "工程(&J)" in data["menu_titles"], data["menu_titles"]  # QGIS' own zh-Hans UI
+
+
+def test_dock_is_visible_with_chinese_labels(desktop_run):
+    _lang, _installed, _shot, data = desktop_run
+    assert data["dock_visible"] is True
+    assert _cjk(data["dock_title"]), data["dock_title"]
+    labels = data["dock_labels"]
+    assert len(labels) >= 8, labels
+    assert [text for text in labels if not _cjk(text)] == []  # nothing left in English
+    assert any("网格" in text for text in labels)
+    assert any("示例" in text for text in labels)  # the "Load sample project" button
+
+
+def test_sample_grid_is_loaded_and_styled(desktop_run):
+    _lang, installed, _shot, data = desktop_run
+    assert data["cells_count"] > 4000, data
+    assert data["cells_renderer"] == "singleSymbol"
+    assert data["cells_outline"] == "#d01c8b"  # layers/styles/unit_cells.qml
+    assert data["cells_labels"] is True
+    # built by wanmi:partition into the cache of the fresh profile
+    assert data["cells_source"].startswith(str(installed.parents[2])), data["cells_source"]
+    assert all(_cjk(name) for name in data["layers"]), data["layers"]
+    # the status-bar read-out names the cell, community and street at the map centre, in Chinese
+    assert data["readout_visible"] is True
+    assert re.fullmatch(r"网格 110101\d{9} · \w+社区 · \w+街道", data["readout_text"]), data["readout_text"]
+
+
+def test_screenshot_is_non_trivial_and_shows_the_magenta_grid(desktop_run):
+    from qgis.PyQt.QtGui import QImage
+
+    _lang, _installed, screenshot, data = desktop_run
+    assert data["screenshot_saved"] is True and screenshot.exists()
+    image = QImage(str(screenshot))
+    assert not image.isNull()
+    assert image.width() >= 1200 and image.height() >= 800
+    assert screenshot.stat().st_size > 50_000
+    colours, magenta = set(), 0
+    for y in range(0, image.height(), 3):
+        for x in range(0, image.width(), 3):
+            c = image.pixelColor(x, y)
+            colours.add(c.rgb())
+            r, g, b = c.red(), c.green(), c.blue()
+            if r > 150 and g < 110 and b > 90 and r - g > 90:  # the cell outline #d01c8b, anti-aliased
+                magenta += 1
+    assert len(colours) > 200
+    assert magenta > 500, magenta
+
+
+def test_artifacts_are_ignored_by_git():
+    for lang in LOCALES:
+        path = screenshot_path(lang)
+        assert subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=ROOT).returncode == 0, path
