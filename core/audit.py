@@ -19,6 +19,7 @@ Polygon layers (``cells`` and ``areas``):
 - ``double_coverage`` (error, areas): two areas with *different* responsible parties overlap (the
   intersection), or one area names several parties in its party field.
 - ``no_responsible`` (error, areas): an area whose party field is empty (无责任主体).
+- ``duplicate_code`` (error): a code used by several features (geometry = their union); cells and areas.
 Unit cells only:
 
 - ``crosses_community`` (error): a cell reaching into a community other than the one it mostly lies in;
@@ -26,7 +27,7 @@ Unit cells only:
 - ``code_mismatch`` (error): the cell code's district/street/community segments differ from the
   community the cell lies in (largest overlap), or from the cell's own code columns.
 - ``malformed_code`` (error): not a valid code of the cell scheme (length, digits, sequence 000), or
-  empty. ``duplicate_code`` (error): a code used by several cells (geometry = their union).
+  empty.
 - ``sliver`` (warning): a cell smaller than ``sliver_ratio · target_area`` that shares a border with
   another cell of its community (so it could have been merged, as :func:`wanmi.core.grid.partition` does).
 Responsibility areas against the cells:
@@ -185,9 +186,33 @@ def _text(frame: pd.DataFrame, col: str) -> np.ndarray:
     """A column as stripped text, None where missing/blank."""
     if col not in frame.columns:
         return np.full(len(frame), None, dtype=object)
-    values = frame[col].to_numpy(dtype=object)
-    missing = pd.isna(values)
-    return np.array([None if m else (str(v).strip() or None) for v, m in zip(values, missing)], dtype=object)
+    values = pd.Series(frame[col].to_numpy(dtype=object), dtype=object)
+    present = values.notna().to_numpy()
+    out = np.full(len(values), None, dtype=object)
+    if present.any():
+        text = values[present].astype(str).str.strip().to_numpy(dtype=object)
+        text[text == ""] = None
+        out[present] = text
+    return out
+
+
+def _labels(codes: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Codes as feature labels, ``#<index>`` where a feature has no code."""
+    codes = np.asarray(codes, dtype=object)
+    missing = pd.isna(codes)
+    out = codes.copy()
+    if missing.any():
+        out[missing] = "#" + pd.Index(index).astype(str).to_numpy(dtype=object)[missing]
+    return out
+
+
+def _isnone(values: np.ndarray) -> np.ndarray:
+    return np.asarray(pd.isna(np.asarray(values, dtype=object)), dtype=bool)
+
+
+def _slice(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Vectorised ``v[start:stop]`` of an array of strings."""
+    return pd.Series(values, dtype=object).str.slice(start, stop).to_numpy(dtype=object)
 
 
 def _fmt_area(a: float) -> str:
@@ -221,7 +246,7 @@ def _prepare_polygons(frame: gpd.GeoDataFrame, layer: str, crs: Any, out: _Probl
         frame = frame.to_crs(crs)
     geoms = np.asarray(frame.geometry.values, dtype=object).copy()
     codes = _text(frame, code_col)
-    label = np.array([c if c is not None else f"#{i}" for i, c in zip(frame.index, codes)], dtype=object)
+    label = _labels(codes, frame.index)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     wrong = ~empty & ~np.isin(shapely.get_type_id(geoms), [3, 6, 7])
     bad = np.flatnonzero(empty | wrong)
@@ -338,10 +363,30 @@ def _jurisdiction(frame: gpd.GeoDataFrame, crs: Any) -> _Jurisdiction:
 # ----------------------------------------------------------------------------------------------------
 
 
+def _duplicates(geoms: np.ndarray, codes: np.ndarray, ok: np.ndarray, layer: str, out: _Problems) -> None:
+    """One ``duplicate_code`` problem per code used by several features (geometry: their union)."""
+    present = pd.Series(codes, dtype=object)
+    dup = present[present.notna() & present.duplicated(keep=False)]
+    if len(dup) == 0:
+        return
+    groups = dup.groupby(dup, sort=True).groups
+    gs, cs, ns, areas = [], [], [], []
+    for code, rows in groups.items():
+        rows = np.asarray(rows)
+        n_all = len(rows)
+        rows = rows[ok[rows]]
+        gs.append(shapely.union_all(geoms[rows]) if len(rows) else None)
+        cs.append(code)
+        ns.append(n_all)
+        areas.append(float(shapely.area(geoms[rows]).sum()) if len(rows) else 0.0)
+    out.add("duplicate_code", layer, np.array(gs, dtype=object), cs, areas,
+            [f"code {c} is used by {k} {layer}" for c, k in zip(cs, ns)])
+
+
 def _cell_codes(geoms: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, ok: np.ndarray, scheme: Any,
                 out: _Problems) -> np.ndarray:
     """Malformed and duplicate codes; returns the mask of cells with a well-formed code."""
-    valid = scheme.valid_mask(np.where(pd.isna(codes), "", codes)) & np.array([c is not None for c in codes])
+    valid = scheme.valid_mask(np.where(_isnone(codes), "", codes)) & ~_isnone(codes)
     bad = np.flatnonzero(~valid)
     if len(bad):
         details = []
@@ -357,21 +402,7 @@ def _cell_codes(geoms: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, ok: n
         a = np.where(ok[bad], shapely.area(np.where(ok[bad], geoms[bad], None)), 0.0)
         out.add("malformed_code", "cells", np.where(ok[bad], geoms[bad], None),
                 [c if c is not None else f"#{i}" for c, i in zip(codes[bad], frame.index[bad])], a, details)
-    present = pd.Series(codes, dtype=object)
-    dup = present[present.notna() & present.duplicated(keep=False)]
-    if len(dup):
-        groups = dup.groupby(dup, sort=True).groups
-        gs, cs, ns, areas = [], [], [], []
-        for code, rows in groups.items():
-            rows = np.asarray(rows)
-            rows = rows[ok[rows]]
-            g = shapely.union_all(geoms[rows]) if len(rows) else None
-            gs.append(g)
-            cs.append(code)
-            ns.append(len(groups[code]))
-            areas.append(float(shapely.area(geoms[rows]).sum()) if len(rows) else 0.0)
-        out.add("duplicate_code", "cells", np.array(gs, dtype=object), cs, areas,
-                [f"code {c} is used by {k} cells" for c, k in zip(cs, ns)])
+    _duplicates(geoms, codes, ok, "cells", out)
     return valid
 
 
@@ -390,32 +421,33 @@ def _cells_vs_communities(geoms: np.ndarray, codes: np.ndarray, valid: np.ndarra
         foreign = (ji != home[ci]) & (a > min_area)
         if foreign.any():
             f = np.flatnonzero(foreign)
-            label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, frame.index)], dtype=object)
+            label = _labels(codes, frame.index)
             out.add("crosses_community", "cells", inter[f], label[ci[f]], a[f],
                     [f"cell {label[c]} (in community {jur.keys[home[c]]}) reaches {_fmt_area(x)} into "
                      f"community {jur.keys[j]}" for c, j, x in zip(ci[f], ji[f], a[f])])
     # code segments vs the community the cell lies in, and vs the cell's own code columns
     d_w, s_w, c_w, _ = scheme.widths
     reasons: dict[int, list[str]] = {}
-    for k in np.flatnonzero(valid & (home >= 0)):
-        code = codes[k]
-        parts = (code[:d_w], code[d_w:d_w + s_w], code[d_w + s_w:d_w + s_w + c_w])
-        h = home[k]
-        want = (jur.district[h], jur.street[h], jur.community[h])
-        wrong = [f"{name} {got} but the cell lies in {name} {exp}"
-                 for name, got, exp in zip(("district", "street", "community"), parts, want) if got != exp]
-        if wrong:
-            reasons.setdefault(int(k), []).extend(wrong)
-    for col, (a0, a1) in (("district_code", (0, d_w)), ("street_code", (d_w, d_w + s_w)),
-                          ("community_code", (d_w + s_w, d_w + s_w + c_w))):
+    spans = {"district": (0, d_w), "street": (d_w, d_w + s_w), "community": (d_w + s_w, d_w + s_w + c_w)}
+    placed = np.flatnonzero(valid & (home >= 0))
+    for name, want in (("district", jur.district), ("street", jur.street), ("community", jur.community)):
+        got = _slice(codes[placed], *spans[name])
+        exp = want[home[placed]]
+        for k in np.flatnonzero(got != exp):  # only the mismatching cells
+            reasons.setdefault(int(placed[k]), []).append(f"{name} {got[k]} but the cell lies in {name} {exp[k]}")
+    coded = np.flatnonzero(valid)
+    for name in ("district", "street", "community"):
+        col = f"{name}_code"
         if col not in frame.columns:
             continue
-        vals = _text(frame, col)
-        for k in np.flatnonzero(valid):
-            v = vals[k]
-            seg = codes[k][a0:a1]
-            if v is not None and v != seg and not (len(v) > len(seg) and v.endswith(seg)):
-                reasons.setdefault(int(k), []).append(f"column {col} = {v} but the code says {seg}")
+        vals = pd.Series(_text(frame, col)[coded], dtype=object)
+        seg = _slice(codes[coded], *spans[name])
+        width = spans[name][1] - spans[name][0]
+        longer = vals.str.len().to_numpy(dtype=float) > width
+        tail = vals.str.slice(-width).to_numpy(dtype=object)
+        wrong = vals.notna().to_numpy() & (vals.to_numpy(dtype=object) != seg) & ~(longer & (tail == seg))
+        for k in np.flatnonzero(wrong):
+            reasons.setdefault(int(coded[k]), []).append(f"column {col} = {vals.iloc[k]} but the code says {seg[k]}")
     if reasons:
         r = np.asarray(sorted(reasons))
         out.add("code_mismatch", "cells", geoms[r], codes[r], shapely.area(geoms[r]),
@@ -460,7 +492,7 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
     pts = pts.copy()
     pts[located] = shapely.force_2d(pts[located])
     codes = _text(points, code_col)
-    label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, points.index)], dtype=object)
+    label = _labels(codes, points.index)
     frame = gpd.GeoDataFrame({"_i": np.arange(len(pts))[located]}, geometry=pts[located], crs=crs)
     where = assign_to_cells(frame, cells, code_field="code")
     actual = np.full(len(pts), None, dtype=object)
@@ -469,14 +501,14 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
     if len(missing_geom):
         out.add("component_outside", "components", np.full(len(missing_geom), None, dtype=object),
                 label[missing_geom], np.nan, [f"component {c}: no location" for c in label[missing_geom]])
-    outside = np.flatnonzero(located & np.array([a is None for a in actual]))
+    outside = np.flatnonzero(located & _isnone(actual))
     if len(outside):
         out.add("component_outside", "components", pts[outside], label[outside], np.nan,
                 [f"component {c} at ({shapely.get_x(p):.1f}, {shapely.get_y(p):.1f}) lies in no cell"
                  for c, p in zip(label[outside], pts[outside])])
-    inside = np.flatnonzero(np.array([a is not None for a in actual]))
+    inside = np.flatnonzero(~_isnone(actual))
     stated = _text(points, cell_col)
-    wrong_cell = inside[np.array([stated[k] is not None and stated[k] != actual[k] for k in inside], dtype=bool)]
+    wrong_cell = inside[~_isnone(stated[inside]) & (stated[inside] != actual[inside])]
     if len(wrong_cell):
         out.add("component_cell_mismatch", "components", pts[wrong_cell], label[wrong_cell], np.nan,
                 [f"component {label[k]}: cell_code {stated[k]} but it lies in cell {actual[k]}"
@@ -484,8 +516,8 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
     if code_col not in points.columns:
         return
     sch = get_scheme(scheme)
-    well = np.array([c is not None and len(c) == sch.length and c.isdigit() and c.isascii() for c in codes])
-    bad = np.flatnonzero(~well & np.array([c is not None for c in codes]))
+    well = pd.Series(codes, dtype=object).str.fullmatch(rf"[0-9]{{{sch.length}}}").fillna(False).to_numpy(dtype=bool)
+    bad = np.flatnonzero(~well & ~_isnone(codes))
     if len(bad):
         out.add("malformed_code", "components", pts[bad], label[bad], np.nan,
                 [f"component code {codes[k]!r}: scheme {sch.name} needs {sch.length} digits" for k in bad])
@@ -498,8 +530,10 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
     if len(check) == 0:
         return
     expected = areas_from_cell_codes(sch, pd.Series(actual[check], dtype=object)).to_numpy(dtype=object)
-    got = np.array(["".join(codes[k][s.start:s.stop] for s in segs) for k in check], dtype=object)
-    differ = np.array([e is not None and e != g for e, g in zip(expected, got)], dtype=bool)
+    got = np.full(len(check), "", dtype=object)
+    for seg in segs:
+        got = got + _slice(codes[check], seg.start, seg.stop)
+    differ = ~_isnone(expected) & (expected != got)
     rows = check[differ]
     if len(rows):
         names = "+".join(s.name for s in segs)
@@ -517,9 +551,10 @@ def _areas(frame: gpd.GeoDataFrame, crs: Any, jur: _Jurisdiction | None, cell_ge
            cell_codes: np.ndarray | None, party_field: str, code_field: str, min_area: float,
            out: _Problems) -> int:
     geoms, codes, ok = _prepare_polygons(frame, "areas", crs, out, code_field)
-    label = np.array([c if c is not None else f"#{i}" for c, i in zip(codes, frame.index)], dtype=object)
+    label = _labels(codes, frame.index)
     party = _text(frame, party_field)
-    none = np.flatnonzero(np.array([p is None for p in party]))
+    none = np.flatnonzero(_isnone(party))
+    _duplicates(geoms, codes, ok, "areas", out)
     if len(none):
         g = np.where(ok[none], geoms[none], None)
         out.add("no_responsible", "areas", g, label[none],
@@ -638,8 +673,7 @@ def audit(
         valid = _cell_codes(geoms, codes, cells, ok, scheme, out)
         fb.step(1, 4)
         use = np.flatnonzero(ok)
-        g, c = geoms[use], np.array([x if x is not None else f"#{i}" for x, i in
-                                     zip(codes[use], cells.index[use])], dtype=object)
+        g, c = geoms[use], _labels(codes, cells.index)[use]
         if jur is not None and len(g):
             _coverage(g, c, "cells", jur, min_area, out)
             fb.step(2, 4)

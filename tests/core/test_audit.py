@@ -299,6 +299,14 @@ def test_area_covered_by_two_parties(clean_cells, communities, clean_areas):
     assert len(p) == 1 and p["codes"].iloc[0] == named["area_code"].iloc[2]
 
 
+def test_duplicate_area_code(clean_cells, communities, clean_areas):
+    areas = clean_areas.copy()
+    areas.loc[2, "area_code"] = areas["area_code"].iloc[1]
+    p = _only(audit(clean_cells, communities, areas=areas), "duplicate_code")
+    assert len(p) == 1 and (p["layer"] == "areas").all()
+    assert p["area_m2"].iloc[0] == pytest.approx(areas.geometry.iloc[1].area + areas.geometry.iloc[2].area)
+
+
 def test_area_splitting_a_cell_and_crossing_street(clean_cells, communities):
     areas = build_responsibility(clean_cells, 1, weight="area", allow_cross_street=True).areas.copy()
     areas["responsible"] = "Team"
