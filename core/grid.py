@@ -122,6 +122,7 @@ OVERLAP_TOLERANCE = 1e-6
 GAP_TOLERANCE = 1e-6
 OVERSIZE_FACTOR = 1.5
 _BOXES_PER_CHUNK = 50_000
+_STRIP_MIN_VERTICES = 100  # communities with more vertices are clipped row by row (see _clip_boxes)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -461,6 +462,27 @@ def _check_overlaps(comm: _Communities) -> None:
 # ----------------------------------------------------------------------------------------------------
 
 
+def _clip_boxes(boxes: np.ndarray, polys: np.ndarray, comm: np.ndarray, jj: np.ndarray, i0: np.ndarray,
+                i1: np.ndarray, lattice: Lattice) -> np.ndarray:
+    """``boxes ∩ polys``; polygons with many vertices are first cut into lattice rows (one strip per
+    community and row) so that each box is intersected with the few vertices of its strip, not with the
+    whole community (GEOS overlay cost grows with the vertex count). Same result to ~1e-8 m²."""
+    out = np.empty(len(boxes), dtype=object)
+    heavy = shapely.get_num_coordinates(polys) > _STRIP_MIN_VERTICES
+    light = np.flatnonzero(~heavy)
+    out[light] = shapely.intersection(boxes[light], polys[light])
+    rows = np.flatnonzero(heavy)
+    if len(rows):
+        key = comm[rows] * (np.int64(1) << 32) + (jj[rows] - jj.min())
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        sc, sj = comm[rows][first], jj[rows][first]
+        side, ox, oy = lattice.side, lattice.origin_x, lattice.origin_y
+        strips = shapely.intersection(polys[rows][first], shapely.box(
+            ox + i0[sc] * side, oy + sj * side, ox + i1[sc] * side, oy + (sj + 1) * side))
+        out[rows] = shapely.intersection(boxes[rows], strips[inv.reshape(-1)])
+    return out
+
+
 def _lattice_pieces(
     geoms: np.ndarray, lattice: Lattice, feedback: Feedback
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
@@ -501,7 +523,7 @@ def _lattice_pieces(
         inside = shapely.contains_properly(cg, boxes)
         cand = np.flatnonzero(~inside)
         hit = cand[shapely.intersects(cg[cand], boxes[cand])]
-        clipped = shapely.intersection(boxes[hit], cg[hit])
+        clipped = _clip_boxes(boxes[hit], cg[hit], comm[hit], jj[hit], i0, i1, lattice)
         parts, pidx = explode_polygons(clipped)
         big = shapely.area(parts) >= MIN_AREA
         parts, pidx = parts[big], pidx[big]
