@@ -16,8 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "wanmi"
+#: Root files (every top-level module of the package ships: cli.py, cli_*.py, demo*.py …) and folders.
 INCLUDE = [
-    "__init__.py", "cli.py", "metadata.txt", "resources.qrc", "README.md", "LICENSE",
+    ":(glob)*.py", "metadata.txt", "resources.qrc", "README.md", "LICENSE",
     "core", "layers", "processing_scripts", "plugin", "icons", "i18n",
 ]
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
@@ -47,8 +48,9 @@ def tracked_files() -> list[Path]:
         ).stdout.decode()
         files = [ROOT / p for p in out.split("\0") if p]
     except (OSError, subprocess.CalledProcessError):
-        files = [p for name in INCLUDE for p in ([ROOT / name] if (ROOT / name).is_file()
-                                                  else (ROOT / name).rglob("*"))]
+        files = [*ROOT.glob("*.py")]
+        files += [p for name in INCLUDE[1:] for p in ([ROOT / name] if (ROOT / name).is_file()
+                                                      else (ROOT / name).rglob("*"))]
     return sorted(
         p for p in files
         if p.is_file() and not (set(p.relative_to(ROOT).parts) & SKIP_PARTS) and p.suffix not in SKIP_SUFFIXES
