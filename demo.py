@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 
 from .core.grid import partition, summarize
+from .demo_cases import step_cases
 from .demo_evaluation import step_evaluation
 from .layers import SAMPLE_DIR, STYLES_DIR
 from .layers.gpkg import write_gpkg
@@ -157,6 +158,7 @@ def step_responsibility_audit(ctx: DemoContext) -> None:
 STEPS: list[Callable[[DemoContext], None]] = [
     step_grid,
     step_census,
+    step_cases,
     step_evaluation,
     step_responsibility_audit,
 ]

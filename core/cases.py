@@ -1129,11 +1129,12 @@ def counts_on_cells(counts: pd.DataFrame, cells: Any, by: str = "cell_code", *, 
         keys = overlay_cases(probe, cells, code_field=code_field)[by].to_numpy(dtype=object)
         shapes = gpd.GeoDataFrame({by: keys, "area_m2": shapely.area(geoms)}, geometry=geoms, crs=cells.crs)
         shapes = shapes.dissolve(by=by, aggfunc={"area_m2": "sum"}).reset_index()
-    merged = shapes.merge(table, on=by, how="left")
-    for col in counts.columns:
-        merged[col] = merged[col].fillna(0).astype("int64")
-    merged["cases_per_ha"] = np.where(merged["area_m2"] > 0, merged["cases"] * 10_000.0 / merged["area_m2"], np.nan)
-    return gpd.GeoDataFrame(merged, geometry="geometry", crs=cells.crs)
+    filled = table.set_index(by).reindex(shapes[by].to_numpy()).fillna(0).astype("int64")
+    area = shapes["area_m2"].to_numpy()
+    per_ha = np.where(area > 0, filled["cases"].to_numpy() * 10_000.0 / np.where(area > 0, area, 1.0), np.nan)
+    data = pd.concat([shapes[[by, "area_m2"]].reset_index(drop=True), filled.reset_index(drop=True),
+                      pd.DataFrame({"cases_per_ha": per_ha})], axis=1)
+    return gpd.GeoDataFrame(data, geometry=shapes.geometry.to_numpy(), crs=cells.crs)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -423,3 +423,23 @@ def test_generator_uses_the_census_components():
     assert shapely.equals(part.geometry.to_numpy(), placed).all()
     assert cases.loc[cases["kind"] == "事件", "component_code"].isna().all()
     assert validate_cases(cases, components=comps, jurisdiction=cells).ok
+
+
+def test_counts_on_cells_keeps_every_unit_with_area_and_density():
+    from wanmi.core.cases import counts_on_cells
+
+    cells = _cells()
+    ov = overlay_cases(_overlay_fixture(), cells)
+    per_cell = counts_on_cells(case_counts(ov, by="cell_code"), cells, "cell_code")
+    assert per_cell["cell_code"].tolist() == cells["code"].tolist()
+    assert per_cell["cases"].tolist() == [2, 2, 2, 1]  # a h | b e | c d | f  (all periods)
+    assert per_cell["cases_per_ha"].tolist() == [2.0, 2.0, 2.0, 1.0]  # 10,000 m² cells
+    per_comm = counts_on_cells(case_counts(ov, by="community_code"), cells, "community_code")
+    assert per_comm["community_code"].tolist() == ["110101001001", "110101001002"]
+    assert per_comm["area_m2"].tolist() == [20_000.0, 20_000.0]
+    assert per_comm["cases"].tolist() == [4, 3] and per_comm["cases_per_ha"].tolist() == [2.0, 1.5]
+    assert per_comm.geometry.area.tolist() == [20_000.0, 20_000.0]
+    only_b = counts_on_cells(case_counts(ov[ov["case_id"] == "b"], by="cell_code"), cells, "cell_code")
+    assert only_b["cases"].tolist() == [0, 1, 0, 0]  # units without cases stay, with 0
+    dept = counts_on_cells(case_counts(ov, by="dept_code"), cells, "dept_code")
+    assert "geometry" not in dept.columns and dept["dept_code"].tolist() == ["D1", "D2"]
