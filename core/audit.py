@@ -410,8 +410,13 @@ def _cells_vs_communities(geoms: np.ndarray, codes: np.ndarray, valid: np.ndarra
                           jur: _Jurisdiction, scheme: Any, min_area: float, out: _Problems) -> np.ndarray:
     """Crossing cells and code/segment mismatches; returns each cell's home community (-1: none)."""
     n = len(geoms)
-    ci, ji = _interior_pairs(geoms, jur.geoms)
     home = np.full(n, -1, dtype=np.int64)
+    # most cells lie wholly inside one community: a prepared covered_by test, no intersection needed
+    cov_j, cov_c = shapely.STRtree(geoms).query(jur.geoms, predicate="covers")  # communities prepared
+    home[cov_c[::-1]] = cov_j[::-1]  # the first community wins if communities overlap
+    rest = np.flatnonzero(home < 0)
+    ci, ji = _interior_pairs(geoms[rest], jur.geoms) if len(rest) else (rest, rest)
+    ci = rest[ci]
     if len(ci):
         inter = _area_parts(shapely.intersection(geoms[ci], jur.geoms[ji]))
         a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
@@ -503,9 +508,9 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
                 label[missing_geom], np.nan, [f"component {c}: no location" for c in label[missing_geom]])
     outside = np.flatnonzero(located & _isnone(actual))
     if len(outside):
+        ox, oy = shapely.get_x(pts[outside]), shapely.get_y(pts[outside])
         out.add("component_outside", "components", pts[outside], label[outside], np.nan,
-                [f"component {c} at ({shapely.get_x(p):.1f}, {shapely.get_y(p):.1f}) lies in no cell"
-                 for c, p in zip(label[outside], pts[outside])])
+                [f"component {c} at ({x:.1f}, {y:.1f}) lies in no cell" for c, x, y in zip(label[outside], ox, oy)])
     inside = np.flatnonzero(~_isnone(actual))
     stated = _text(points, cell_col)
     wrong_cell = inside[~_isnone(stated[inside]) & (stated[inside] != actual[inside])]
