@@ -59,7 +59,7 @@ import pandas as pd
 import shapely
 
 from .cellcode import get_cell_scheme
-from .crs import require_metric
+from .crs import to_metric
 from .errors import CodeError, InputError
 from .feedback import Feedback, ensure
 from .geometry import explode_polygons, polygonal, shared_border_lengths
@@ -656,7 +656,9 @@ def audit(
         raise InputError("the layers to audit must be GeoDataFrames")
     if base.crs is None:
         raise InputError("the layer to audit has no CRS")
-    crs = require_metric(base.crs, "audit grid areas")
+    base_metric, crs = to_metric(base)  # longitude/latitude layers are audited in an automatic metric CRS
+    if base_metric is not base:
+        fb.info(f"Auditing in {crs.name} (EPSG:{crs.to_epsg()}) to measure areas in metres.")
     if not (min_area >= 0):
         raise InputError(f"min_area must be ≥ 0, got {min_area!r}")
     out = _Problems()

@@ -53,7 +53,7 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .crs import require_metric
+from .crs import require_metric, to_metric
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .geometry import compactness, shared_border_lengths, union_groups
@@ -507,7 +507,8 @@ def build_responsibility(
         raise InputError("the unit cells must be a non-empty polygon layer")
     if cells.crs is None:
         raise InputError("the unit cells have no CRS; areas need a metric CRS")
-    require_metric(cells.crs, "build responsibility areas")
+    cells, mcrs = to_metric(cells)  # longitude/latitude cells are worked on in an automatic metric CRS
+    require_metric(mcrs, "build responsibility areas")
     geoms = np.asarray(cells.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms) | ~np.isin(shapely.get_type_id(geoms), [3, 6])
     if bad.any():

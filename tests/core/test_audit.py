@@ -325,9 +325,20 @@ def test_area_splitting_a_cell_and_crossing_street(clean_cells, communities):
     assert p["area_m2"].to_numpy() == pytest.approx([5000.0, 5000.0])
 
 
-def test_bad_input():
+def test_longitude_latitude_layers_are_audited_in_metres(clean_cells, communities):
+    cells = clean_cells.copy()
+    k = _cell_at(cells, 150, 50)
+    cells.loc[k, "geometry"] = cells.geometry.iloc[k].difference(_b(180, 0, 200, 10))
+    result = audit(cells.to_crs("EPSG:4326"), communities.to_crs("EPSG:4326"))
+    assert result.crs.to_epsg() == 4548
+    p = _only(result, "gap")
+    assert len(p) == 1 and p["area_m2"].iloc[0] == pytest.approx(200.0, rel=1e-6)
+
+
+def test_bad_input(clean_cells):
     with pytest.raises(InputError):
         audit()
-    geo = gpd.GeoDataFrame({"code": ["x"]}, geometry=[box(116, 39, 116.1, 39.1)], crs="EPSG:4326")
-    with pytest.raises(InputError):
-        audit(geo)
+    with pytest.raises(InputError, match="CRS"):
+        audit(gpd.GeoDataFrame({"code": ["x"]}, geometry=[box(0, 0, 1, 1)]))
+    with pytest.raises(InputError, match="code field"):
+        audit(clean_cells.drop(columns="code"))

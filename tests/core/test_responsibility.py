@@ -159,8 +159,9 @@ def test_bad_input(dongcheng_cells):
     small = dongcheng_cells.head(5)
     with pytest.raises(InputError):
         build_responsibility(small, 6)
-    with pytest.raises(InputError):
-        build_responsibility(small.to_crs("EPSG:4326"), 1)
+    lonlat = build_responsibility(small.to_crs("EPSG:4326"), 1, allow_cross_street=True)
+    assert lonlat.areas.crs.to_epsg() == 4548  # worked on in metres
+    assert lonlat.areas["area_m2"].iloc[0] == pytest.approx(small.area.sum(), rel=1e-6)
     bad = small.copy()
     bad["w"] = [1, 2, -1, 3, 4]
     with pytest.raises(InputError, match="weight column"):
