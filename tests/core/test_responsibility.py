@@ -166,3 +166,24 @@ def test_bad_input(dongcheng_cells):
     bad["w"] = [1, 2, -1, 3, 4]
     with pytest.raises(InputError, match="weight column"):
         build_responsibility(bad, 1, weight="w", allow_cross_street=True)
+
+
+def test_street_with_an_exclave_is_bridged_and_reported():
+    # street 001: a 300 × 200 m community and a 100 × 100 m exclave 500 m away; street 002 in between
+    x0, y0 = 500_000, 4_400_000
+    comm = gpd.GeoDataFrame(
+        {"district_code": ["110101"] * 3, "street_code": ["001", "001", "002"],
+         "community_code": ["001", "002", "001"]},
+        geometry=[box(x0, y0, x0 + 300, y0 + 200), box(x0 + 800, y0, x0 + 900, y0 + 100),
+                  box(x0 + 300, y0, x0 + 800, y0 + 100)], crs=CRS)
+    cells = partition(comm, target_area=10_000.0).cells
+    result = build_responsibility(cells, 3, weight="area")
+    areas = result.areas.set_index("area_code")
+    per_street = areas.groupby("street_code").size().to_dict()
+    assert per_street == {"001": 2, "002": 1}
+    street1 = areas[areas["street_code"] == "001"]
+    # the exclave joins one of its street's two areas: that area is in two parts and not contiguous
+    assert sorted(street1["parts"]) == [1, 2]
+    assert street1.loc[street1["parts"] == 2, "contiguous"].iloc[0] == np.False_
+    assert result.summary["all_contiguous"] is False and result.summary["multipart_areas"] == 1
+    assert street1["n_cells"].sum() == 7 and areas.loc[areas["street_code"] == "002", "n_cells"].iloc[0] == 5
