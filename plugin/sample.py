@@ -177,6 +177,9 @@ class SampleProject(QObject):
             return
         os.replace(partial, self.cells_path)
         self._add_cells(self.cells_path)
+        if self.cells is not None:  # replaces the "building…" message
+            self._message(tr("Sample project loaded: {count} unit cells.").format(count=self.cells.featureCount()),
+                          Qgis.Success)
 
     def _add_cells(self, path: Path) -> None:
         layer = cells_layer(path)

@@ -13,8 +13,11 @@ import time
 import traceback
 
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QApplication
+from qgis.gui import QgsLocatorWidget
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtTest import QTest
+from qgis.PyQt.QtWidgets import QApplication, QLineEdit, QWidget
 from qgis.utils import active_plugins, iface, plugins
 
 REPORT = os.environ["WANMI_REPORT"]
@@ -67,6 +70,7 @@ def finish():
             QApplication.processEvents()
             state["readout_text"] = readout.label.text()
             state["readout_visible"] = readout.label.isVisible()
+        state["selected_at_finish"] = [f["code"] for f in cells.selectedFeatures()] if cells is not None else []
         state["layers"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
         state["canvas_extent"] = iface.mapCanvas().extent().toString(0)
         state["menu_titles"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
@@ -88,14 +92,68 @@ def wait_for_grid():
         QTimer.singleShot(500, wait_for_grid)
         return
     state["grid_wait_s"] = round(time.monotonic() - START, 1)
+    if cells is None:
+        finish()
+        return
+    wait_for_snapshots(cells)
+
+
+def wait_for_snapshots(cells):
+    """The read-out index and the locator's code table are built by background tasks after layers change."""
+    plugin = plugins.get("wanmi")
+    ready = plugin.readout.index is not None and plugin.readout.index.layer_id == cells.id() \
+        and len(plugin.code_store.table.codes) > 0
+    if not ready and time.monotonic() - START < TIMEOUT_S:
+        QTimer.singleShot(300, lambda: wait_for_snapshots(cells))
+        return
+    locate_with_the_locator_bar(cells)
+
+
+def locate_with_the_locator_bar(cells):
+    """Type a cell code into QGIS' own locator bar and press Enter: our filter must select and zoom to it."""
+    plugin = plugins.get("wanmi")
+    try:
+        # findChild(QgsLocatorWidget) finds nothing in 3.22 (the app's instance is wrapped as a plain QWidget)
+        widget = next(sip.cast(w, QgsLocatorWidget) for w in iface.mainWindow().findChildren(QWidget)
+                      if w.metaObject().className() == "QgsLocatorWidget")
+        state["locator_filters"] = sorted(f.name() for f in widget.locator().filters())
+        index = plugin.readout.index
+        hit = index.cell_at(cells.extent().center())
+        code = hit[1].code if hit else next(iter(cells.getFeatures()))["code"]
+        state["locator_code"] = code
+        widget.search(code)
+    except Exception:
+        state["errors"].append(traceback.format_exc())
+        show_for_screenshot(cells)
+        return
+
+    def press_enter():
+        try:
+            edit = next(w for w in widget.findChildren(QLineEdit) if w.isVisible())
+            QTest.keyClick(edit, Qt.Key_Return)
+        except Exception:
+            state["errors"].append(traceback.format_exc())
+        QTimer.singleShot(800, record)
+
+    def record():
+        selected = [f["code"] for f in cells.selectedFeatures()]
+        state["locator_selected"] = selected
+        box = cells.getFeature(cells.selectedFeatureIds()[0]).geometry().boundingBox() if selected else None
+        extent = iface.mapCanvas().extent()
+        state["locator_zoomed"] = bool(box is not None and extent.contains(box) and extent.width() < 1000)
+        show_for_screenshot(cells)
+
+    QTimer.singleShot(2500, press_enter)
+
+
+def show_for_screenshot(cells):
+    """Zoom to ~2 km around the district centre so single cells and their code labels show."""
     canvas = iface.mapCanvas()
-    if cells is not None:  # zoom in on the district centre so single cells and their code labels show
-        centre = cells.extent().center()
-        half_w = 1000.0
-        half_h = half_w * canvas.height() / max(canvas.width(), 1)
-        canvas.setExtent(QgsRectangle(centre.x() - half_w, centre.y() - half_h,
-                                      centre.x() + half_w, centre.y() + half_h))
-    canvas.refreshAllLayers()
+    centre = cells.extent().center()
+    half_w = 1000.0
+    half_h = half_w * canvas.height() / max(canvas.width(), 1)
+    canvas.setExtent(QgsRectangle(centre.x() - half_w, centre.y() - half_h, centre.x() + half_w, centre.y() + half_h))
+    canvas.refresh()
     wait_for_render(time.monotonic())
 
 

@@ -136,6 +136,15 @@ def test_sample_grid_is_loaded_and_styled(desktop_run):
     assert re.fullmatch(r"网格 110101\d{9} · \w+社区 · \w+街道", data["readout_text"]), data["readout_text"]
 
 
+def test_typing_a_cell_code_in_the_qgis_locator_bar_selects_and_zooms_to_the_cell(desktop_run):
+    _lang, _installed, _shot, data = desktop_run
+    assert "wanmi_codes" in data["locator_filters"], data["locator_filters"]
+    assert re.fullmatch(r"110101\d{9}", data["locator_code"])
+    assert data["locator_selected"] == [data["locator_code"]]
+    assert data["locator_zoomed"] is True
+    assert data["selected_at_finish"] == [data["locator_code"]]  # still selected in the screenshot
+
+
 def test_screenshot_is_non_trivial_and_shows_the_magenta_grid(desktop_run):
     from qgis.PyQt.QtGui import QImage
 
