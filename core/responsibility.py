@@ -29,7 +29,10 @@ Method
    connected: ``scipy.sparse.csgraph.connected_components`` on the area's subgraph). It stops when every
    workload is within ``tolerance`` of the mean or no move helps. The sum of squares falls with every
    move, so this ends.
-5. **Compaction.** A boundary cell that shares more border with a neighbouring area than with its own
+5. **Gathering.** Hartigan moves: a boundary cell goes to a neighbouring area when that lowers the sum of
+   squared distances (weighted by cell area) of the cells to their area's centroid, centroids updated —
+   the areas become rounder — as long as the balance stays within the tolerance and contiguity holds.
+6. **Compaction.** A boundary cell that shares more border with a neighbouring area than with its own
    moves there if the balance stays within the tolerance (or the balance already reached) and contiguity
    holds; the total length of area boundaries falls with every move.
 
@@ -397,6 +400,53 @@ class _Refiner:
             if self.moves % 64 == 0:
                 self.fb.check_canceled()
 
+    def gather(self, coords: np.ndarray, mass: np.ndarray, tolerance: float, max_moves: int, tries: int = 64
+               ) -> None:
+        """Hartigan moves: a boundary cell goes to the neighbouring area when that lowers the sum of squared
+        distances of the cells (weighted by ``mass``, their area) to their area's centroid, with the
+        centroids updated — so that sum falls with every move — while the balance stays within the
+        tolerance (or the balance already reached) and both areas stay connected."""
+        k = self.k
+        m_tot = np.bincount(self.labels, weights=mass, minlength=k)
+        sx = np.bincount(self.labels, weights=mass * coords[:, 0], minlength=k)
+        sy = np.bincount(self.labels, weights=mass * coords[:, 1], minlength=k)
+        mean = self.loads.mean()
+        for _ in range(max_moves):
+            hi = max(self.loads.max(), mean * (1 + tolerance))
+            lo = min(self.loads.min(), mean * (1 - tolerance))
+            lab = self.labels
+            la, lb = lab[self.u], lab[self.v]
+            cut = la != lb
+            u, a, b = self.u[cut], la[cut], lb[cut]
+            m = mass[u]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ca = np.column_stack([sx[a], sy[a]]) / m_tot[a][:, None]
+                cb = np.column_stack([sx[b], sy[b]]) / m_tot[b][:, None]
+                da = ((coords[u] - ca) ** 2).sum(axis=1)
+                db = ((coords[u] - cb) ** 2).sum(axis=1)
+                delta = m * m_tot[b] / (m_tot[b] + m) * db - m * m_tot[a] / (m_tot[a] - m) * da
+            wu = self.w[u]
+            ok = (np.isfinite(delta) & (delta < -1e-9 * np.maximum(m * da, 1.0)) & (self.loads[a] - wu >= lo)
+                  & (self.loads[b] + wu <= hi) & (m_tot[a] > m))
+            if not ok.any():
+                return
+            u, a, b, delta = u[ok], a[ok], b[ok], delta[ok]
+            order = np.argsort(delta, kind="stable")[:tries]
+            for t in order:
+                cell = int(u[t])
+                if self._keeps_connected(cell):
+                    src, dst = int(a[t]), int(b[t])
+                    self._move(cell, dst)
+                    for arr, val in ((m_tot, mass[cell]), (sx, mass[cell] * coords[cell, 0]),
+                                     (sy, mass[cell] * coords[cell, 1])):
+                        arr[src] -= val
+                        arr[dst] += val
+                    break
+            else:
+                return
+            if self.moves % 64 == 0:
+                self.fb.check_canceled()
+
     def compact(self, tolerance: float, max_moves: int, tries: int = 64) -> None:
         n = len(self.labels)
         mean = self.loads.mean()
@@ -429,8 +479,8 @@ class _Refiner:
                 self.fb.check_canceled()
 
 
-def _partition_region(graph: CellGraph, coords: np.ndarray, w: np.ndarray, k: int, tolerance: float,
-                      feedback: Feedback) -> np.ndarray:
+def _partition_region(graph: CellGraph, coords: np.ndarray, w: np.ndarray, mass: np.ndarray, k: int,
+                      tolerance: float, feedback: Feedback) -> np.ndarray:
     adj = graph.matrix()
     split_w = w if w.sum() > 0 else np.ones(len(w))
     if k >= len(w):
@@ -439,6 +489,7 @@ def _partition_region(graph: CellGraph, coords: np.ndarray, w: np.ndarray, k: in
     ref = _Refiner(graph, adj, split_w, labels, k, feedback)
     limit = 20 * len(w) + 100
     ref.balance(tolerance, limit)
+    ref.gather(coords, mass, tolerance, limit)
     ref.compact(tolerance, limit)
     ref.balance(tolerance, limit)
     return ref.labels
@@ -566,7 +617,8 @@ def build_responsibility(
         fb.step(r, n_regions)
         nodes = np.flatnonzero(region_key == r)
         sub = _subgraph(graph, nodes, len(geoms))
-        local = _partition_region(sub, coords[nodes], w[nodes], int(k_region[r]), tolerance, fb)
+        local = _partition_region(sub, coords[nodes], w[nodes], measures["area"][nodes], int(k_region[r]),
+                                  tolerance, fb)
         labels[nodes] = local + offset
         offset += int(k_region[r])
 
