@@ -1,0 +1,175 @@
+"""Province batches on dask.distributed (core/batch.py) against the single-machine path.
+
+Data: three real Beijing districts (东城 110101, 西城 110102, 石景山 110107; real boundaries from
+layers/sample/beijing_districts.gpkg) split into synthetic communities, ~10,000 synthetic components
+(seeded) written as a GeoParquet dataset of several files (so districts get several chunks and some files
+hold points of several districts), plus hand-made hard points: on lattice lines and vertices (cell edges),
+on vertices of the shared district borders (the district tie rule decides) and outside every district.
+
+The reference is :func:`single_machine` — one :func:`partition` of all communities and one
+:func:`assign_to_cells` of all points in this process — computed independently of the batch code path
+(no dask, no per-district split, no files). Codes and counts must agree exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from wanmi.core.batch import BatchOptions, dask_available, run_batch, single_machine
+from wanmi.core.province import read_districts, synthetic_communities, synthetic_components
+
+pytestmark = pytest.mark.skipif(not dask_available(), reason="dask[distributed] / dask-geopandas not installed")
+
+ROOT = Path(__file__).resolve().parents[2]
+DISTRICTS = ["110101", "110102", "110107"]
+OPTIONS = BatchOptions(valid_from="2026-01-01")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("batch")
+    districts = read_districts(ROOT / "layers" / "sample" / "beijing_districts.gpkg", DISTRICTS)
+    communities = synthetic_communities(districts, seed=7)
+    parts = [synthetic_components(communities, code, scale=0.03, seed=7) for code in DISTRICTS]
+    pts = pd.concat(parts, ignore_index=True)
+    # hard points: lattice lines / vertices (100 m lattice), shared district-border vertices, outside
+    rng = np.random.default_rng(3)
+    inside = pts.sample(300, random_state=1).geometry
+    on_x = shapely.points(np.round(inside.x.to_numpy() / 100) * 100, inside.y.to_numpy())
+    on_v = shapely.points(np.round(inside.x.to_numpy() / 100) * 100, np.round(inside.y.to_numpy() / 100) * 100)
+    g = districts.geometry.values
+    shared = shapely.intersection(shapely.boundary(g[0]), shapely.boundary(g[1]))
+    border = shapely.get_coordinates(shared)
+    border = border[rng.choice(len(border), min(60, len(border)), replace=False)]
+    _x0, y0, x1, y1 = districts.total_bounds
+    outside = shapely.points(rng.uniform(x1 + 100, x1 + 5000, 40), rng.uniform(y0, y1, 40))
+    extra = np.concatenate([on_x, on_v, shapely.points(border), outside])
+    hard = gpd.GeoDataFrame({"component_code": [f"HARD{k:06d}" for k in range(len(extra))],
+                             "class_code": "0101", "synthetic": 1}, geometry=extra, crs=pts.crs)
+    pts = pd.concat([pts, hard], ignore_index=True).sample(frac=1.0, random_state=5).reset_index(drop=True)
+    points_dir = tmp / "points"
+    points_dir.mkdir()
+    for k, start in enumerate(range(0, len(pts), 3_000)):  # several files, districts mixed within files
+        pts.iloc[start:start + 3_000].to_parquet(points_dir / f"part-{k:05d}.parquet", index=False)
+    comm_path = tmp / "communities.gpkg"
+    communities.to_file(comm_path, layer="communities", engine="pyogrio")
+    cells, codes = single_machine(communities, pts, OPTIONS)
+    return {"tmp": tmp, "communities": communities, "comm_path": comm_path, "points": pts,
+            "points_dir": points_dir, "cells": cells, "codes": codes, "n_outside": len(outside),
+            "outside_codes": list(hard["component_code"].iloc[-len(outside):])}
+
+
+def _check_identical(out: Path, sample: dict) -> None:
+    """The batch outputs in ``out`` equal the single-machine reference exactly."""
+    ref_cells = sample["cells"].sort_values("code").reset_index(drop=True)
+    cells = gpd.read_parquet(out / "unit_cells.parquet").sort_values("code").reset_index(drop=True)
+    assert len(cells) == len(ref_cells) > 10_000
+    assert (cells["code"].to_numpy() == ref_cells["code"].to_numpy()).all()
+    assert (cells["component_count"].to_numpy() == ref_cells["component_count"].to_numpy()).all()
+    assert (cells["area_m2"].to_numpy() == ref_cells["area_m2"].to_numpy()).all()
+    assert (shapely.to_wkb(cells.geometry.values) == shapely.to_wkb(ref_cells.geometry.values)).all()
+
+    pts, ref = sample["points"], sample["codes"]
+    comps = gpd.read_parquet(out / "components.parquet")
+    unassigned = gpd.read_parquet(out / "unassigned_components.parquet")
+    assert len(comps) + len(unassigned) == len(pts)
+    # outside every district: the far points, and lattice-snapped ones that left the district (the communities
+    # leave no gaps inside a district, so these are exactly the points without a cell)
+    assert len(unassigned) == int(ref["cell_code"].isna().sum()) >= sample["n_outside"]
+    assert set(sample["outside_codes"]) <= set(unassigned["component_code"])
+    assert comps["component_code"].is_unique
+    assert not {"_pid", "_halo", "_district"} & set(comps.columns)
+    want = pd.concat([pts[["component_code"]], ref], axis=1).set_index("component_code")
+    inside = want.index.difference(pd.Index(unassigned["component_code"]))
+    assert len(inside) == len(comps)
+    got = comps.set_index("component_code").loc[inside]
+    for col in ("cell_code", "community_code", "street_code", "district_code"):
+        assert (got[col].fillna("-").astype(str).to_numpy() ==
+                want.loc[inside, col].fillna("-").astype(str).to_numpy()).all(), col
+    assert want.loc[pd.Index(unassigned["component_code"]), "cell_code"].isna().all()
+    # the shared-border vertices really needed the halo: they were assigned in both districts
+    summary = pd.read_csv(out / "districts.csv", dtype={"district_code": str})
+    assert summary["border_points"].sum() >= 30
+    # the points were really spatially partitioned: every chunk file holds one district, Hilbert-sorted
+    for d in DISTRICTS:
+        files = sorted((out / "partitioned_points" / f"district={d}").glob("part-*.parquet"))
+        assert len(files) >= 2
+        for f in files:
+            part = gpd.read_parquet(f)
+            halo = part["_halo"].to_numpy()
+            assert set(comps.set_index("component_code").loc[part["component_code"][~halo], "district_code"]
+                       .dropna()) <= {d}
+            h = part.geometry.hilbert_distance(total_bounds=read_districts(
+                ROOT / "layers" / "sample" / "beijing_districts.gpkg", DISTRICTS).total_bounds).to_numpy()
+            assert (np.diff(h) >= 0).all()
+    # per-district outputs exist and add up
+    assert list(summary["district_code"]) == DISTRICTS
+    assert summary["components"].sum() == len(comps)
+    for d in DISTRICTS:
+        part = gpd.read_parquet(out / "districts" / d / "unit_cells.parquet")
+        assert set(part["district_code"]) == {d}
+        assert part["component_count"].sum() == (comps["district_code"] == d).sum()
+
+
+def test_cli_batch_equals_single_machine(sample: dict) -> None:
+    from wanmi.cli import main
+
+    out = sample["tmp"] / "out_cli"
+    rc = main(["-q", "batch", str(sample["comm_path"]), "--points", str(sample["points_dir"]), "--out", str(out),
+               "--workers", "2", "--valid-from", "2026-01-01"])
+    assert rc == 0
+    _check_identical(out, sample)
+    import pyogrio
+
+    layers = dict(pyogrio.list_layers(out / "wanmi_batch.gpkg"))
+    assert {"unit_cells", "components", "districts"} <= set(layers)
+    assert pyogrio.read_info(out / "wanmi_batch.gpkg", layer="components")["features"] == \
+        int(sample["codes"]["cell_code"].notna().sum())
+    gp_cells = pyogrio.read_dataframe(out / "wanmi_batch.gpkg", layer="unit_cells", read_geometry=False)
+    assert sorted(gp_cells["code"]) == sorted(sample["cells"]["code"])
+
+
+class _KillOnce:
+    """Kill the worker process running the first assignment task of ``district`` (marker file = done)."""
+
+    def __init__(self, marker: Path, district: str) -> None:
+        self.marker, self.district = str(marker), district
+
+    def __call__(self, district: str, chunk: int) -> None:
+        if district == self.district and not os.path.exists(self.marker):
+            with open(self.marker, "w") as fh:
+                fh.write(f"{os.getpid()} {district} {chunk}\n")
+            os._exit(1)  # the worker process dies mid-run; its nanny restarts it, the scheduler retries
+
+
+def test_killed_worker_is_retried_and_output_identical(sample: dict) -> None:
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+    out = sample["tmp"] / "out_kill"
+    marker = sample["tmp"] / "killed.txt"
+    result = run_batch(sample["communities"], sample["points_dir"], out, options=OPTIONS, workers=2,
+                       task_hook=_KillOnce(marker, "110102"), gpkg=False)
+    assert marker.exists(), "the fault was not injected"
+    killed_pid = int(marker.read_text().split()[0])
+    # the nanny started a replacement process, which did part of the work
+    assert killed_pid > 0 and len(result.workers) >= 3
+    assert result.n_outside == int(sample["codes"]["cell_code"].isna().sum())
+    _check_identical(out, sample)
+
+
+def test_batch_refuses_bad_input(sample: dict, tmp_path: Path) -> None:
+    from wanmi.core.errors import InputError
+
+    with pytest.raises(InputError, match="no communities of district 110105"):
+        run_batch(sample["communities"], sample["points_dir"], tmp_path, districts=["110105"])
+    with pytest.raises(InputError, match="does not exist"):
+        run_batch(sample["communities"], tmp_path / "missing.parquet", tmp_path)
