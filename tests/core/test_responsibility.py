@@ -88,6 +88,8 @@ def test_one_street_of_dongcheng_by_area(dongcheng_cells):
     assert load.max() / load.mean() <= 1.15
     assert result.summary["max_mean"] == pytest.approx(load.max() / load.mean())
     assert result.summary["areas"] == 10
+    # compact: no area is a snake (a 1 × 32 chain of 100 m cells would score π/66 ≈ 0.05; a square 0.785)
+    assert result.summary["compactness_min"] > 0.3
 
 
 def test_one_street_by_synthetic_components(dongcheng_cells):
