@@ -990,59 +990,72 @@ def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str
 
     Adds ``cell_code``, ``community_code`` (12 digits: district + street + community), ``street_code`` (9
     digits) and ``district_code`` (6), None outside every cell. Points are assigned by
-    :func:`wanmi.core.geocode.assign_to_cells` (vectorised; the cells' documented tie rule for points on
-    shared edges; cases in another CRS are reprojected to the cells' metric CRS, their own CRS is kept in
-    the result). Community and street codes given as 3-digit segments in the cells are widened with the
-    district/street prefix so that they are unique keys across the district.
+    :func:`wanmi.core.geocode.assign_points` (vectorised; the documented tie rule for points on shared
+    edges; ``lattice``: the grid's lattice for the arithmetic path), the codes then taken per cell; cases in
+    another CRS are reprojected to the cells' metric CRS, their own CRS is kept in the result. Community
+    and street codes given as 3-digit segments in the cells are widened with the district/street prefix
+    so that they are unique keys across the district.
     """
-    from .geocode import assign_to_cells
+    from .geocode import assign_points, point_coordinates
 
     fb = ensure(feedback)
     fb.step(0, 3)
     frame = _filter_period(cases, period, time_field)
     if getattr(frame, "_geometry_column_name", None) is None:
         raise InputError("the cases have no geometry: place them first (place_cases) or give locations")
+    keys = _cell_keys(cells, code_field)
     fb.step(1, 3)
-    codes = assign_to_cells(frame, cells, code_field=code_field, lattice=lattice)
+    geo = frame.geometry
+    cells_crs = getattr(cells, "crs", None)
+    if cells_crs is not None:
+        if geo.crs is None:
+            raise InputError("The cases have no coordinate reference system while the cells are in "
+                             f"{cells_crs}: set the cases' CRS (the one their coordinates are in) first.")
+        if not geo.crs.equals(cells_crs):
+            geo = geo.to_crs(cells_crs)
+    x, y = point_coordinates(geo)
+    idx = assign_points(x, y, cells, lattice)  # the geocode tie rule; -1 outside every cell
     fb.step(2, 3)
-    out = frame.copy()
-    district = codes["district_code"].astype(object)
-    street = codes["street_code"].astype(object)
-    community = codes["community_code"].astype(object)
-    cell = codes["cell_code"].astype(object)
-    street = _widen(street, district, 9)
-    community = _widen(community, street, 12)
-    # cells without district/street/community fields: the segments of a 15/14-digit cell code
-    cell_text = cell.where(cell.notna(), None)
-    for col, width, src in (("district", 6, district), ("street", 9, street), ("community", 12, community)):
-        fill = src.isna() & cell_text.notna() & cell_text.astype(str).str.len().isin([14, 15])
-        if fill.any():
-            src = src.copy()
-            src[fill] = cell_text[fill].astype(str).str.slice(0, width)
-        if col == "district":
-            district = src
-        elif col == "street":
-            street = src
-        else:
-            community = src
-    for col, values in (("cell_code", cell), ("community_code", community), ("street_code", street),
-                        ("district_code", district)):
-        arr = values.to_numpy(dtype=object).copy()
-        arr[pd.isna(arr)] = None
-        out[col] = pd.Series(arr, index=out.index, dtype=object)
+    out = frame.copy(deep=False)
+    for col, values in keys.items():  # per-cell codes taken by index; the extra last slot answers -1
+        out[col] = pd.Series(values[idx], index=out.index, dtype=object)
     fb.step(3, 3)
     return out
 
 
-def _widen(part: pd.Series, prefix: pd.Series, width: int) -> pd.Series:
-    """Codes shorter than ``width`` prefixed with the parent code (``001`` + street ``110101001``)."""
-    part = part.astype(object)
-    text = part.where(part.notna(), None)
-    short = text.notna() & prefix.notna() & (text.astype(str).str.len() < width)
-    if short.any():
-        text = text.copy()
-        text[short] = prefix[short].astype(str) + text[short].astype(str)
-    return text
+def _cell_keys(cells: Any, code_field: str) -> dict[str, np.ndarray]:
+    """Per cell (plus a trailing None for "no cell"): cell code and full community/street/district codes.
+
+    3-digit street/community segments are prefixed with the district (and street) code; missing ones are
+    read from a 15/14-digit cell code (district 6, street 9, community 12 leading digits).
+    """
+    if code_field not in getattr(cells, "columns", ()):
+        have = ", ".join(map(str, getattr(cells, "columns", [])))
+        raise InputError(f"The cells have no code field {code_field!r} (fields: {have}).")
+    n = len(cells)
+
+    def column(name: str) -> list[str | None]:
+        if name not in cells.columns:
+            return [None] * n
+        return list(_text(cells[name]).to_numpy(dtype=object))
+
+    code, dist, street, comm = column(code_field), column("district_code"), column("street_code"), \
+        column("community_code")
+    out = {k: np.empty(n + 1, dtype=object) for k in ("cell_code", "community_code", "street_code", "district_code")}
+    for k in range(n):
+        c, d, st, cm = code[k], dist[k], street[k], comm[k]
+        seg = c if c is not None and len(c) in (14, 15) and c.isdigit() else None
+        d = d or (seg[:6] if seg else None)
+        if st is not None and len(st) < 9 and d is not None:
+            st = d + st
+        st = st or (seg[:9] if seg else None)
+        if cm is not None and len(cm) < 12 and st is not None:
+            cm = st + cm
+        cm = cm or (seg[:12] if seg else None)
+        out["cell_code"][k], out["community_code"][k], out["street_code"][k], out["district_code"][k] = c, cm, st, d
+    for v in out.values():
+        v[n] = None
+    return out
 
 
 _BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
@@ -1088,20 +1101,27 @@ def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = Non
         for s in STATES:
             data[f"state_{s}"] = np.bincount(codes[st == s], minlength=m).astype(np.int64)
     if by_class:
-        kinds = frame["kind"].astype(object).to_numpy()[has]
-        cls = frame["class_code"].astype(object).to_numpy()[has]
-        prefix = np.array([CLASS_PREFIX.get(k, "x_") if isinstance(k, str) else "x_" for k in pd.unique(kinds)],
-                          dtype=object)
-        kind_codes, kind_uniques = pd.factorize(kinds)
-        names = prefix[kind_codes] + pd.Series(cls, dtype=object).fillna("unknown").astype(str).to_numpy(dtype=object)
-        del kind_uniques
-        col_codes, col_names = pd.factorize(names, sort=True)
-        if len(col_names):
-            table = np.zeros((m, len(col_names)), dtype=np.int64)
-            np.add.at(table, (codes, col_codes), 1)
-            for j, name in enumerate(col_names):
-                data[str(name)] = table[:, j]
+        kind_codes, kind_uniques = pd.factorize(frame["kind"].to_numpy(dtype=object)[has])
+        cls_codes, cls_uniques = pd.factorize(frame["class_code"].to_numpy(dtype=object)[has])
+        kind_codes[kind_codes < 0] = len(kind_uniques)  # missing kind / class: their own slot
+        cls_codes[cls_codes < 0] = len(cls_uniques)
+        n_cls = len(cls_uniques) + 1
+        pair = kind_codes.astype(np.int64) * n_cls + cls_codes
+        pairs, pair_codes = np.unique(pair, return_inverse=True)
+        kinds_u = np.append(np.asarray(kind_uniques, dtype=object), None)
+        cls_u = np.append(np.asarray(cls_uniques, dtype=object), None)
+        names = [CLASS_PREFIX.get(kinds_u[p // n_cls], "x_") + (str(cls_u[p % n_cls]) if cls_u[p % n_cls] is not None
+                                                                 else "unknown") for p in pairs]
+        table = np.bincount(codes.astype(np.int64) * len(pairs) + pair_codes.ravel(),
+                            minlength=m * len(pairs)).reshape(m, len(pairs)) if len(pairs) else None
+        order = np.argsort(np.array(names, dtype=object), kind="stable")
+        class_table_ = pd.DataFrame(table[:, order] if table is not None else np.zeros((m, 0), np.int64),
+                                    index=index, columns=[names[j] for j in order])
+    else:
+        class_table_ = None
     result = pd.DataFrame(data, index=index)
+    if class_table_ is not None and class_table_.shape[1]:
+        result = pd.concat([result, class_table_], axis=1)
     result.attrs["unassigned"] = int((~has).sum())
     p = Period.coerce(period)
     if p is not None:
