@@ -3,7 +3,8 @@
 Runs inside a real QGIS Desktop with the packaged plugin installed in a fresh profile: loads the sample
 project through the plugin's own action, shows the dock, waits for the unit grid (built by a Processing task)
 and for the canvas to finish rendering, saves a screenshot and a JSON report, then quits QGIS.
-Paths come from the environment: ``WANMI_REPORT`` (JSON) and ``WANMI_SCREENSHOT`` (PNG).
+Paths come from the environment: ``WANMI_REPORT`` (JSON) and ``WANMI_SCREENSHOT`` (PNG); with
+``WANMI_INSTALL_ZIP`` the plugin is first installed from that zip by QGIS' plugin installer ("Install from ZIP").
 """
 
 import json
@@ -170,6 +171,13 @@ def start():
         state["python"] = sys.version.split()[0]
         state["qgis_version"] = Qgis.QGIS_VERSION
         state["locale"] = str(QgsApplication.locale())
+        state["loaded_at_startup"] = "wanmi" in active_plugins
+        zip_path = os.environ.get("WANMI_INSTALL_ZIP")
+        if zip_path:  # Plugins ▸ Manage and Install ▸ Install from ZIP, the installer's own code path
+            import pyplugin_installer
+
+            pyplugin_installer.instance().installFromZipFile(zip_path)
+            state["installed_from_zip"] = True
         state["active_plugins"] = list(active_plugins)
         plugin = plugins.get("wanmi")
         state["plugin_loaded"] = plugin is not None and "wanmi" in active_plugins

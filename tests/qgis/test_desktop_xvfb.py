@@ -42,17 +42,19 @@ def _package(out: Path) -> Path:
     return package.build(out)
 
 
-def _profile(root: Path, zip_path: Path, lang: str) -> Path:
-    """A fresh ``default`` profile with the zip unzipped into python/plugins and the plugin enabled."""
+def _profile(root: Path, zip_path: Path, lang: str, unzip: bool) -> Path:
+    """A fresh ``default`` profile in locale ``lang``; with ``unzip`` the zip is unzipped into python/plugins and
+    the plugin enabled in QGIS3.ini. Returns where the plugin folder is (or will be, once installed)."""
     profile = root / "profiles" / "default"
     plugins = profile / "python" / "plugins"
     plugins.mkdir(parents=True)
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(plugins)
+    if unzip:
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(plugins)
     (profile / "QGIS").mkdir()
     (profile / "QGIS" / "QGIS3.ini").write_text(
-        "[PythonPlugins]\nwanmi=true\n\n"
-        f"[locale]\noverrideFlag=true\nuserLocale={lang}\nglobalLocale=zh_CN\n\n"
+        ("[PythonPlugins]\nwanmi=true\n\n" if unzip else "")
+        + f"[locale]\noverrideFlag=true\nuserLocale={lang}\nglobalLocale=zh_CN\n\n"
         "[qgis]\ncheckVersion=false\nshowTips=false\nallowCrashReporting=false\n"
         "\n[core]\nNewsFeed\\httpsfeedqgisorg\\disabled=true\n",
         encoding="utf-8",
@@ -60,9 +62,11 @@ def _profile(root: Path, zip_path: Path, lang: str) -> Path:
     return plugins / "wanmi"
 
 
-# zh_CN: the locale named by the issue; zh-Hans: what QGIS' own language chooser writes for 简体中文 (QGIS then
-# shows its own menus in Chinese too). The plugin must come up in Chinese for both.
+# zh_CN: the locale named by the issue, zip unzipped into the profile and enabled in QGIS3.ini.
+# zh-Hans: what QGIS' own language chooser writes for 简体中文 (QGIS then shows its own menus in Chinese too), and
+# the plugin installed at run time by QGIS' plugin installer, exactly as "Install from ZIP" does.
 LOCALES = ("zh_CN", "zh-Hans")
+INSTALL_FROM_ZIP = {"zh_CN": False, "zh-Hans": True}
 
 
 def screenshot_path(lang: str) -> Path:
@@ -74,8 +78,7 @@ def desktop_run(request, tmp_path_factory):
     lang = request.param
     tmp = tmp_path_factory.mktemp(f"qgis_desktop_{lang}")
     zip_path = _package(tmp / "wanmi.zip")
-    installed = _profile(tmp / "profiles_root", zip_path, lang)
-    assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
+    installed = _profile(tmp / "profiles_root", zip_path, lang, unzip=not INSTALL_FROM_ZIP[lang])
     report = tmp / "report.json"
     screenshot = screenshot_path(lang)
     screenshot.parent.mkdir(exist_ok=True)
@@ -85,6 +88,8 @@ def desktop_run(request, tmp_path_factory):
     env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
     env.pop("QT_QPA_PLATFORM", None)  # a real X display (Xvfb), not offscreen
     env.update(WANMI_REPORT=str(report), WANMI_SCREENSHOT=str(screenshot), LC_ALL="C.UTF-8")
+    if INSTALL_FROM_ZIP[lang]:
+        env["WANMI_INSTALL_ZIP"] = str(zip_path)
     runtime = tmp / "runtime"
     runtime.mkdir(mode=0o700)
     env["XDG_RUNTIME_DIR"] = str(runtime)
@@ -94,6 +99,7 @@ def desktop_run(request, tmp_path_factory):
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert report.exists(), f"no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     data = json.loads(report.read_text(encoding="utf-8"))
+    assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
     print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
     return lang, installed, screenshot, data
 
@@ -106,6 +112,9 @@ def test_packaged_plugin_loads_in_qgis_desktop_from_the_fresh_profile(desktop_ru
     assert data["provider_load_errors"] == {}
     assert "wanmi:partition" in data["provider_algorithms"]
     assert data["locale"] == lang
+    # unzipped + enabled: loaded by QGIS at start-up; otherwise installed and started by the plugin installer
+    assert data["loaded_at_startup"] is not INSTALL_FROM_ZIP[lang]
+    assert data.get("installed_from_zip", False) is INSTALL_FROM_ZIP[lang]
     assert [line for line in data["log"] if line.startswith("[Python error]")] == []
     if lang == "zh-Hans":
         assert "工程(&J)" in data["menu_titles"], data["menu_titles"]  # QGIS' own zh-Hans UI
