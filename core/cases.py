@@ -1316,10 +1316,10 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     # departments by class major where the component gave none (and for every event)
     no_dept = pd.isna(dept_code) | (dept_code == None)  # noqa: E711 - object array
     if no_dept.any():
-        major = np.array([int(str(c)[:2]) if c else 0 for c in class_code[no_dept]], dtype=np.int64)
-        d = depts[major % len(depts)]
-        dept_code[no_dept] = d
-        dept_name[no_dept] = [dept_names[v] for v in d]
+        ucls, inv = np.unique(class_code[no_dept].astype(str), return_inverse=True)  # once per class
+        major = np.array([int(c[:2]) if c[:2].isdigit() else 0 for c in ucls], dtype=np.int64)[inv]
+        dept_code[no_dept] = depts[major % len(depts)]
+        dept_name[no_dept] = np.array([dept_names[v] for v in depts], dtype=object)[major % len(depts)]
     fb.step(4, 10)
 
     # --- supervisor and source --------------------------------------------------------------------
@@ -1346,7 +1346,7 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     beyond = rep >= span_min
     rep[beyond] = rng.uniform(0, span_min, int(beyond.sum()))
     rep = np.floor(rep)
-    valid_p = np.array([_VALID_SHARE[s] for s in source])
+    valid_p = pd.Series(source).map(_VALID_SHARE).to_numpy(dtype=np.float64)
     registered = rng.random(n) < valid_p
     reg = rep + np.ceil(_lognormal_minutes(rng, 12, 0.6, n))
     voided = registered & (rng.random(n) < 0.01)
