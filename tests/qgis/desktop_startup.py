@@ -18,8 +18,8 @@ from qgis.gui import QgsLocatorWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QApplication, QLineEdit, QWidget
-from qgis.utils import active_plugins, iface, plugins
+from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QLineEdit, QToolBar, QWidget
+from qgis.utils import active_plugins, iface, plugins, unloadPlugin
 
 REPORT = os.environ["WANMI_REPORT"]
 SCREENSHOT = os.environ["WANMI_SCREENSHOT"]
@@ -77,6 +77,41 @@ def finish():
         state["menu_titles"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
     except Exception:
         state["errors"].append(traceback.format_exc())
+    if plugins.get("wanmi") is None:
+        write_report_and_quit()
+        return
+    state["before_unload"] = leftovers()
+    try:
+        unloadPlugin("wanmi")  # what the Plugin Manager does when the plugin is unticked
+    except Exception:
+        state["errors"].append(traceback.format_exc())
+    QTimer.singleShot(800, after_unload)  # let deleteLater() run
+
+
+def leftovers():
+    """Everything of the plugin that can be seen in the running QGIS."""
+    window = iface.mainWindow()
+    locator = next((sip.cast(w, QgsLocatorWidget) for w in window.findChildren(QWidget)
+                    if w.metaObject().className() == "QgsLocatorWidget"), None)
+    return {
+        "docks": [w.objectName() for w in window.findChildren(QDockWidget) if w.objectName().startswith("Wanmi")],
+        "toolbars": [w.objectName() for w in window.findChildren(QToolBar) if w.objectName().startswith("Wanmi")],
+        "plugin_menu": [a.text() for a in iface.pluginMenu().actions() if a.text().startswith("Wanmi")],
+        "status_widgets": [w.objectName() for w in window.statusBar().findChildren(QWidget)
+                           if w.objectName().startswith("Wanmi")],
+        "locator_filters": [f.name() for f in locator.locator().filters()
+                            if f.name().startswith("wanmi")] if locator is not None else None,
+        "provider": QgsApplication.processingRegistry().providerById("wanmi") is not None,
+        "translated": QApplication.translate("Wanmi", "Load sample project") != "Load sample project",
+    }
+
+
+def after_unload():
+    state["after_unload"] = leftovers()
+    write_report_and_quit()
+
+
+def write_report_and_quit():
     state["elapsed_s"] = round(time.monotonic() - START, 1)
     with open(REPORT, "w", encoding="utf-8") as fh:
         json.dump(state, fh, ensure_ascii=False, indent=1)

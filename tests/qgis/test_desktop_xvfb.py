@@ -175,6 +175,17 @@ def test_screenshot_is_non_trivial_and_shows_the_magenta_grid(desktop_run):
     assert magenta > 500, magenta
 
 
+def test_unloading_in_qgis_desktop_removes_everything(desktop_run):
+    """Unticking the plugin (qgis.utils.unloadPlugin) in the running QGIS: nothing of it stays behind."""
+    _lang, _installed, _shot, data = desktop_run
+    before, after = data["before_unload"], data["after_unload"]
+    assert before["docks"] == ["WanmiDock"] and before["toolbars"] == ["WanmiToolbar"]
+    assert before["plugin_menu"] == ["Wanmi 万米网格"] and before["status_widgets"] == ["WanmiCellReadout"]
+    assert before["locator_filters"] == ["wanmi_codes"] and before["provider"] and before["translated"]
+    assert after == {"docks": [], "toolbars": [], "plugin_menu": [], "status_widgets": [], "locator_filters": [],
+                     "provider": False, "translated": False}
+
+
 def test_artifacts_are_ignored_by_git():
     for lang in LOCALES:
         path = screenshot_path(lang)
