@@ -362,7 +362,7 @@ def test_paths_agree_on_random_and_snapped_points(clipped):
 
 def test_index_lattice():
     cells = np.array([box(0, 0, 30, 30), box(30, 0, 40, 10), box(30, 10, 40, 20)], dtype=object)
-    assert index_lattice(cells).side == pytest.approx(10.0)  # median area 100 m²
+    assert index_lattice(cells).side == pytest.approx(2.5)  # median area 100 m²: a quarter of 10 m
     assert index_lattice(np.array([box(0, 0, 0, 1)], dtype=object)) is None
 
 
