@@ -138,8 +138,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.districts, args.points, args.out, layer=args.layer, options=options,
                            districts=args.only.split(",") if args.only else None, scheduler=args.scheduler,
-                           workers=args.workers, gpkg=not args.no_gpkg,
-                           gpkg_components=not args.no_gpkg_components, feedback=feedback)
+                           workers=args.workers, gpkg=not args.no_gpkg, cases=args.cases, period=args.period,
+                           evaluation_config=args.weights, gpkg_components=not args.no_gpkg_components,
+                           feedback=feedback)
     finally:
         feedback.close()
     if result.gpkg_path is not None:
@@ -148,6 +149,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"wrote {result.n_cells:,} unit cells and {result.n_points - result.n_outside:,} components of "
           f"{len(result.districts)} districts to {result.out_dir} ({result.n_outside:,} points outside every "
           f"district) in {result.timings['total_s']:.1f} s")
+    if result.evaluation_path is not None:
+        print(f"  {result.n_cases:,} cases overlaid and evaluated: {result.cases_path}, {result.evaluation_path}")
     return 0
 
 
@@ -297,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--layer", help="layer name inside the jurisdiction file")
     b.add_argument("--points", required=True, help="component points: GeoParquet file or directory")
     b.add_argument("--out", required=True, help="output directory (per district + one GeoParquet/GeoPackage)")
+    b.add_argument("--cases", help="cases (案卷) to overlay and evaluate: GeoParquet file or directory")
+    b.add_argument("--period", help="evaluation period of the cases, e.g. 2025, 2025-Q1, 2025-03 (default all)")
+    b.add_argument("--weights", help="evaluation weights/grades file (JSON/TOML; default the built-in ones)")
     b.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
     b.add_argument("--workers", type=int, default=2, help="local cluster worker processes (default 2)")
     b.add_argument("--only", help="only these district codes (comma-separated)")

@@ -19,10 +19,20 @@ Pipeline (:func:`run_batch`), every arrow a set of independent dask tasks:
 3. **Component assignment** (部件赋码), one task per (district, chunk file): the chunk's points → cell,
    community, street and district codes (``districts/<code>/components/part-<chunk>.parquet``) and the
    number of points per cell. A task reads only its district's cells and its own chunk.
+   Points within :data:`HALO` (1 cm) of a district border are located in every district the border
+   separates and one task then gives each its single cell (:func:`_resolve_halo_task`), exactly as the
+   single-machine tie rule does, whatever the float noise between district outlines and cells.
 4. **Per-district totals** (汇总): counts summed into ``component_count`` of the district's cells.
-5. **One output**: the per-district files streamed (row group by row group) into ``unit_cells.parquet``,
-   ``components.parquet`` and one GeoPackage ``wanmi_batch.gpkg`` (layers ``unit_cells``,
-   ``components``, ``districts``), plus ``districts.csv`` (per-district summary).
+5. **Cases** (案卷, optional): split like the points, overlaid per (district, chunk) with
+   :func:`wanmi.core.cases.overlay_cases`, counted per cell with :func:`wanmi.core.evaluation.count_cases`
+   (additive integer counts), summed per district and evaluated per cell, community, street and district
+   with :func:`wanmi.core.evaluation.aggregate` — rates, scores and grades recomputed from the summed
+   counts, so they equal :func:`wanmi.core.evaluation.evaluate` on all cases at once (tested).
+6. **One output**: the per-district files streamed (file by file) into ``unit_cells.parquet``,
+   ``components.parquet``, ``cases.parquet``, ``evaluation.parquet`` and one GeoPackage
+   ``wanmi_batch.gpkg`` (layers ``unit_cells``, ``components``, ``cases``, ``evaluation``, ``districts``),
+   plus ``districts.csv`` (per-district summary) and ``unassigned_components.parquet`` /
+   ``unassigned_cases.parquet`` (outside every district).
 
 Fault tolerance: every task writes its files under deterministic names through a temporary file and an
 atomic rename, and returns only small values (counts, summaries), so when a worker dies mid-run the
@@ -69,6 +79,9 @@ __all__ = [
 ]
 
 POINTS_DIR = "partitioned_points"
+CASES_DIR = "partitioned_cases"
+CASES_FILE = "cases.parquet"
+EVALUATION_FILE = "evaluation.parquet"
 DISTRICTS_DIR = "districts"
 CELLS_FILE = "unit_cells.parquet"
 COMPONENTS_FILE = "components.parquet"
@@ -136,6 +149,9 @@ class BatchResult:
     n_outside: int
     timings: dict[str, float] = field(default_factory=dict)
     workers: dict[str, float] = field(default_factory=dict)
+    cases_path: Path | None = None
+    evaluation_path: Path | None = None
+    n_cases: int = 0
 
     @property
     def n_cells(self) -> int:
@@ -169,8 +185,8 @@ def _district_dir(out: Path, code: str) -> Path:
     return out / DISTRICTS_DIR / code
 
 
-def _point_dir(out: Path, code: str) -> Path:
-    return out / POINTS_DIR / (OUTSIDE if code == OUTSIDE else f"district={code}")
+def _point_dir(out: Path, code: str, subdir: str = POINTS_DIR) -> Path:
+    return out / subdir / (OUTSIDE if code == OUTSIDE else f"district={code}")
 
 
 def _metric_crs(jurisdiction: gpd.GeoDataFrame, crs: Any) -> Any:
@@ -213,7 +229,8 @@ def _boundary_segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], codes: list[str],
-                 crs: str, bounds: tuple[float, float, float, float], out: str) -> pd.DataFrame:
+                 crs: str, bounds: tuple[float, float, float, float], out: str, subdir: str = POINTS_DIR
+                 ) -> pd.DataFrame:
     """Locate one chunk's points in the districts and write them per district, Hilbert-sorted.
 
     A point goes to the district :func:`~wanmi.core.geocode.assign_points` gives it (exact tie rule).
@@ -254,7 +271,7 @@ def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], co
         groups.append((codes[int(d)], sel.to_numpy()))
     for code, sel in groups:
         sel = sel[np.argsort(hilbert[sel], kind="stable")]
-        path = _point_dir(out_path, code) / f"part-{k:05d}.parquet"
+        path = _point_dir(out_path, code, subdir) / f"part-{k:05d}.parquet"
         part = chunk.iloc[sel]
         _atomic_parquet(part.drop(columns=["_pid", "_halo"]) if code == OUTSIDE else part, path)
         rows.append((code, k, str(path), len(sel), int(halo[sel].sum())))
@@ -267,7 +284,7 @@ def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], co
 
 
 def partition_points(client: Any, points: str | Path, districts: gpd.GeoDataFrame, out_dir: str | Path,
-                     crs: Any) -> pd.DataFrame:
+                     crs: Any, subdir: str = POINTS_DIR) -> pd.DataFrame:
     """Stage 1 on ``client``: spatially partition ``points`` (GeoParquet) by ``districts``.
 
     Returns one row per written file: district_code (or ``"outside"``), chunk, path, n, plus the worker's
@@ -277,7 +294,7 @@ def partition_points(client: Any, points: str | Path, districts: gpd.GeoDataFram
     import dask_geopandas
 
     out = Path(out_dir)
-    shutil.rmtree(out / POINTS_DIR, ignore_errors=True)
+    shutil.rmtree(out / subdir, ignore_errors=True)
     src = Path(points)
     if not src.exists():
         raise InputError(f"points file {src} does not exist")
@@ -291,8 +308,8 @@ def partition_points(client: Any, points: str | Path, districts: gpd.GeoDataFram
     wkb = list(shapely.to_wkb(d.geometry.values))
     codes = list(d["district_code"].astype(str))
     [wkb_f] = client.scatter([wkb], broadcast=True)
-    tasks = [dask.delayed(_split_chunk)(part, k, wkb_f, codes, crs_text, bounds, str(out),
-                                        dask_key_name=f"split-chunk-{k}")
+    tasks = [dask.delayed(_split_chunk)(part, k, wkb_f, codes, crs_text, bounds, str(out), subdir,
+                                        dask_key_name=f"split-{subdir}-{k}")
              for k, part in enumerate(ddf.to_delayed())]
     frames = client.compute(tasks, sync=True)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -352,82 +369,142 @@ def _with_codes(pts: gpd.GeoDataFrame, codes: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=body.geometry.name, crs=pts.crs)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What is being located: components (部件, assign_to_cells) or cases (案卷, overlay_cases + counts)."""
+
+    name: str  # output folder and file stem: "components" / "cases"
+    period: Any = None
+    check_limit_hours: float = 1.0
+
+    def locate(self, frame: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, lattice: Any) -> gpd.GeoDataFrame:
+        """``frame`` with the four code columns (the single-machine functions, unchanged)."""
+        if self.name == "cases":
+            from .cases import overlay_cases
+
+            body = frame.drop(columns=[c for c in _CODE_COLUMNS if c in frame.columns])
+            return overlay_cases(body, cells, lattice=lattice)
+        from .geocode import assign_to_cells
+
+        return _with_codes(frame, assign_to_cells(frame, cells, lattice=lattice))
+
+    def counts(self, located: pd.DataFrame, cell_codes: pd.Index) -> Any:
+        """Additive per-cell counts: an int64 array (components) or the evaluation counts frame (cases)."""
+        if self.name == "cases":
+            from .evaluation import count_cases
+
+            return count_cases(located, "cell_code", self.period, self.check_limit_hours)
+        idx = cell_codes.get_indexer(located["cell_code"])
+        return np.bincount(idx + 1, minlength=len(cell_codes) + 1)[1:].astype(np.int64)
+
+
+COMPONENTS = _Kind("components")
+
+
 def _assign_task(code: str, chunk_path: str, k: int, out: str, options: BatchOptions, _partitioned: Any,
-                 hook: Callable[[str, int], None] | None) -> dict[str, Any]:
-    """Assign one chunk of one district's points to that district's cells; returns counts per cell.
+                 hook: Callable[[str, int], None] | None, kind: _Kind = COMPONENTS) -> dict[str, Any]:
+    """Locate one chunk of one district's points (components or cases) in that district's cells.
 
-    Border-halo points are written to ``halo/part-<k>.parquet`` with their codes in *this* district and are
-    not counted here (see :func:`_resolve_halo_task`).
+    Returns the chunk's additive per-cell counts. Border-halo points are written to
+    ``<kind>_halo/part-<k>.parquet`` with their codes in *this* district and are not counted here
+    (see :func:`_resolve_halo_task`).
     """
-    from .geocode import assign_to_cells
-
     if hook is not None:
         hook(code, k)
     t0 = time.perf_counter()
     base = Path(out)
     cells = _read_cells(base, code, ["code", "community_code", "street_code", "district_code", "geometry"])
     pts = gpd.read_parquet(chunk_path)
-    codes = assign_to_cells(pts, cells, lattice=_lattice(options))
-    result = _with_codes(pts, codes)
+    result = kind.locate(pts, cells, _lattice(options))
     halo = pts["_halo"].to_numpy(dtype=bool)
+    result = result.drop(columns=[c for c in ("_halo",) if c in result.columns])
     own = result[~halo].drop(columns="_pid")
-    idx = pd.Index(cells["code"]).get_indexer(own["cell_code"])
-    counts = np.bincount(idx + 1, minlength=len(cells) + 1)[1:].astype(np.int64)
+    counts = kind.counts(own, pd.Index(cells["code"]))
     ddir = _district_dir(base, code)
-    _atomic_parquet(own, ddir / "components" / f"part-{k:05d}.parquet")
-    halo_path = ddir / "halo" / f"part-{k:05d}.parquet"
+    _atomic_parquet(own, ddir / kind.name / f"part-{k:05d}.parquet")
+    halo_path = ddir / f"{kind.name}_halo" / f"part-{k:05d}.parquet"
     if halo.any():
         _atomic_parquet(result[halo].assign(_district=code), halo_path)
     else:
         halo_path.unlink(missing_ok=True)
     return {"district_code": code, "chunk": k, "n": len(own), "halo": int(halo.sum()),
-            "assigned": int(counts.sum()), "counts": counts, "assign_s": time.perf_counter() - t0,
+            "counts": counts, "assign_s": time.perf_counter() - t0,
             "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
 
 
-def _resolve_halo_task(out: str, codes: Sequence[str], _assigned: Any) -> dict[str, Any]:
+def _resolve_halo_task(out: str, codes: Sequence[str], _assigned: Any, kind: _Kind = COMPONENTS
+                       ) -> dict[str, Any]:
     """Give every border-halo point its one cell, as the single-machine path would.
 
     Each copy of a point found the cell its district's tie rule gives it. The single-machine winner among
     *all* cells is the winner among these per-district winners (a cell the nudge enters wins in its own
     district too; otherwise the smallest position in code order, which is also the smallest in its
-    district), so one :func:`~wanmi.core.geocode.assign_points` of the halo points against the union of
-    those candidate cells, in code order, decides. Returns the counts to add per district and cell code.
+    district), so locating the halo points once more against the union of those candidate cells, in code
+    order, decides. Returns the counts to add per district.
     """
-    from .geocode import assign_points, point_coordinates
-
     t0 = time.perf_counter()
     base = Path(out)
-    files = sorted(p for c in codes for p in (_district_dir(base, c) / "halo").glob("part-*.parquet"))
+    files = sorted(p for c in codes for p in (_district_dir(base, c) / f"{kind.name}_halo").glob("part-*.parquet"))
     for c in codes:
-        (_district_dir(base, c) / "components" / "halo.parquet").unlink(missing_ok=True)
+        (_district_dir(base, c) / kind.name / "halo.parquet").unlink(missing_ok=True)
     if not files:
         return {"points": 0, "counts": {}, "resolve_s": time.perf_counter() - t0}
     copies = pd.concat([gpd.read_parquet(f) for f in files], ignore_index=True)
     cand = copies.loc[copies["cell_code"].notna(), ["cell_code", "_district"]].drop_duplicates()
-    cells = pd.concat([_read_cells(base, d, ["code", "community_code", "street_code", "district_code",
-                                             "geometry"], filters=[("code", "in", list(g["cell_code"]))])
-                       for d, g in cand.groupby("_district")], ignore_index=True) if len(cand) else None
+    cols = ["code", "community_code", "street_code", "district_code", "geometry"]
+    parts = [_read_cells(base, d, cols, filters=[("code", "in", list(g["cell_code"]))])
+             for d, g in cand.groupby("_district")]
     first = copies.sort_values(["_pid", "_district"], kind="stable").drop_duplicates("_pid")
     first = gpd.GeoDataFrame(first, geometry=copies.geometry.name, crs=copies.crs).reset_index(drop=True)
-    if cells is not None and len(cells):
-        cells = cells.sort_values("code", kind="stable").reset_index(drop=True)
-        x, y = point_coordinates(first)
-        win = assign_points(x, y, cells.geometry.values, method="strtree")
-        for col in _CODE_COLUMNS:
-            src = "code" if col == "cell_code" else col
-            first[col] = pd.api.extensions.take(cells[src].array, win, allow_fill=True)
-    else:
-        for col in _CODE_COLUMNS:
-            first[col] = None
-    owner = first["district_code"].where(first["district_code"].notna(), first["_district"]).astype(str)
-    counts: dict[str, dict[str, int]] = {}
-    for d, part in first.groupby(owner):
+    if parts:
+        cells = pd.concat(parts, ignore_index=True).sort_values("code", kind="stable").reset_index(drop=True)
+    else:  # no copy found a cell: locate against an empty cell table (every code missing)
+        cells = _read_cells(base, str(first["_district"].iloc[0]), cols).iloc[:0]
+    located = kind.locate(first.drop(columns=list(_CODE_COLUMNS)), cells, None)
+    district = located["district_code"].astype(object)
+    owner = district.where(district.notna(), located["_district"]).astype(str)
+    counts: dict[str, Any] = {}
+    for d, part in located.groupby(owner.to_numpy()):
         part = part.drop(columns=["_pid", "_district"])
-        _atomic_parquet(part, _district_dir(base, str(d)) / "components" / "halo.parquet")
-        vc = part["cell_code"].dropna().value_counts()
-        counts[str(d)] = {str(c): int(v) for c, v in vc.items()}
+        _atomic_parquet(part, _district_dir(base, str(d)) / kind.name / "halo.parquet")
+        own = pd.read_parquet(_district_dir(base, str(d)) / "cells_base.parquet", columns=["code"])
+        counts[str(d)] = kind.counts(part, pd.Index(own["code"]))
     return {"points": len(first), "counts": counts, "resolve_s": time.perf_counter() - t0,
+            "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
+
+
+def _sum_case_counts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames).groupby(level=0, sort=True).sum().astype(np.int64)
+
+
+def _evaluate_district(code: str, out: str, parts: Sequence[dict[str, Any]], halo: dict[str, Any],
+                       config: Any, _partitioned: Any) -> dict[str, Any]:
+    """Case evaluation of one district: summed per-cell counts → cell/community/street/district results
+    (rates, scores and grades recomputed from the sums, as :func:`wanmi.core.evaluation.evaluate`)."""
+    from .evaluation import _cell_table, aggregate
+
+    t0 = time.perf_counter()
+    ddir = _district_dir(Path(out), code)
+    cells = gpd.read_parquet(ddir / "cells_base.parquet", columns=[
+        "code", "area_m2", "district_code", "street_code", "community_code", "geometry"])
+    counts = _sum_case_counts([*(p["counts"] for p in parts), halo["counts"].get(code)])
+    table = _cell_table(cells)
+    cols = list(counts.columns)
+    counts = counts.reindex(table.index, fill_value=0) if len(cols) else pd.DataFrame(index=table.index)
+    counts = pd.concat([table.drop(columns="cell_code"), counts], axis=1)
+    counts.index.name = "cell_code"
+    counts = counts.reset_index()
+    levels = [aggregate(counts, key, config) for key in ("cell_code", "community_code", "street_code",
+                                                         "district_code")]
+    result = pd.concat(levels, ignore_index=True)
+    _atomic_parquet(result, ddir / EVALUATION_FILE)
+    n_cases = int(sum(p["n"] for p in parts))
+    halo_file = ddir / "cases" / "halo.parquet"
+    n_cases += _rows(halo_file) if halo_file.exists() else 0
+    return {"district_code": code, "cases": n_cases, "evaluation_s": time.perf_counter() - t0,
             "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
 
 
@@ -440,10 +517,9 @@ def _finalize_task(code: str, out: str, parts: Sequence[dict[str, Any]], partiti
     total = np.zeros(len(cells), dtype=np.int64)
     for p in parts:
         total += p["counts"]
-    extra = halo["counts"].get(code, {})
-    if extra:
-        pos = pd.Index(cells["code"]).get_indexer(list(extra))
-        np.add.at(total, pos, np.fromiter(extra.values(), dtype=np.int64))
+    extra = halo["counts"].get(code)
+    if extra is not None:
+        total += extra
     halo_file = ddir / "components" / "halo.parquet"
     n_halo_rows = _rows(halo_file) if halo_file.exists() else 0
     cells.insert(cells.columns.get_loc("geometry"), "component_count", total)
@@ -558,23 +634,38 @@ def _write_gpkg_streamed(target: Path, layers: Sequence[tuple[str, Sequence[Path
 
 
 def _merge_task(out: str, codes: Sequence[str], gpkg: bool, gpkg_components: bool, summary: pd.DataFrame,
-                _done: Any) -> dict[str, Any]:
-    """Write the single-file outputs (runs on a worker, streaming)."""
+                with_cases: bool) -> dict[str, Any]:
+    """Write the single-file outputs (runs on a worker, streaming file by file)."""
     t0 = time.perf_counter()
     base = Path(out)
     cell_files = [_district_dir(base, c) / CELLS_FILE for c in codes]
-    comp_files = sorted(p for c in codes for p in (_district_dir(base, c) / "components").glob("*.parquet"))
+
+    def files(kind: str) -> list[Path]:
+        return sorted(p for c in codes for p in (_district_dir(base, c) / kind).glob("*.parquet"))
+
+    comp_files = files("components")
     n_cells = _concat_geoparquet(cell_files, base / CELLS_FILE)
     n_comp = _concat_geoparquet(comp_files, base / COMPONENTS_FILE) if comp_files else 0
+    case_files = files("cases") if with_cases else []
+    eval_files = [_district_dir(base, c) / EVALUATION_FILE for c in codes] if with_cases else []
+    n_cases = _concat_geoparquet(case_files, base / CASES_FILE) if case_files else 0
+    evaluation = None
+    if eval_files:
+        evaluation = pd.concat([pd.read_parquet(f) for f in eval_files], ignore_index=True)
+        _atomic_parquet(evaluation, base / EVALUATION_FILE)
     gpkg_path = None
     if gpkg:
         layers: list[tuple[str, Any]] = [("unit_cells", cell_files)]
         if gpkg_components and comp_files:
             layers.append(("components", comp_files))
+        if case_files:
+            layers.append(("cases", case_files))
+        if evaluation is not None:
+            layers.append(("evaluation", evaluation))
         layers.append(("districts", summary))
         gpkg_path = str(_write_gpkg_streamed(base / GPKG_FILE, layers))
-    return {"cells": n_cells, "components": n_comp, "gpkg": gpkg_path, "merge_s": time.perf_counter() - t0,
-            "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
+    return {"cells": n_cells, "components": n_comp, "cases": n_cases, "gpkg": gpkg_path,
+            "merge_s": time.perf_counter() - t0, "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -627,6 +718,9 @@ def run_batch(
     memory_limit: str | None = None,
     gpkg: bool = True,
     gpkg_components: bool = True,
+    cases: str | Path | None = None,
+    period: Any = None,
+    evaluation_config: Any = None,
     task_hook: Callable[[str, int], None] | None = None,
     feedback: Feedback | None = None,
 ) -> BatchResult:
@@ -638,8 +732,11 @@ def run_batch(
     ``district_code`` are recomputed). ``districts``: only these district codes. ``scheduler``: address of
     a running scheduler (``tcp://host:8786``) or a ``distributed.Client``; default a LocalCluster of
     ``workers`` processes. ``gpkg_components``: also put every component in the GeoPackage (slow for
-    10⁷ points; the GeoParquet always has them). ``task_hook(district, chunk)`` runs at the start of every
-    assignment task (instrumentation, fault injection). Outputs: see the module docstring.
+    10⁷ points; the GeoParquet always has them). ``cases``: a GeoParquet file/directory of cases (案卷, the
+    columns of core/cases.py) — overlaid on the cells (:func:`~wanmi.core.cases.overlay_cases`) and evaluated
+    over ``period`` per cell, community, street and district (:mod:`wanmi.core.evaluation`, weights from
+    ``evaluation_config``: a path or an EvaluationConfig). ``task_hook(district, chunk)`` runs at the start
+    of every assignment task (instrumentation, fault injection). Outputs: see the module docstring.
     """
     _require_dask()
     fb = ensure(feedback)
@@ -678,9 +775,19 @@ def run_batch(
         if old.is_dir() and old.name not in codes:
             shutil.rmtree(old)
     for c in codes:
-        shutil.rmtree(_district_dir(out, c) / "components", ignore_errors=True)
-        shutil.rmtree(_district_dir(out, c) / "halo", ignore_errors=True)
+        for sub in ("components", "components_halo", "cases", "cases_halo"):
+            shutil.rmtree(_district_dir(out, c) / sub, ignore_errors=True)
+        (_district_dir(out, c) / EVALUATION_FILE).unlink(missing_ok=True)
+    for name in (CASES_FILE, EVALUATION_FILE):
+        (out / name).unlink(missing_ok=True)
     timings["setup_s"] = time.perf_counter() - t_start
+
+    case_kind = None
+    if cases is not None:
+        from .evaluation import load_weights, parse_period
+
+        config = evaluation_config if hasattr(evaluation_config, "kinds") else load_weights(evaluation_config)
+        case_kind = _Kind("cases", parse_period(period), config.check_limit_hours)
 
     with _client(scheduler, workers, threads_per_worker, memory_limit) as client:
         fb.info(f"batch: {len(codes)} districts on {len(client.scheduler_info()['workers'])} dask workers")
@@ -690,56 +797,86 @@ def run_batch(
                                      key=f"partition-{c}", pure=False)
                     for c in codes}  # partitions start while the points are being split
         files = partition_points(client, points, outlines, out, crs_text)
+        case_files = partition_points(client, cases, outlines, out, crs_text, CASES_DIR) \
+            if case_kind is not None else None
         timings["split_points_s"] = time.perf_counter() - t0
         fb.step(1, 1)
         fb.window(40, 90)
-        assigned: dict[str, list[Any]] = {c: [] for c in codes}
-        for row in files[files["district_code"] != OUTSIDE].itertuples():
-            assigned[row.district_code].append(client.submit(
-                _assign_task, row.district_code, row.path, int(row.chunk), str(out), opts,
-                parts_of[row.district_code], task_hook, key=f"assign-{row.district_code}-{row.chunk}", pure=False))
+
+        def submit_assign(table: pd.DataFrame, kind: _Kind) -> dict[str, list[Any]]:
+            futures: dict[str, list[Any]] = {c: [] for c in codes}
+            for row in table[table["district_code"] != OUTSIDE].itertuples():
+                futures[row.district_code].append(client.submit(
+                    _assign_task, row.district_code, row.path, int(row.chunk), str(out), opts,
+                    parts_of[row.district_code], task_hook, kind,
+                    key=f"assign-{kind.name}-{row.district_code}-{row.chunk}", pure=False))
+            return futures
+
+        assigned = submit_assign(files, COMPONENTS)
         halo = client.submit(_resolve_halo_task, str(out), codes, [f for fs in assigned.values() for f in fs],
-                             key="resolve-halo", pure=False)
+                             COMPONENTS, key="resolve-halo-components", pure=False)
         finals = [client.submit(_finalize_task, c, str(out), assigned[c], parts_of[c], halo, key=f"finalize-{c}",
                                 pure=False) for c in codes]
+        evals: list[Any] = []
+        if case_kind is not None:
+            overlaid = submit_assign(case_files, case_kind)
+            case_halo = client.submit(_resolve_halo_task, str(out), codes,
+                                      [f for fs in overlaid.values() for f in fs], case_kind,
+                                      key="resolve-halo-cases", pure=False)
+            evals = [client.submit(_evaluate_district, c, str(out), overlaid[c], case_halo, config, parts_of[c],
+                                   key=f"evaluate-{c}", pure=False) for c in codes]
         summaries = []
-        from distributed import as_completed
+        from distributed import as_completed, wait
 
         for n_done, fut in enumerate(as_completed(finals), 1):
             summaries.append(fut.result())
             fb.step(n_done, len(finals))
+        wait(evals)
         timings["partition_assign_s"] = time.perf_counter() - t0 - timings["split_points_s"]
         summary = pd.DataFrame(summaries).sort_values("district_code").reset_index(drop=True)
-        chunk_stats = [f.result() for fs in assigned.values() for f in fs]
-        halo_stats = halo.result()
+        task_stats = [f.result() for fs in assigned.values() for f in fs] + [halo.result()]
+        if evals:
+            ev = pd.DataFrame([f.result() for f in evals]).set_index("district_code")
+            summary["cases"] = ev["cases"].reindex(summary["district_code"]).to_numpy()
+            summary["evaluation_s"] = ev["evaluation_s"].reindex(summary["district_code"]).to_numpy()
+            task_stats += [f.result() for fs in overlaid.values() for f in fs] + [case_halo.result()]
+            task_stats += ev.reset_index().to_dict("records")
         fb.window(90, 100)
         t1 = time.perf_counter()
         merged = client.submit(_merge_task, str(out), codes, gpkg, gpkg_components,
-                               summary.drop(columns=["pid", "peak_rss_mib"]), None, key="merge", pure=False).result()
+                               summary.drop(columns=["pid", "peak_rss_mib"]), case_kind is not None,
+                               key="merge", pure=False).result()
         timings["merge_s"] = time.perf_counter() - t1
         fb.step(1, 1)
 
     n_outside = int(files.loc[files["district_code"] == OUTSIDE, "n"].sum())
     n_points = int(files.drop_duplicates("chunk")["points"].sum()) if len(files) else 0
-    outside_files = sorted((out / POINTS_DIR / OUTSIDE).glob("part-*.parquet"))
-    if outside_files:
-        _concat_geoparquet(outside_files, out / "unassigned_components.parquet")
-    else:
-        (out / "unassigned_components.parquet").unlink(missing_ok=True)
+    for subdir, name in ((POINTS_DIR, "unassigned_components.parquet"), (CASES_DIR, "unassigned_cases.parquet")):
+        outside_files = sorted((out / subdir / OUTSIDE).glob("part-*.parquet"))
+        if outside_files:
+            _concat_geoparquet(outside_files, out / name)
+        else:
+            (out / name).unlink(missing_ok=True)
     summary.drop(columns=["pid"]).to_csv(out / SUMMARY_FILE, index=False)
     rss: dict[str, float] = {}
-    for pid, mib in [*zip(files["pid"], files["peak_rss_mib"]),
-                     *((s["pid"], s["peak_rss_mib"]) for s in chunk_stats),
-                     *zip(summary["pid"], summary["peak_rss_mib"]), (merged["pid"], merged["peak_rss_mib"]),
-                     *([(halo_stats["pid"], halo_stats["peak_rss_mib"])] if "pid" in halo_stats else [])]:
+    stats = [*zip(files["pid"], files["peak_rss_mib"]), *zip(summary["pid"], summary["peak_rss_mib"]),
+             (merged["pid"], merged["peak_rss_mib"]), *((t["pid"], t["peak_rss_mib"]) for t in task_stats
+                                                       if "pid" in t)]
+    if case_files is not None:
+        stats += list(zip(case_files["pid"], case_files["peak_rss_mib"]))
+    for pid, mib in stats:
         rss[str(pid)] = max(rss.get(str(pid), 0.0), float(mib))
     timings["total_s"] = time.perf_counter() - t_start
+    n_cases = int(case_files.drop_duplicates("chunk")["points"].sum()) if case_files is not None and len(case_files) \
+        else 0
     fb.info(f"batch: {summary['cells'].sum():,} cells, {n_points:,} points "
-            f"({n_outside:,} outside every district) in {timings['total_s']:.1f} s")
+            f"({n_outside:,} outside every district), {n_cases:,} cases in {timings['total_s']:.1f} s")
     return BatchResult(
         out_dir=out, cells_path=out / CELLS_FILE, components_path=out / COMPONENTS_FILE,
         gpkg_path=Path(merged["gpkg"]) if merged["gpkg"] else None, districts=summary,
         n_points=n_points, n_outside=n_outside, timings=timings, workers=rss,
+        cases_path=out / CASES_FILE if case_kind is not None else None,
+        evaluation_path=out / EVALUATION_FILE if case_kind is not None else None, n_cases=n_cases,
     )
 
 

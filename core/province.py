@@ -211,13 +211,13 @@ def synthetic_components(communities: gpd.GeoDataFrame, district_code: str, scal
                          seed: int = 20260101) -> gpd.GeoDataFrame:
     """Synthetic component points (合成部件) of one district, reproducible from ``(seed, district_code)``.
 
-    Columns ``component_code`` (16-digit CJ/T 214: admin + class + serial), ``class_code``, ``synthetic``
+    Columns ``code`` (16-digit CJ/T 214: admin + class + serial), ``class_code``, ``synthetic``
     (= 1) and Point geometry in the communities' CRS. The district's location is *not* a column: a batch
     must find it from the geometry.
     """
     parts = [p for p in iter_synthetic_components(communities, district_code, scale, seed)]
     if not parts:
-        return gpd.GeoDataFrame({"component_code": [], "class_code": [], "synthetic": []},
+        return gpd.GeoDataFrame({"code": [], "class_code": [], "synthetic": []},
                                 geometry=gpd.GeoSeries([], crs=communities.crs), crs=communities.crs)
     return pd.concat(parts, ignore_index=True)
 
@@ -253,7 +253,7 @@ def iter_synthetic_components(communities: gpd.GeoDataFrame, district_code: str,
             raise InputError(f"district {district_code}: more than 999,999 components of one class")
         codes = np.char.add(np.char.add(str(district_code), cls.astype(str)),
                             np.char.zfill((rank + 1).astype(str), 6))
-        return gpd.GeoDataFrame({"component_code": codes.astype(object), "class_code": cls, "synthetic": 1},
+        return gpd.GeoDataFrame({"code": codes.astype(object), "class_code": cls, "synthetic": 1},
                                 geometry=gpd.points_from_xy(x, y), crs=communities.crs)
 
     for g, n in zip(geoms, counts):

@@ -24,6 +24,8 @@ import pytest
 import shapely
 
 from wanmi.core.batch import BatchOptions, dask_available, run_batch, single_machine
+from wanmi.core.cases import overlay_cases, synthetic_cases
+from wanmi.core.evaluation import evaluate
 from wanmi.core.province import read_districts, synthetic_communities, synthetic_components
 
 pytestmark = pytest.mark.skipif(not dask_available(), reason="dask[distributed] / dask-geopandas not installed")
@@ -52,7 +54,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _x0, y0, x1, y1 = districts.total_bounds
     outside = shapely.points(rng.uniform(x1 + 100, x1 + 5000, 40), rng.uniform(y0, y1, 40))
     extra = np.concatenate([on_x, on_v, shapely.points(border), outside])
-    hard = gpd.GeoDataFrame({"component_code": [f"HARD{k:06d}" for k in range(len(extra))],
+    hard = gpd.GeoDataFrame({"code": [f"HARD{k:06d}" for k in range(len(extra))],
                              "class_code": "0101", "synthetic": 1}, geometry=extra, crs=pts.crs)
     pts = pd.concat([pts, hard], ignore_index=True).sample(frac=1.0, random_state=5).reset_index(drop=True)
     points_dir = tmp / "points"
@@ -62,9 +64,20 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict:
     comm_path = tmp / "communities.gpkg"
     communities.to_file(comm_path, layer="communities", engine="pyogrio")
     cells, codes = single_machine(communities, pts, OPTIONS)
+    # cases (synthetic, seeded) + hard ones on the shared district border and outside
+    cases = synthetic_cases(pts[codes["cell_code"].notna().to_numpy()], cells, 3_000, "2025-01-01", "2026-01-01",
+                            seed=11)
+    cases = cases.reset_index(drop=True)
+    cases.loc[:39, "geometry"] = shapely.points(np.resize(border, (40, 2)))
+    cases.loc[40:44, "geometry"] = outside[:5]
+    cases_dir = tmp / "cases"
+    cases_dir.mkdir()
+    for k, start in enumerate(range(0, len(cases), 1_000)):
+        cases.iloc[start:start + 1_000].to_parquet(cases_dir / f"part-{k:05d}.parquet", index=False)
     return {"tmp": tmp, "communities": communities, "comm_path": comm_path, "points": pts,
             "points_dir": points_dir, "cells": cells, "codes": codes, "n_outside": len(outside),
-            "outside_codes": list(hard["component_code"].iloc[-len(outside):])}
+            "outside_codes": list(hard["code"].iloc[-len(outside):]), "cases": cases,
+            "cases_dir": cases_dir}
 
 
 def _check_identical(out: Path, sample: dict) -> None:
@@ -84,17 +97,17 @@ def _check_identical(out: Path, sample: dict) -> None:
     # outside every district: the far points, and lattice-snapped ones that left the district (the communities
     # leave no gaps inside a district, so these are exactly the points without a cell)
     assert len(unassigned) == int(ref["cell_code"].isna().sum()) >= sample["n_outside"]
-    assert set(sample["outside_codes"]) <= set(unassigned["component_code"])
-    assert comps["component_code"].is_unique
+    assert set(sample["outside_codes"]) <= set(unassigned["code"])
+    assert comps["code"].is_unique
     assert not {"_pid", "_halo", "_district"} & set(comps.columns)
-    want = pd.concat([pts[["component_code"]], ref], axis=1).set_index("component_code")
-    inside = want.index.difference(pd.Index(unassigned["component_code"]))
+    want = pd.concat([pts[["code"]], ref], axis=1).set_index("code")
+    inside = want.index.difference(pd.Index(unassigned["code"]))
     assert len(inside) == len(comps)
-    got = comps.set_index("component_code").loc[inside]
+    got = comps.set_index("code").loc[inside]
     for col in ("cell_code", "community_code", "street_code", "district_code"):
         assert (got[col].fillna("-").astype(str).to_numpy() ==
                 want.loc[inside, col].fillna("-").astype(str).to_numpy()).all(), col
-    assert want.loc[pd.Index(unassigned["component_code"]), "cell_code"].isna().all()
+    assert want.loc[pd.Index(unassigned["code"]), "cell_code"].isna().all()
     # the shared-border vertices really needed the halo: they were assigned in both districts
     summary = pd.read_csv(out / "districts.csv", dtype={"district_code": str})
     assert summary["border_points"].sum() >= 30
@@ -105,7 +118,7 @@ def _check_identical(out: Path, sample: dict) -> None:
         for f in files:
             part = gpd.read_parquet(f)
             halo = part["_halo"].to_numpy()
-            assert set(comps.set_index("component_code").loc[part["component_code"][~halo], "district_code"]
+            assert set(comps.set_index("code").loc[part["code"][~halo], "district_code"]
                        .dropna()) <= {d}
             h = part.geometry.hilbert_distance(total_bounds=read_districts(
                 ROOT / "layers" / "sample" / "beijing_districts.gpkg", DISTRICTS).total_bounds).to_numpy()
@@ -173,3 +186,39 @@ def test_batch_refuses_bad_input(sample: dict, tmp_path: Path) -> None:
         run_batch(sample["communities"], sample["points_dir"], tmp_path, districts=["110105"])
     with pytest.raises(InputError, match="does not exist"):
         run_batch(sample["communities"], tmp_path / "missing.parquet", tmp_path)
+
+
+def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None:
+    out = sample["tmp"] / "out_cases"
+    result = run_batch(sample["communities"], sample["points_dir"], out, options=OPTIONS, workers=2,
+                       cases=sample["cases_dir"], period="2025", gpkg=True, gpkg_components=False)
+    cells = sample["cells"]
+    ref = overlay_cases(sample["cases"], cells)
+    got = gpd.read_parquet(out / "cases.parquet").set_index("case_id")
+    unassigned = gpd.read_parquet(out / "unassigned_cases.parquet")
+    assert len(got) + len(unassigned) == len(ref) == result.n_cases
+    assert set(unassigned["case_id"]) == set(ref.loc[ref["cell_code"].isna(), "case_id"])
+    want = ref.set_index("case_id").loc[got.index]
+    for col in ("cell_code", "community_code", "street_code", "district_code"):
+        assert (got[col].fillna("-").astype(str) == want[col].fillna("-").astype(str)).all(), col
+    assert (got["reported_at"] == want["reported_at"]).all()
+    # evaluation per level: the same counts, rates, scores and grades as evaluate() on everything at once
+    ev = pd.read_parquet(out / "evaluation.parquet")
+    for by, level in (("cell_code", "cell"), ("community_code", "community"), ("street_code", "street"),
+                      ("district_code", "district")):
+        single = evaluate(ref, by=by, period="2025", cells=cells)
+        mine = ev[ev["level"] == level].set_index("code").sort_index()
+        single = pd.DataFrame(single.drop(columns=[c for c in ("geometry",) if c in single.columns]))
+        single = single.set_index("code").sort_index()
+        assert list(mine.index) == list(single.index), level
+        numeric = [c for c in mine.columns if c in single.columns and pd.api.types.is_numeric_dtype(single[c])]
+        assert "n_registered_all" in numeric and "score" in numeric
+        for col in numeric:
+            a, b = mine[col].to_numpy(dtype=float), single[col].to_numpy(dtype=float)
+            assert ((a == b) | (np.isnan(a) & np.isnan(b))).all(), (level, col)
+        assert (mine["grade"].astype(str) == single["grade"].astype(str)).all(), level
+        if level == "district":
+            assert mine["n_cases"].sum() == int(ref["cell_code"].notna().sum())
+    import pyogrio
+
+    assert {"unit_cells", "cases", "evaluation", "districts"} <= {n for n, _ in pyogrio.list_layers(result.gpkg_path)}
