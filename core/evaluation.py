@@ -310,10 +310,12 @@ def _times(cases: pd.DataFrame, column: str) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[ns]")
 
 
-def _text(cases: pd.DataFrame, column: str) -> np.ndarray:
+def _equals(cases: pd.DataFrame, column: str, value: str) -> np.ndarray:
+    """``cases[column] == value`` as a bool array (missing column or value → False); vectorised on Arrow
+    and object strings alike."""
     if column not in cases.columns:
-        return np.full(len(cases), "", dtype=object)
-    return cases[column].fillna("").astype(str).to_numpy(dtype=object)
+        return np.zeros(len(cases), bool)
+    return (cases[column] == value).fillna(False).to_numpy(dtype=bool)
 
 
 def case_flags(cases: pd.DataFrame, period: str | Period | tuple | None = None,
@@ -328,13 +330,17 @@ def case_flags(cases: pd.DataFrame, period: str | Period | tuple | None = None,
         raise InputError(f"the case table has no column(s) {', '.join(missing)} "
                          f"(columns: {', '.join(map(str, cases.columns))})")
     per = parse_period(period)
+    flags = _flag_arrays(cases, per, check_limit_hours)
+    return pd.DataFrame({k: flags[k].astype(np.int8) for k in COUNT_COLUMNS}, index=cases.index)
+
+
+def _flag_arrays(cases: pd.DataFrame, per: Period, check_limit_hours: float) -> dict[str, np.ndarray]:
+    """The per-case flags of :func:`case_flags` as bool arrays."""
     start, end = np.datetime64(per.start.to_datetime64(), "ns"), np.datetime64(per.end.to_datetime64(), "ns")
 
     def within(t: np.ndarray) -> np.ndarray:
         return (t >= start) & (t < end)  # NaT compares False
 
-    state = _text(cases, "state")
-    source = _text(cases, "source")
     reported_at, registered_at = _times(cases, "reported_at"), _times(cases, "registered_at")
     deadline, disposed_at = _times(cases, "deadline"), _times(cases, "disposed_at")
     closed_at, feedback_at, checked_at = _times(cases, "closed_at"), _times(cases, "feedback_at"), \
@@ -342,18 +348,19 @@ def case_flags(cases: pd.DataFrame, period: str | Period | tuple | None = None,
     rework = (pd.to_numeric(cases["rework_count"], errors="coerce").fillna(0).to_numpy() > 0
               if "rework_count" in cases.columns else np.zeros(len(cases), bool))
 
-    void, suspended, deferred = state == VOID, state == SUSPENDED, state == DEFERRED
+    void, suspended, deferred = (_equals(cases, "state", v) for v in (VOID, SUSPENDED, DEFERRED))
+    in_progress = _equals(cases, "state", IN_PROGRESS)
     no_deadline = np.isnat(deadline)
     is_registered = ~np.isnat(registered_at) & ~void
     registered_all = is_registered & within(registered_at)
     reported = within(reported_at)
-    sup_reports = reported & (source == SUPERVISOR_SOURCE)
+    sup_reports = reported & _equals(cases, "source", SUPERVISOR_SOURCE)
     disposed_in = within(disposed_at)
     disposed_before = disposed_at < start
     due = is_registered & ~deferred & (disposed_in | (within(deadline) & ~disposed_before))
     disposed = due & (disposed_at < end)
     disposed_on_time = disposed & (no_deadline | (disposed_at <= deadline))
-    closed = due & (closed_at < end) & (state != IN_PROGRESS)
+    closed = due & (closed_at < end) & ~in_progress
     closed_on_time = closed & (no_deadline | (closed_at <= deadline))
     check_due = due & (feedback_at < end)
     limit = np.timedelta64(round(check_limit_hours * 3600e9), "ns")
@@ -373,13 +380,12 @@ def case_flags(cases: pd.DataFrame, period: str | Period | tuple | None = None,
         "n_disposed_on_time": disposed_on_time,
         "n_rework": due & rework,
         "n_overdue": due & ~disposed_on_time,
-        "n_public_reports": registered_all & ~suspended & (source == PUBLIC_SOURCE),
+        "n_public_reports": registered_all & ~suspended & _equals(cases, "source", PUBLIC_SOURCE),
         "n_check_due": check_due,
         "n_checked_on_time": checked_on_time,
     }
-    touched = reported | registered_all | due | flags["n_void"] | flags["n_deferred"]
-    out = {"n_cases": touched, **flags}
-    return pd.DataFrame({k: out[k].astype(np.int8) for k in COUNT_COLUMNS}, index=cases.index)
+    flags["n_cases"] = reported | registered_all | due | flags["n_void"] | flags["n_deferred"]
+    return flags
 
 
 def _region_key_frame(cases: pd.DataFrame) -> pd.DataFrame:
@@ -416,6 +422,8 @@ def _region_key_frame(cases: pd.DataFrame) -> pd.DataFrame:
 def _group_keys(cases: pd.DataFrame, by: str) -> pd.Series:
     if by not in GROUP_KEYS:
         raise InputError(f"cannot evaluate by {by!r}; choose one of {', '.join(GROUP_KEYS)}")
+    if by == "cell_code" and by in cases.columns:
+        return cases[by]
     if by in REGION_KEYS:
         if not any(k in cases.columns for k in REGION_KEYS):
             raise InputError("the cases have no cell/community/street/district code: overlay them on the unit "
@@ -428,12 +436,22 @@ def _group_keys(cases: pd.DataFrame, by: str) -> pd.Series:
 
 def count_cases(cases: pd.DataFrame, by: str, period: str | Period | tuple | None = None,
                 check_limit_hours: float = 1.0) -> pd.DataFrame:
-    """Counts per group (index = group key; cases without a key are left out), one groupby-sum."""
-    flags = case_flags(cases, period, check_limit_hours)
-    keys = _group_keys(cases, by)
-    counts = flags[keys.notna().to_numpy()].groupby(keys[keys.notna()].to_numpy(), sort=True).sum()
-    counts.index.name = by
-    return counts.astype(np.int64)
+    """Counts per group (index = group key, sorted; cases without a key are left out).
+
+    The keys are factorised once and every flag is summed with ``np.bincount`` (no Python loop over
+    cases or groups)."""
+    missing = [c for c in _CASE_COLUMNS if c not in cases.columns]
+    if missing:
+        raise InputError(f"the case table has no column(s) {', '.join(missing)} "
+                         f"(columns: {', '.join(map(str, cases.columns))})")
+    flags = _flag_arrays(cases, parse_period(period), check_limit_hours)
+    codes, uniques = pd.factorize(_group_keys(cases, by), sort=True)
+    valid = codes >= 0
+    codes = codes[valid]
+    data = {k: np.bincount(codes, weights=flags[k][valid], minlength=len(uniques)).astype(np.int64)
+            for k in COUNT_COLUMNS}
+    index = pd.Index(np.asarray(uniques, dtype=object).astype(str), name=by)
+    return pd.DataFrame(data, index=index)
 
 
 # --- indicators, scores, grades ---------------------------------------------------------------------------
@@ -589,6 +607,7 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
         cases = _overlay(cases, cells, code_field)
     fb.window(10, 60)
     fb.step(0, 1)
+    table = None
     if by in REGION_KEYS and (cells is not None or "cell_code" in cases.columns):
         counts = count_cases(cases, "cell_code", per, config.check_limit_hours)
         fb.step(1, 1)
@@ -620,7 +639,7 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
     fb.window(60, 100)
     fb.step(0, 1)
     if cells is not None and by in REGION_KEYS and hasattr(cells, "geometry"):
-        result = _attach_geometry(result, cells, by, code_field)
+        result = _attach_geometry(result, cells, by, _cell_table(cells, code_field) if table is None else table)
     fb.step(1, 1)
     result.insert(2, "period", per.label)
     synthetic = bool(cases.attrs.get("synthetic")) or (
@@ -662,10 +681,9 @@ def aggregate(counts: pd.DataFrame, to: str, config: EvaluationConfig | None = N
     return result
 
 
-def _attach_geometry(result: pd.DataFrame, cells: pd.DataFrame, by: str, code_field: str) -> pd.DataFrame:
+def _attach_geometry(result: pd.DataFrame, cells: pd.DataFrame, by: str, table: pd.DataFrame) -> pd.DataFrame:
     import geopandas as gpd
 
-    table = _cell_table(cells, code_field)
     geoms = gpd.GeoDataFrame({"key": table[by].to_numpy()}, geometry=cells.geometry.to_numpy(), crs=cells.crs)
     if by != "cell_code":
         geoms = geoms.dissolve(by="key", as_index=False)

@@ -211,3 +211,18 @@ def test_algorithms_are_in_the_provider_menu(provider):
     assert "wanmi:evaluate" in ids and "wanmi:render_map" in ids
     assert p.algorithm("evaluate").displayName() == "Compute evaluation scores"
     assert p.algorithm("render_map").displayName() == "Render score map"
+
+
+def test_evaluate_per_department_gives_a_table(provider):
+    """Departments have no polygons: the output is a table with the engine's rates (no grade style)."""
+    cases = _cases()
+    cases.loc[cases.index[:200], ["dept_code", "dept_name"]] = ["D2", "园林所"]
+    result, layer, post, _context = _run_loaded("wanmi:evaluate", {
+        "INPUT": _layer(cases, "Point", "cases"), "BY": 4, "PERIOD": MARCH})
+    assert post is None and not layer.isSpatial()
+    expected = evaluate(cases, by="dept_code", period=MARCH).set_index("code")
+    got = {f["code"]: (f["dept_name"], f["closure_rate"], f["grade"]) for f in layer.getFeatures()}
+    assert set(got) == {"D1", "D2"} and result["UNITS"] == 2
+    for code, (name, rate, grade) in got.items():
+        assert name == expected.loc[code, "dept_name"] and grade == expected.loc[code, "grade"]
+        assert rate == pytest.approx(expected.loc[code, "closure_rate"])
