@@ -189,15 +189,21 @@ def show_for_screenshot(cells):
     half_w = 1000.0
     half_h = half_w * canvas.height() / max(canvas.width(), 1)
     canvas.setExtent(QgsRectangle(centre.x() - half_w, centre.y() - half_h, centre.x() + half_w, centre.y() + half_h))
+    rendered = []
+    canvas.mapCanvasRefreshed.connect(lambda: rendered.append(time.monotonic()))
     canvas.refresh()
-    wait_for_render(time.monotonic())
+    wait_for_render(time.monotonic(), rendered)
 
 
-def wait_for_render(since):
+def wait_for_render(since, rendered):
+    """Until a full render finished after the zoom, nothing is drawing, and things were quiet for 1.5 s."""
     canvas = iface.mapCanvas()
-    if (canvas.isDrawing() or time.monotonic() - since < 3.0) and time.monotonic() - START < TIMEOUT_S:
-        QTimer.singleShot(300, lambda: wait_for_render(since))
+    now = time.monotonic()
+    settled = rendered and not canvas.isDrawing() and now - rendered[-1] > 1.5 and now - since > 2.0
+    if not settled and now - START < TIMEOUT_S:
+        QTimer.singleShot(300, lambda: wait_for_render(since, rendered))
         return
+    state["renders_before_screenshot"] = len(rendered)
     finish()
 
 

@@ -73,35 +73,56 @@ def screenshot_path(lang: str) -> Path:
     return ARTIFACTS / f"qgis_desktop_{lang}.png"
 
 
-@pytest.fixture(scope="module", params=LOCALES)
-def desktop_run(request, tmp_path_factory):
-    lang = request.param
-    tmp = tmp_path_factory.mktemp(f"qgis_desktop_{lang}")
-    zip_path = _package(tmp / "wanmi.zip")
-    installed = _profile(tmp / "profiles_root", zip_path, lang, unzip=not INSTALL_FROM_ZIP[lang])
-    report = tmp / "report.json"
-    screenshot = screenshot_path(lang)
-    screenshot.parent.mkdir(exist_ok=True)
-    if screenshot.exists():
-        screenshot.unlink()
-    env = qgis_process_env(tmp / "unused")  # the venv's pip packages (shapely 2, geopandas …) on PYTHONPATH
-    env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
-    env.pop("QT_QPA_PLATFORM", None)  # a real X display (Xvfb), not offscreen
-    env.update(WANMI_REPORT=str(report), WANMI_SCREENSHOT=str(screenshot), LC_ALL="C.UTF-8")
-    if INSTALL_FROM_ZIP[lang]:
-        env["WANMI_INSTALL_ZIP"] = str(zip_path)
-    runtime = tmp / "runtime"
-    runtime.mkdir(mode=0o700)
-    env["XDG_RUNTIME_DIR"] = str(runtime)
-    cmd = [XVFB_RUN, "-a", "-s", "-screen 0 1600x1000x24", QGIS, "--profiles-path", str(tmp / "profiles_root"),
-           "--lang", lang, "--nologo", "--noversioncheck", "--code",
-           str(ROOT / "tests" / "qgis" / "desktop_startup.py")]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    assert report.exists(), f"no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    data = json.loads(report.read_text(encoding="utf-8"))
-    assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
-    print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
-    return lang, installed, screenshot, data
+@pytest.fixture(scope="module")
+def desktop_runs(tmp_path_factory):
+    """Start one QGIS Desktop per locale, all at once (each under its own Xvfb), and collect their reports."""
+    tmp_root = tmp_path_factory.mktemp("qgis_desktop")
+    zip_path = _package(tmp_root / "wanmi.zip")  # built once: the same zip for both ways of installing
+    runs = {}
+    for i, lang in enumerate(LOCALES):
+        tmp = tmp_root / lang
+        tmp.mkdir()
+        installed = _profile(tmp / "profiles_root", zip_path, lang, unzip=not INSTALL_FROM_ZIP[lang])
+        report, screenshot = tmp / "report.json", screenshot_path(lang)
+        screenshot.parent.mkdir(exist_ok=True)
+        if screenshot.exists():
+            screenshot.unlink()
+        env = qgis_process_env(tmp / "unused")  # the venv's pip packages (shapely 2, geopandas …) on PYTHONPATH
+        env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
+        env.pop("QT_QPA_PLATFORM", None)  # a real X display (Xvfb), not offscreen
+        env.update(WANMI_REPORT=str(report), WANMI_SCREENSHOT=str(screenshot), LC_ALL="C.UTF-8")
+        if INSTALL_FROM_ZIP[lang]:
+            env["WANMI_INSTALL_ZIP"] = str(zip_path)
+        runtime = tmp / "runtime"
+        runtime.mkdir(mode=0o700)
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+        # -a -n: the first free display from a base of its own, so the parallel runs never race for one
+        cmd = [XVFB_RUN, "-a", "-n", str(150 + 50 * i), "-s", "-screen 0 1600x1000x24",
+               QGIS, "--profiles-path", str(tmp / "profiles_root"), "--lang", lang, "--nologo", "--noversioncheck",
+               "--code", str(ROOT / "tests" / "qgis" / "desktop_startup.py")]
+        log = open(tmp / "qgis.log", "w")  # noqa: SIM115 - closed below
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        runs[lang] = (proc, log, installed, report, screenshot)
+    out = {}
+    for lang, (proc, log, installed, report, screenshot) in runs.items():
+        try:
+            proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        text = log_path.read_text(errors="replace")[-3000:] if (log_path := Path(log.name)).exists() else ""
+        assert report.exists(), f"{lang}: no report (rc {proc.returncode}):\n{text}"
+        data = json.loads(report.read_text(encoding="utf-8"))
+        assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
+        print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
+        out[lang] = (lang, installed, screenshot, data)
+    return out
+
+
+@pytest.fixture(params=LOCALES)
+def desktop_run(request, desktop_runs):
+    return desktop_runs[request.param]
 
 
 def test_packaged_plugin_loads_in_qgis_desktop_from_the_fresh_profile(desktop_run):
@@ -159,6 +180,7 @@ def test_screenshot_is_non_trivial_and_shows_the_magenta_grid(desktop_run):
 
     _lang, _installed, screenshot, data = desktop_run
     assert data["screenshot_saved"] is True and screenshot.exists()
+    assert data["renders_before_screenshot"] >= 1
     image = QImage(str(screenshot))
     assert not image.isNull()
     assert image.width() >= 1200 and image.height() >= 800
