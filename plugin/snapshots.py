@@ -288,7 +288,8 @@ class SnapshotBuilder(QObject):
 
 
 class ProjectWatcher(QObject):
-    """Emits :attr:`changed` (debounced) when layers are added or removed or a vector layer's data changes."""
+    """Emits :attr:`changed` (debounced) when layers are added, removed or reordered, or a vector layer's data
+    changes; rebuilding a snapshot costs a background task, so bursts of edits cause one rebuild."""
 
     changed = pyqtSignal()
 
@@ -299,17 +300,35 @@ class ProjectWatcher(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
         self.timer.timeout.connect(self.changed)
-        self._layers: list[QgsVectorLayer] = []
-        self.project.layersAdded.connect(self._on_layers_added)
-        self.project.layersRemoved.connect(self._schedule)
-        self.project.cleared.connect(self._schedule)
+        self._layers: dict[str, QgsVectorLayer] = {}
+        self._connections = (
+            (self.project.layersAdded, self._on_layers_added),
+            (self.project.layersWillBeRemoved, self._on_layers_removed),
+            (self.project.cleared, self._schedule),
+            (self.project.layerTreeRoot().layerOrderChanged, self._schedule),
+        )
+        for signal, slot in self._connections:
+            signal.connect(slot)
         self._on_layers_added(list(self.project.mapLayers().values()))
+
+    @property
+    def watched(self) -> list[str]:
+        """Ids of the vector layers whose data changes are followed."""
+        return list(self._layers)
 
     def _on_layers_added(self, layers) -> None:
         for layer in layers:
-            if isinstance(layer, QgsVectorLayer):
+            if isinstance(layer, QgsVectorLayer) and layer.id() not in self._layers:
                 layer.dataChanged.connect(self._schedule)
-                self._layers.append(layer)
+                self._layers[layer.id()] = layer
+        self._schedule()
+
+    def _on_layers_removed(self, layer_ids) -> None:
+        for layer_id in layer_ids:
+            layer = self._layers.pop(layer_id, None)
+            if layer is not None:
+                with contextlib.suppress(TypeError, RuntimeError):
+                    layer.dataChanged.disconnect(self._schedule)
         self._schedule()
 
     def _schedule(self, *_args) -> None:
@@ -318,12 +337,8 @@ class ProjectWatcher(QObject):
     def close(self) -> None:
         """Disconnect from the project and its layers (plugin unload)."""
         self.timer.stop()
-        for signal, slot in ((self.project.layersAdded, self._on_layers_added),
-                             (self.project.layersRemoved, self._schedule),
-                             (self.project.cleared, self._schedule)):
+        for signal, slot in self._connections:
             with contextlib.suppress(TypeError, RuntimeError):
                 signal.disconnect(slot)
-        for layer in self._layers:
-            with contextlib.suppress(TypeError, RuntimeError):  # layer already deleted
-                layer.dataChanged.disconnect(self._schedule)
-        self._layers.clear()
+        self._on_layers_removed(list(self._layers))
+        self.timer.stop()

@@ -357,6 +357,25 @@ def test_readout_shows_cell_community_and_street_under_the_cursor(project, deskt
     assert readout.label not in desktop_iface.status_bar.findChildren(QLabel)
 
 
+def test_readout_follows_the_project_in_the_background(project, desktop_iface, qgis_iface):
+    """No synchronous rebuild: the watcher and the background task pick up a new and a removed cell layer."""
+    from wanmi.plugin.snapshots import ProjectWatcher
+
+    watcher = ProjectWatcher(delay_ms=50)
+    readout = CellReadout(desktop_iface, watcher=watcher)
+    assert wait_until(lambda: readout.index is not None)
+    cells_id = project["cells"].id()
+    assert readout.index.layer_id == cells_id and not readout.label.isHidden()  # shown (status bar itself is not)
+    assert set(watcher.watched) == {layer.id() for layer in project.values()}
+    QgsProject.instance().removeMapLayer(cells_id)
+    assert wait_until(lambda: readout.index is None)
+    assert readout.label.isHidden()
+    assert cells_id not in watcher.watched
+    readout.unload()
+    watcher.close()
+    assert watcher.watched == []
+
+
 # --- unload ---------------------------------------------------------------------------------------------------
 def test_unload_leaves_no_actions_docks_locator_filters_status_widgets_or_translators(
         qgis_processing, desktop_iface, tmp_path, monkeypatch):
