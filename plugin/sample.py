@@ -119,9 +119,14 @@ class SampleProject(QObject):
         if self._running is not None:
             return
         root = self.project.layerTreeRoot()
+        title = tr("Wanmi sample: Dongcheng, Beijing")
+        for old in [g for g in root.findGroups() if g.name() == title]:  # loading again replaces the sample
+            self.project.removeMapLayers(old.findLayerIds())
+            root.removeChildNode(old)
+        self.cells = None
         if not self.project.mapLayers():
             self.project.setCrs(QgsCoordinateReferenceSystem(SAMPLE_CRS))
-        self.group = root.insertGroup(0, tr("Wanmi sample: Dongcheng, Beijing"))
+        self.group = root.insertGroup(0, title)
         extent_layer = None
         for layer in jurisdiction_layers():
             self.project.addMapLayer(layer, False)

@@ -446,12 +446,14 @@ def test_load_sample_builds_the_grid_in_a_task_and_styles_it(qgis_processing, qg
         tree = QgsProject.instance().layerTreeRoot()
         assert tree.layerOrder()[0].id() == cells.id()  # the grid on top
 
-        # a second load opens the cached file at once
-        QgsProject.instance().removeAllMapLayers()
+        # a second load replaces the sample (no duplicate layers) and opens the cached grid at once
+        count_before = len(QgsProject.instance().mapLayers())
         loaded.clear()
+        del cells
         sample.load()
         assert loaded and loaded[0].featureCount() == len(codes)
-        del cells
+        assert len(QgsProject.instance().mapLayers()) == count_before
+        assert len(tree.findGroups()) == 1
         loaded.clear()
         QgsProject.instance().removeAllMapLayers()
     finally:
