@@ -241,11 +241,11 @@ def iter_synthetic_components(communities: gpd.GeoDataFrame, district_code: str,
     serial = pd.Series(0, index=pd.Index(classes), dtype=np.int64)
     buf_x: list[np.ndarray] = []
     buf_y: list[np.ndarray] = []
+    buf_c: list[np.ndarray] = []
     n_buf = 0
 
     def flush() -> gpd.GeoDataFrame:
-        x, y = np.concatenate(buf_x), np.concatenate(buf_y)
-        cls = classes[rng.choice(len(classes), size=len(x), p=weights)]
+        x, y, cls = np.concatenate(buf_x), np.concatenate(buf_y), np.concatenate(buf_c)
         s = pd.Series(cls)
         rank = s.groupby(s).cumcount().to_numpy() + serial.reindex(cls).to_numpy()
         serial.update(s.value_counts().add(serial, fill_value=0).astype(np.int64))
@@ -275,10 +275,11 @@ def iter_synthetic_components(communities: gpd.GeoDataFrame, district_code: str,
             need -= len(x)
         buf_x += got_x
         buf_y += got_y
+        buf_c.append(classes[rng.choice(len(classes), size=int(n), p=weights)])  # per community: chunk-free
         n_buf += int(n)
         if n_buf >= chunk:
             yield flush()
-            buf_x, buf_y, n_buf = [], [], 0
+            buf_x, buf_y, buf_c, n_buf = [], [], [], 0
     if n_buf:
         yield flush()
 
@@ -287,8 +288,8 @@ def write_synthetic_points(communities: gpd.GeoDataFrame, out_dir: str | Path, s
                            seed: int = 20260101, rows_per_file: int = 1 << 20) -> tuple[Path, int]:
     """Write the synthetic components of every district as a GeoParquet dataset (directory of files).
 
-    One file per chunk of ≤ ``rows_per_file`` points (district after district, so the input is *not*
-    partitioned by district: the batch has to do it). Returns (directory, number of points).
+    One file per chunk of about ``rows_per_file`` points (whole communities; district after district, so
+    the input is *not* partitioned by district: the batch has to do it). Returns (directory, point count).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
