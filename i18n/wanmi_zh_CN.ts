@@ -981,5 +981,15 @@ N = 0 时采用实践参考值：每名监督员约 12 个网格、180,000 平�
             <source>Records with problems</source>
             <translation>有问题的记录</translation>
         </message>
+        <message>
+            <location filename="../plugin/dock.py" line="141" />
+            <source>Layers are recognised by their fields: unit cells have code and community_code, census layers code, class_code and status, case layers case_id, communities community_code without seq.</source>
+            <translation>图层按字段识别：单元网格含 code 和 community_code，部件普查图层含 code、class_code 和 status，案卷图层含 case_id，社区图层含 community_code 但不含 seq。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/dock.py" line="239" />
+            <source>Project layers — unit cells: {cells}; census: {census}; cases: {cases}; communities: {communities}</source>
+            <translation>工程图层 — 单元网格：{cells}；部件普查：{census}；案卷：{cases}；社区：{communities}</translation>
+        </message>
     </context>
 </TS>

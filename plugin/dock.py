@@ -135,6 +135,12 @@ class WanmiDock(QgsDockWidget):
         self.status = QLabel()
         self.status.setObjectName("WanmiDockStatus")
         self.status.setWordWrap(True)
+        self.layers_label = QLabel()
+        self.layers_label.setObjectName("WanmiDockLayers")
+        self.layers_label.setWordWrap(True)
+        self.layers_label.setToolTip(tr("Layers are recognised by their fields: unit cells have code and "
+                                        "community_code, census layers code, class_code and status, case layers "
+                                        "case_id, communities community_code without seq."))
         self._body: QWidget | None = None
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -167,6 +173,8 @@ class WanmiDock(QgsDockWidget):
         self.sample_button = sample
         self.status.setParent(None)
         layout.addWidget(self.status)
+        self.layers_label.setParent(None)
+        layout.addWidget(self.layers_label)
         texts = step_texts()
         steps = step_algorithms(self.provider)
         for key, _groups in WORKFLOW:
@@ -220,6 +228,16 @@ class WanmiDock(QgsDockWidget):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
+
+    def update_layers(self, project: QgsProject | None = None) -> None:
+        """Show which project layers the buttons will use (top-most layer of each role)."""
+        none = "—"
+        names = {}
+        for role in ("cells", "census", "cases", "communities"):
+            found = layers_with_role(role, project)
+            names[role] = found[0].name() if found else none
+        self.layers_label.setText(tr("Project layers — unit cells: {cells}; census: {census}; cases: {cases}; "
+                                     "communities: {communities}").format(**names))
 
     def unload(self) -> None:
         if self.provider is not None and hasattr(self.provider, "algorithmsLoaded"):

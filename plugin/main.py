@@ -71,6 +71,8 @@ class WanmiPlugin:
                              icon_name=f"step_{step_of(alg.groupId())}" if alg is not None else "wanmi")
 
         self.watcher = ProjectWatcher()
+        self.watcher.changed.connect(self.dock.update_layers)
+        self.dock.update_layers()
         self.readout = CellReadout(self.iface, watcher=self.watcher)
         self.code_store = CodeStore(watcher=self.watcher)
         self.locator_filter = CodeLocatorFilter(self.code_store, self.iface)

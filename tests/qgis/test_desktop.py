@@ -210,6 +210,9 @@ def test_dock_button_opens_dialog_with_project_layers_as_defaults(plugin, projec
     monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params: calls.append((alg_id, params)))
     plugin.dock.buttons["wanmi:partition"].click()
     assert calls == [("wanmi:partition", {"INPUT": project["communities"].id(), "ROADS": project["roads"].id()})]
+    plugin.dock.update_layers()
+    assert plugin.dock.layers_label.text() == (
+        "Project layers — unit cells: my cells; census: my census; cases: my cases; communities: my communities")
     calls.clear()
     plugin.dock.buttons["wanmi:renumber"].click()
     assert calls == [("wanmi:renumber", {"NEW": project["cells"].id(), "OLD": project["cells"].id()})]
