@@ -114,6 +114,7 @@ def desktop_runs(tmp_path_factory):
         text = log_path.read_text(errors="replace")[-3000:] if (log_path := Path(log.name)).exists() else ""
         assert report.exists(), f"{lang}: no report (rc {proc.returncode}):\n{text}"
         data = json.loads(report.read_text(encoding="utf-8"))
+        data["_returncode"] = proc.returncode
         assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
         print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
         out[lang] = (lang, installed, screenshot, data)
@@ -128,6 +129,7 @@ def desktop_run(request, desktop_runs):
 def test_packaged_plugin_loads_in_qgis_desktop_from_the_fresh_profile(desktop_run):
     lang, installed, _shot, data = desktop_run
     assert data["errors"] == [], data["errors"]
+    assert data["_returncode"] == 0  # QGIS quit normally (no crash at exit after the plugin was unloaded)
     assert data["plugin_loaded"] is True, data.get("active_plugins")
     assert data["plugin_file"].startswith(str(installed)), data["plugin_file"]  # the zip's copy, not the checkout
     assert data["provider_load_errors"] == {}
