@@ -342,7 +342,7 @@ Codes: 15 digits = district(6) + street(3) + community(3) + sequence(3), numbere
         <message>
             <location filename="../plugin/sample.py" line="76" />
             <source>District</source>
-            <translation>区界</translation>
+            <translation>区</translation>
         </message>
         <message>
             <location filename="../plugin/sample.py" line="124" />
@@ -990,6 +990,11 @@ N = 0 时采用实践参考值：每名监督员约 12 个网格、180,000 平�
             <location filename="../plugin/dock.py" line="239" />
             <source>Project layers — unit cells: {cells}; census: {census}; cases: {cases}; communities: {communities}</source>
             <translation>工程图层 — 单元网格：{cells}；部件普查：{census}；案卷：{cases}；社区：{communities}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/sample.py" line="76" />
+            <source>District boundary</source>
+            <translation>区界</translation>
         </message>
     </context>
 </TS>

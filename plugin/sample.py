@@ -73,7 +73,8 @@ def _labels(layer: QgsVectorLayer, field: str, size: float, color: str, max_scal
 def jurisdiction_layers() -> list[QgsVectorLayer]:
     """District, streets and communities of the sample, styled (top layer first)."""
     layers = []
-    for table, name in (("communities", tr("Communities")), ("streets", tr("Streets")), ("district", tr("District"))):
+    names = (("communities", tr("Communities")), ("streets", tr("Streets")), ("district", tr("District boundary")))
+    for table, name in names:
         layer = QgsVectorLayer(f"{SAMPLE_GPKG}|layername={table}", name, "ogr")
         if not layer.isValid():
             continue

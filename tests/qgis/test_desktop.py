@@ -437,7 +437,7 @@ def test_load_sample_builds_the_grid_in_a_task_and_styles_it(qgis_processing, qg
         sample.load()
         assert sample.cells is None  # not built yet: the GUI did not wait
         names = {layer.name() for layer in QgsProject.instance().mapLayers().values()}
-        assert {"Communities", "Streets", "District"} <= names
+        assert {"Communities", "Streets", "District boundary"} <= names
         assert wait_until(lambda: bool(loaded), 60_000)
         cells = loaded[0]
         assert cells is not None and cells is sample.cells
