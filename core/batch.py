@@ -181,6 +181,14 @@ def _atomic_parquet(frame: pd.DataFrame, path: Path, **kwargs: Any) -> None:
             tmp.unlink()
 
 
+def _points_parquet(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Point tables (components, cases) as GeoParquet with the native GeoArrow point encoding: about twice as
+    fast to write and read as WKB. Other geometry types (lines, polygons) stay WKB."""
+    types = shapely.get_type_id(frame.geometry.values)
+    points = bool(len(frame)) and bool(np.isin(types, [-1, 0]).all())
+    _atomic_parquet(frame, path, geometry_encoding="geoarrow" if points else "WKB")
+
+
 def _district_dir(out: Path, code: str) -> Path:
     return out / DISTRICTS_DIR / code
 
@@ -256,7 +264,7 @@ def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], co
     geoms = shapely.from_wkb(districts_wkb)
     idx = assign_points(x, y, geoms, lattice=Lattice(_DISTRICT_INDEX_SIDE))
     segs, seg_district = _boundary_segments(geoms)
-    near_p, near_s = shapely.STRtree(segs).query(shapely.points(x, y), predicate="dwithin", distance=HALO)
+    near_p, near_s = shapely.STRtree(segs).query(chunk.geometry.values, predicate="dwithin", distance=HALO)
     pairs = pd.DataFrame({"p": np.concatenate([np.flatnonzero(idx >= 0), near_p]),
                           "d": np.concatenate([idx[idx >= 0], seg_district[near_s]])}).drop_duplicates()
     n_dist = np.bincount(pairs["p"].to_numpy(), minlength=n)
@@ -273,7 +281,7 @@ def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], co
         sel = sel[np.argsort(hilbert[sel], kind="stable")]
         path = _point_dir(out_path, code, subdir) / f"part-{k:05d}.parquet"
         part = chunk.iloc[sel]
-        _atomic_parquet(part.drop(columns=["_pid", "_halo"]) if code == OUTSIDE else part, path)
+        _points_parquet(part.drop(columns=["_pid", "_halo"]) if code == OUTSIDE else part, path)
         rows.append((code, k, str(path), len(sel), int(halo[sel].sum())))
     frame = pd.DataFrame(rows, columns=["district_code", "chunk", "path", "n", "halo"])
     frame["points"] = n
@@ -421,10 +429,10 @@ def _assign_task(code: str, chunk_path: str, k: int, out: str, options: BatchOpt
     own = result[~halo].drop(columns="_pid")
     counts = kind.counts(own, pd.Index(cells["code"]))
     ddir = _district_dir(base, code)
-    _atomic_parquet(own, ddir / kind.name / f"part-{k:05d}.parquet")
+    _points_parquet(own, ddir / kind.name / f"part-{k:05d}.parquet")
     halo_path = ddir / f"{kind.name}_halo" / f"part-{k:05d}.parquet"
     if halo.any():
-        _atomic_parquet(result[halo].assign(_district=code), halo_path)
+        _points_parquet(result[halo].assign(_district=code), halo_path)
     else:
         halo_path.unlink(missing_ok=True)
     return {"district_code": code, "chunk": k, "n": len(own), "halo": int(halo.sum()),
@@ -466,7 +474,7 @@ def _resolve_halo_task(out: str, codes: Sequence[str], _assigned: Any, kind: _Ki
     counts: dict[str, Any] = {}
     for d, part in located.groupby(owner.to_numpy()):
         part = part.drop(columns=["_pid", "_district"])
-        _atomic_parquet(part, _district_dir(base, str(d)) / kind.name / "halo.parquet")
+        _points_parquet(part, _district_dir(base, str(d)) / kind.name / "halo.parquet")
         own = pd.read_parquet(_district_dir(base, str(d)) / "cells_base.parquet", columns=["code"])
         counts[str(d)] = kind.counts(part, pd.Index(own["code"]))
     return {"points": len(first), "counts": counts, "resolve_s": time.perf_counter() - t0,
@@ -554,7 +562,10 @@ def _concat_geoparquet(files: Sequence[Path], target: Path) -> int:
     if not files:
         raise InputError(f"nothing to write to {target}")
     schemas = [pq.read_schema(f) for f in files]
-    schema = pa.unify_schemas([s.remove_metadata() for s in schemas], promote_options="permissive")
+    try:
+        schema = pa.unify_schemas([s.remove_metadata() for s in schemas], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # point files (GeoArrow) mixed with other geometries (WKB)
+        return _concat_as_wkb(files, target)
     geo = json.loads(schemas[0].metadata[b"geo"]) if schemas[0].metadata and b"geo" in schemas[0].metadata \
         else None
     if geo is not None:
@@ -586,6 +597,21 @@ def _concat_geoparquet(files: Sequence[Path], target: Path) -> int:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     return n
+
+
+def _concat_as_wkb(files: Sequence[Path], target: Path) -> int:
+    """Slow path of :func:`_concat_geoparquet`: re-encode every file as WKB, then stream them."""
+    tmp_dir = target.with_name(f".{target.name}.{uuid.uuid4().hex}.wkb")
+    tmp_dir.mkdir()
+    try:
+        wkb = []
+        for i, f in enumerate(files):
+            p = tmp_dir / f"{i:06d}.parquet"
+            gpd.read_parquet(f).to_parquet(p, index=False, geometry_encoding="WKB")
+            wkb.append(p)
+        return _concat_geoparquet(wkb, target)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _iter_geoparquet(files: Sequence[Path]) -> Iterator[gpd.GeoDataFrame]:
