@@ -28,7 +28,7 @@ from wanmi.core.cases import overlay_cases, synthetic_cases
 from wanmi.core.evaluation import evaluate
 from wanmi.core.province import read_districts, synthetic_communities, synthetic_components
 
-pytestmark = pytest.mark.skipif(not dask_available(), reason="dask[distributed] / dask-geopandas not installed")
+needs_dask = pytest.mark.skipif(not dask_available(), reason="dask[distributed] / dask-geopandas not installed")
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRICTS = ["110101", "110102", "110107"]
@@ -132,6 +132,7 @@ def _check_identical(out: Path, sample: dict) -> None:
         assert part["component_count"].sum() == (comps["district_code"] == d).sum()
 
 
+@needs_dask
 def test_cli_batch_equals_single_machine(sample: dict) -> None:
     from wanmi.cli import main
 
@@ -163,6 +164,7 @@ class _KillOnce:
             os._exit(1)  # the worker process dies mid-run; its nanny restarts it, the scheduler retries
 
 
+@needs_dask
 def test_killed_worker_is_retried_and_output_identical(sample: dict) -> None:
     import cloudpickle
 
@@ -179,6 +181,7 @@ def test_killed_worker_is_retried_and_output_identical(sample: dict) -> None:
     _check_identical(out, sample)
 
 
+@needs_dask
 def test_batch_refuses_bad_input(sample: dict, tmp_path: Path) -> None:
     from wanmi.core.errors import InputError
 
@@ -188,6 +191,7 @@ def test_batch_refuses_bad_input(sample: dict, tmp_path: Path) -> None:
         run_batch(sample["communities"], tmp_path / "missing.parquet", tmp_path)
 
 
+@needs_dask
 def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None:
     out = sample["tmp"] / "out_cases"
     result = run_batch(sample["communities"], sample["points_dir"], out, options=OPTIONS, workers=2,
@@ -222,3 +226,22 @@ def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None
     import pyogrio
 
     assert {"unit_cells", "cases", "evaluation", "districts"} <= {n for n, _ in pyogrio.list_layers(result.gpkg_path)}
+
+
+def test_core_imports_without_dask(tmp_path: Path) -> None:
+    """wanmi.core.batch imports (and says what to install) when dask is missing."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "for m in ('dask', 'distributed', 'dask_geopandas'): sys.modules[m] = None\n"
+        "import wanmi.core, wanmi.core.batch as b\n"
+        "from wanmi.core.errors import InputError\n"
+        "assert not b.dask_available()\n"
+        "try:\n"
+        "    b.run_batch(None, 'x', 'y')\n"
+        "except InputError as e:\n"
+        "    print('refused:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert "refused: batches need dask" in out.stdout
