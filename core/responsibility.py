@@ -325,17 +325,30 @@ def _bisect(adj: csr_matrix, coords: np.ndarray, w: np.ndarray, k: int) -> np.nd
         sub = adj[nodes][:, nodes]
         side = _weighted_split(coords[nodes], w[nodes], k1 / kk)
         side = _connect_sides(sub, side, w[nodes])
+        # the repair may shift workload or leave a side with too few cells: share kk by workload again,
+        # with at least one cell per area on each side
+        n_a, n_b = int(side.sum()), int((~side).sum())
+        w_a, w_all = float(w[nodes][side].sum()), float(w[nodes].sum())
+        k1 = round(kk * w_a / w_all) if w_all > 0 else k1
+        k1 = min(max(k1, 1, kk - n_b), kk - 1, n_a)
         stack.append((nodes[side], k1, base))
         stack.append((nodes[~side], kk - k1, base + k1))
     return labels
 
 
 class _Refiner:
-    """Boundary-cell moves between areas that keep every area connected (see the module docstring)."""
+    """Boundary-cell moves between areas that keep every area connected (see the module docstring).
+
+    Every pass works in batches: the candidate moves (cell, from, to) are ranked by their gain and taken
+    greedily such that each area takes part in at most one move of the batch. Moves between disjoint pairs
+    of areas do not interact (their gains add up and each contiguity check stays valid), so one batch does
+    the work of many single moves for the price of one ranking.
+    """
 
     def __init__(self, graph: CellGraph, adj: csr_matrix, w: np.ndarray, labels: np.ndarray, k: int,
                  feedback: Feedback) -> None:
         self.adj = adj
+        self.indptr, self.indices = adj.indptr, adj.indices
         self.u, self.v, self.len = graph.directed()
         self.w = w
         self.labels = labels
@@ -347,11 +360,44 @@ class _Refiner:
         self.fb = feedback
         self.moves = 0
 
+    def _neighbours(self, cell: int, area: int) -> np.ndarray:
+        nb = self.indices[self.indptr[cell]:self.indptr[cell + 1]]
+        return nb[self.labels[nb] == area]
+
+    def _locally_safe(self, cell: int, a: int) -> bool:
+        """Sufficient test: the cell's neighbours in its area stay joined within two steps of the cell."""
+        first = self._neighbours(cell, a)
+        if len(first) <= 1:
+            return True
+        ball = {int(x) for x in first}
+        links: dict[int, list[int]] = {}
+        for x in first:
+            nb = [int(y) for y in self._neighbours(int(x), a) if y != cell]
+            links[int(x)] = nb
+            ball.update(nb)
+        seen = {int(first[0])}
+        stack = [int(first[0])]
+        targets = {int(x) for x in first}
+        while stack:
+            x = stack.pop()
+            nxt = links.get(x)
+            if nxt is None:
+                nxt = [int(y) for y in self._neighbours(x, a) if y != cell and int(y) in ball]
+            for y in nxt:
+                if y in ball and y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+            if targets <= seen:
+                return True
+        return targets <= seen
+
     def _keeps_connected(self, cell: int) -> bool:
-        a = self.labels[cell]
+        a = int(self.labels[cell])
         if self.sizes[a] <= 1:
             return False
-        key = (cell, int(a))
+        if self._locally_safe(cell, a):
+            return True
+        key = (cell, a)
         if self.blocked.get(key) == self.version[a]:
             return False
         members = np.flatnonzero(self.labels == a)
@@ -373,35 +419,46 @@ class _Refiner:
         self.version[b] += 1
         self.moves += 1
 
-    def balance(self, tolerance: float, max_moves: int, tries: int = 64) -> None:
+    def _batch(self, cell: np.ndarray, src: np.ndarray, dst: np.ndarray, score: np.ndarray,
+               on_move: Any = None) -> int:
+        """Apply the best moves (lowest ``score`` first) on pairwise disjoint pairs of areas."""
+        order = np.argsort(score, kind="stable")[: 8 * self.k + 64]
+        used = np.zeros(self.k, dtype=bool)
+        done = 0
+        for t in order:
+            a, b, c = int(src[t]), int(dst[t]), int(cell[t])
+            if used[a] or used[b]:
+                continue
+            if self._keeps_connected(c):
+                self._move(c, b)
+                if on_move is not None:
+                    on_move(c, a, b)
+                used[a] = used[b] = True
+                done += 1
+        self.fb.check_canceled()
+        return done
+
+    def _cut(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        la, lb = self.labels[self.u], self.labels[self.v]
+        cut = la != lb
+        return cut, self.u[cut], la[cut], lb[cut]
+
+    def balance(self, tolerance: float, max_rounds: int) -> None:
+        """Moves that lower the sum of squared deviations from the mean workload, until within tolerance."""
         mean = self.loads.mean()
         if mean <= 0:
             return
-        for _ in range(max_moves):
+        for _ in range(max_rounds):
             if self.loads.max() <= mean * (1 + tolerance) and self.loads.min() >= mean * (1 - tolerance):
                 return
-            lab = self.labels
-            la, lb = lab[self.u], lab[self.v]
-            cut = la != lb
-            u, a, b = self.u[cut], la[cut], lb[cut]
+            _, u, a, b = self._cut()
             wu = self.w[u]
             gain = wu * (self.loads[a] - self.loads[b] - wu)
             ok = gain > 1e-12 * mean * mean
-            if not ok.any():
+            if not ok.any() or self._batch(u[ok], a[ok], b[ok], -gain[ok]) == 0:
                 return
-            u, b, gain = u[ok], b[ok], gain[ok]
-            order = np.argsort(-gain, kind="stable")[:tries]
-            for t in order:
-                if self._keeps_connected(int(u[t])):
-                    self._move(int(u[t]), int(b[t]))
-                    break
-            else:
-                return
-            if self.moves % 64 == 0:
-                self.fb.check_canceled()
 
-    def gather(self, coords: np.ndarray, mass: np.ndarray, tolerance: float, max_moves: int, tries: int = 64
-               ) -> None:
+    def gather(self, coords: np.ndarray, mass: np.ndarray, tolerance: float, max_rounds: int) -> None:
         """Hartigan moves: a boundary cell goes to the neighbouring area when that lowers the sum of squared
         distances of the cells (weighted by ``mass``, their area) to their area's centroid, with the
         centroids updated — so that sum falls with every move — while the balance stays within the
@@ -411,13 +468,17 @@ class _Refiner:
         sx = np.bincount(self.labels, weights=mass * coords[:, 0], minlength=k)
         sy = np.bincount(self.labels, weights=mass * coords[:, 1], minlength=k)
         mean = self.loads.mean()
-        for _ in range(max_moves):
+
+        def moved(cell: int, src: int, dst: int) -> None:
+            for arr, val in ((m_tot, mass[cell]), (sx, mass[cell] * coords[cell, 0]),
+                             (sy, mass[cell] * coords[cell, 1])):
+                arr[src] -= val
+                arr[dst] += val
+
+        for _ in range(max_rounds):
             hi = max(self.loads.max(), mean * (1 + tolerance))
             lo = min(self.loads.min(), mean * (1 - tolerance))
-            lab = self.labels
-            la, lb = lab[self.u], lab[self.v]
-            cut = la != lb
-            u, a, b = self.u[cut], la[cut], lb[cut]
+            _, u, a, b = self._cut()
             m = mass[u]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ca = np.column_stack([sx[a], sy[a]]) / m_tot[a][:, None]
@@ -428,55 +489,28 @@ class _Refiner:
             wu = self.w[u]
             ok = (np.isfinite(delta) & (delta < -1e-9 * np.maximum(m * da, 1.0)) & (self.loads[a] - wu >= lo)
                   & (self.loads[b] + wu <= hi) & (m_tot[a] > m))
-            if not ok.any():
+            if not ok.any() or self._batch(u[ok], a[ok], b[ok], delta[ok], moved) == 0:
                 return
-            u, a, b, delta = u[ok], a[ok], b[ok], delta[ok]
-            order = np.argsort(delta, kind="stable")[:tries]
-            for t in order:
-                cell = int(u[t])
-                if self._keeps_connected(cell):
-                    src, dst = int(a[t]), int(b[t])
-                    self._move(cell, dst)
-                    for arr, val in ((m_tot, mass[cell]), (sx, mass[cell] * coords[cell, 0]),
-                                     (sy, mass[cell] * coords[cell, 1])):
-                        arr[src] -= val
-                        arr[dst] += val
-                    break
-            else:
-                return
-            if self.moves % 64 == 0:
-                self.fb.check_canceled()
 
-    def compact(self, tolerance: float, max_moves: int, tries: int = 64) -> None:
+    def compact(self, tolerance: float, max_rounds: int) -> None:
+        """Moves of cells sharing more border with a neighbouring area than with their own."""
         n = len(self.labels)
         mean = self.loads.mean()
-        for _ in range(max_moves):
+        for _ in range(max_rounds):
             hi = max(self.loads.max(), mean * (1 + tolerance))
             lo = min(self.loads.min(), mean * (1 - tolerance))
-            lab = self.labels
-            la, lb = lab[self.u], lab[self.v]
-            own = np.bincount(self.u[la == lb], weights=self.len[la == lb], minlength=n)
-            cut = la != lb
-            key = self.u[cut] * self.k + lb[cut]
+            cut, cu_all, _, lb = self._cut()
+            own = np.bincount(self.u[~cut], weights=self.len[~cut], minlength=n)
+            key = cu_all * self.k + lb
             keys, inv = np.unique(key, return_inverse=True)
             border = np.bincount(inv, weights=self.len[cut])
             cu, cb = keys // self.k, keys % self.k
             gain = border - own[cu]
             wu = self.w[cu]
-            ca = lab[cu]
+            ca = self.labels[cu]
             ok = (gain > 1e-6) & (self.loads[ca] - wu >= lo) & (self.loads[cb] + wu <= hi)
-            if not ok.any():
+            if not ok.any() or self._batch(cu[ok], ca[ok], cb[ok], -gain[ok]) == 0:
                 return
-            cu, cb, gain = cu[ok], cb[ok], gain[ok]
-            order = np.argsort(-gain, kind="stable")[:tries]
-            for t in order:
-                if self._keeps_connected(int(cu[t])):
-                    self._move(int(cu[t]), int(cb[t]))
-                    break
-            else:
-                return
-            if self.moves % 64 == 0:
-                self.fb.check_canceled()
 
 
 def _partition_region(graph: CellGraph, coords: np.ndarray, w: np.ndarray, mass: np.ndarray, k: int,
@@ -487,7 +521,7 @@ def _partition_region(graph: CellGraph, coords: np.ndarray, w: np.ndarray, mass:
         return np.arange(len(w)) % k
     labels = _bisect(adj, coords, split_w, k)
     ref = _Refiner(graph, adj, split_w, labels, k, feedback)
-    limit = 20 * len(w) + 100
+    limit = 20 * len(w) + 100  # rounds (each at least one move); the passes end long before
     ref.balance(tolerance, limit)
     ref.gather(coords, mass, tolerance, limit)
     ref.compact(tolerance, limit)
