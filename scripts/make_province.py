@@ -20,6 +20,12 @@ Step 2 (any time; not committed, it is large): synthetic communities and compone
 writes ``communities.gpkg`` (layer ``communities``, synthetic = 1) and ``points/`` (GeoParquet dataset of
 component points, synthetic = 1) under ``--out``; ``--scale 1`` ≈ 8.4 million components for the province.
 Then: ``wanmi batch /tmp/beijing/communities.gpkg --points /tmp/beijing/points --out /tmp/beijing/out``.
+
+Step 3 (optional): synthetic cases (案卷, seeded, ``synthetic = 1``) per district from that batch's cells and
+components, then a second batch that overlays and evaluates them ::
+
+    python scripts/make_province.py cases --batch /tmp/beijing/out --per-km2 20 --out /tmp/beijing/cases
+    wanmi batch ... --cases /tmp/beijing/cases --period 2025
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pyproj
 import shapely
@@ -115,6 +122,26 @@ def build_synthetic(out: Path, scale: float, seed: int, codes: list[str] | None)
     print(f"wrote {pts}: {n:,} synthetic component points (scale {scale}, seed {seed})")
 
 
+def build_cases(batch: Path, out: Path, per_km2: float, seed: int) -> None:
+    """Synthetic cases of 2025, district by district (one district's cells and components in memory)."""
+    from wanmi.core.cases import synthetic_cases
+
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("part-*.parquet"):
+        old.unlink()
+    total = 0
+    for k, ddir in enumerate(sorted(p for p in (batch / "districts").iterdir() if p.is_dir())):
+        cells = gpd.read_parquet(ddir / "unit_cells.parquet")
+        comps = [gpd.read_parquet(f) for f in sorted((ddir / "components").glob("*.parquet"))]
+        comps = gpd.GeoDataFrame(pd.concat(comps, ignore_index=True), crs=cells.crs) if comps else None
+        n = round(per_km2 * cells["area_m2"].sum() / 1e6)
+        cases = synthetic_cases(comps, cells, n, "2025-01-01", "2026-01-01", seed=seed + int(ddir.name))
+        cases["case_id"] = ddir.name + "-" + cases["case_id"].astype(str)  # unique across districts
+        cases.to_parquet(out / f"part-{k:05d}.parquet", index=False)
+        total += len(cases)
+    print(f"wrote {out}: {total:,} synthetic cases of 2025 ({per_km2} per km²)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -125,9 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--scale", type=float, default=1.0, help="density factor (1 ≈ 8.4 million points)")
     s.add_argument("--seed", type=int, default=20260101)
     s.add_argument("--districts", help="comma-separated district codes (default: all 16)")
+    c = sub.add_parser("cases", help="synthetic cases per district from a batch's cells and components")
+    c.add_argument("--batch", type=Path, required=True, help="output directory of a wanmi batch")
+    c.add_argument("--out", type=Path, required=True)
+    c.add_argument("--per-km2", type=float, default=20.0, help="cases per km² and year (default 20)")
+    c.add_argument("--seed", type=int, default=20260101)
     args = ap.parse_args(argv)
     if args.what == "boundaries":
         build_boundaries(args.cnmaps, OUT)
+    elif args.what == "cases":
+        build_cases(args.batch, args.out, args.per_km2, args.seed)
     else:
         build_synthetic(args.out, args.scale, args.seed, args.districts.split(",") if args.districts else None)
     return 0

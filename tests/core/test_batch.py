@@ -193,9 +193,15 @@ def test_batch_refuses_bad_input(sample: dict, tmp_path: Path) -> None:
 
 @needs_dask
 def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None:
+    from distributed import LocalCluster
+
     out = sample["tmp"] / "out_cases"
-    result = run_batch(sample["communities"], sample["points_dir"], out, options=OPTIONS, workers=2,
-                       cases=sample["cases_dir"], period="2025", gpkg=True, gpkg_components=False)
+    # a cluster started elsewhere, reached by its scheduler address (as `wanmi batch --scheduler tcp://...`)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        result = run_batch(sample["communities"], sample["points_dir"], out, options=OPTIONS,
+                           scheduler=cluster.scheduler_address, cases=sample["cases_dir"], period="2025",
+                           gpkg=True, gpkg_components=False)
+    assert cluster.scheduler_address.startswith("tcp://")
     cells = sample["cells"]
     ref = overlay_cases(sample["cases"], cells)
     got = gpd.read_parquet(out / "cases.parquet").set_index("case_id")
