@@ -417,6 +417,11 @@ def _cells_vs_communities(geoms: np.ndarray, codes: np.ndarray, valid: np.ndarra
     rest = np.flatnonzero(home < 0)
     ci, ji = _interior_pairs(geoms[rest], jur.geoms) if len(rest) else (rest, rest)
     ci = rest[ci]
+    # a cell whose interior meets one community only (e.g. along the outer boundary) lies in it
+    per_cell = np.bincount(ci, minlength=n)
+    alone = per_cell[ci] == 1
+    home[ci[alone]] = ji[alone]
+    ci, ji = ci[~alone], ji[~alone]
     if len(ci):
         inter = _area_parts(shapely.intersection(geoms[ci], jur.geoms[ji]))
         a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
