@@ -206,3 +206,13 @@ def test_unknown_layer_is_an_input_error(tmp_path):
     path = write_cases(tmp_path / "a.gpkg", gpd.GeoDataFrame({"case_id": ["x"]}, geometry=[None], crs=CRS))
     with pytest.raises(InputError, match="no layer"):
         case_store.read_case_store(path, layer="nope")
+
+
+def test_gcj02_phone_coordinates_are_converted(tmp_path):
+    # coordtransform's published pair: WGS 84 (116.404, 39.915) = GCJ-02 (116.41024449916938, 39.91640428150164)
+    row = {**_rows()[0], "经度": 116.41024449916938, "纬度": 39.91640428150164}
+    frame = read_cases(_csv(tmp_path, [row]), coords="gcj02", metric_crs=CRS)
+    truth = gpd.GeoSeries([shapely.Point(116.404, 39.915)], crs=4326).to_crs(CRS).iloc[0]
+    assert frame.geometry.iloc[0].distance(truth) < 0.5
+    wgs = read_cases(_csv(tmp_path, [row], "b.csv"), metric_crs=CRS)  # read as WGS 84: ~600 m off
+    assert wgs.geometry.iloc[0].distance(truth) > 400
