@@ -226,3 +226,16 @@ def test_evaluate_per_department_gives_a_table(provider):
     for code, (name, rate, grade) in got.items():
         assert name == expected.loc[code, "dept_name"] and grade == expected.loc[code, "grade"]
         assert rate == pytest.approx(expected.loc[code, "closure_rate"])
+
+
+def test_evaluate_honours_cancel(provider):
+    """A canceled run stops before writing anything and returns no outputs."""
+    from qgis.core import QgsApplication
+
+    feedback = QgsProcessingFeedback()
+    feedback.cancel()
+    alg = QgsApplication.processingRegistry().createAlgorithmById("wanmi:evaluate")
+    context = QgsProcessingContext()
+    result, _ok = alg.run({"INPUT": _layer(_cases(50), "Point", "cases"), "CELLS": _layer(_cells(), "Polygon", "c"),
+                           "BY": 0, "PERIOD": MARCH, "OUTPUT": "memory:"}, context, feedback)
+    assert result == {}
