@@ -191,7 +191,8 @@ def workload(
     """Per-cell workload (负载) and the raw measures it was made from.
 
     ``weight``: ``area`` (m²), ``cells`` (1 each), ``components`` / ``cases`` (points counted per cell by the
-    tie rule of :mod:`wanmi.core.geocode`; the point layer is required), ``mix`` (a weighted sum of the
+    tie rule of :mod:`wanmi.core.geocode`, or by their ``cell_code`` column when they have no geometry; the
+    layer is required), ``mix`` (a weighted sum of the
     measures, each divided by its mean per cell so that they count alike; ``mix`` maps measure → weight,
     default equal weights of area and whatever point layers are given), or the name of a numeric column
     of ``cells`` (negative or missing values are refused).
@@ -201,9 +202,9 @@ def workload(
     geoms = np.asarray(cells.geometry.values, dtype=object)
     measures: dict[str, np.ndarray] = {"area": shapely.area(geoms), "cells": np.ones(len(geoms))}
     if components is not None:
-        measures["components"] = count_points_in_cells(components, cells).astype(float)
+        measures["components"] = _count(components, cells, count_points_in_cells)
     if cases is not None:
-        measures["cases"] = count_points_in_cells(cases, cells).astype(float)
+        measures["cases"] = _count(cases, cells, count_points_in_cells)
     if weight in ("components", "cases"):
         if weight not in measures:
             raise InputError(f"weight {weight!r} needs the {weight} point layer")
@@ -228,6 +229,17 @@ def workload(
     else:
         raise InputError(f"unknown weight {weight!r}: use one of {', '.join(WEIGHTS)} or a numeric cell column")
     return np.asarray(w, dtype=float), measures
+
+
+def _count(points: Any, cells: gpd.GeoDataFrame, by_location: Any) -> np.ndarray:
+    """Things per cell: by location (tie rule of :mod:`wanmi.core.geocode`) when they have geometries,
+    else by their ``cell_code`` column (e.g. cases already overlaid on the grid)."""
+    located = isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)) and len(points) > 0 and \
+        not np.asarray(points.geometry.isna() | points.geometry.is_empty).all()
+    if located or not isinstance(points, pd.DataFrame) or "cell_code" not in points.columns:
+        return by_location(points, cells).astype(float)
+    counts = points["cell_code"].dropna().astype(str).value_counts()
+    return cells["code"].astype(str).map(counts).fillna(0.0).to_numpy(dtype=float)
 
 
 def _column(cells: pd.DataFrame, name: str) -> np.ndarray:

@@ -8,6 +8,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Polygon, box
@@ -145,6 +146,9 @@ def test_workload_measures_and_reference():
     w, measures = workload(cells, "components", components=pts)
     assert w.tolist() == [1, 2, 0, 1]
     assert measures["area"] == pytest.approx([10_000.0] * 4) and measures["cells"].tolist() == [1, 1, 1, 1]
+    table = pd.DataFrame({"cell_code": ["c1", "c1", "c3", None]})  # cases overlaid on the grid, no geometry
+    w, _ = workload(cells, "cases", cases=table)
+    assert w.tolist() == [0, 2, 0, 1]
     w, _ = workload(cells, "load")
     assert w.tolist() == [1, 2, 3, 4]
     w, _ = workload(cells, "mix", components=pts)  # area/mean + components/mean
