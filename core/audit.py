@@ -33,7 +33,9 @@ Unit cells only:
 Responsibility areas against the cells:
 
 - ``cell_split_by_area`` (error): a cell divided between several areas; geometry = the part outside the
-  area holding most of it. ``crosses_street`` (warning): an area reaching into a second street.
+  area holding most of it (a cell lying wholly in two areas is a ``double_coverage``/``overlap``, not a
+  split). ``crosses_street`` (warning): an area reaching into a second street (the jurisdiction's
+  communities dissolved by street code); expected when the areas were built across streets.
 Components (point layer, codes checked with a :mod:`wanmi.core.codes` scheme):
 
 - ``component_outside`` (error): a component in no cell (point → cell by :mod:`wanmi.core.geocode`).
@@ -43,7 +45,10 @@ Components (point layer, codes checked with a :mod:`wanmi.core.codes` scheme):
 - ``malformed_code`` (error, components): wrong length or non-digits for the scheme.
 
 Areas are exact (shapely 2 overlay on arrays, STRtree pairs, no buffering). Pieces smaller than
-``min_area`` m² are numerical noise of the input coordinates and are not reported.
+``min_area`` m² are numerical noise of the input coordinates and are not reported. Layers in longitude/
+latitude are audited in the metric CRS :func:`wanmi.core.crs.to_metric` chooses for the audited layer.
+The cell a cell "lies in" is the community covering it, else the one its interior meets (when only one
+does), else the one with the largest overlap.
 """
 
 from __future__ import annotations
