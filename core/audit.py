@@ -47,7 +47,7 @@ Components (point layer, codes checked with a :mod:`wanmi.core.codes` scheme):
 Areas are exact (shapely 2 overlay on arrays, STRtree pairs, no buffering). Pieces smaller than
 ``min_area`` m² are numerical noise of the input coordinates and are not reported. Layers in longitude/
 latitude are audited in the metric CRS :func:`wanmi.core.crs.to_metric` chooses for the audited layer.
-The cell a cell "lies in" is the community covering it, else the one its interior meets (when only one
+The community a cell "lies in" is the one covering it, else the one its interior meets (when only one
 does), else the one with the largest overlap.
 """
 
