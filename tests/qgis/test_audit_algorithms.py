@@ -129,3 +129,17 @@ def test_processing_responsibility_then_audit(provider, grid, tmp_path):
     assert sorted(f["type"] for f in problems.getFeatures()) == ["no_responsible"] * 3
     assert report.exists() and report.with_suffix(".md").exists() and report.with_suffix(".csv").exists()
     assert "无责任主体" in report.read_text(encoding="utf-8")
+
+
+def test_audit_geopackage_opens_styled_in_qgis(qgis_app, grid, tmp_path):
+    from wanmi.layers.audit_report import write_audit_gpkg
+
+    comm, cells = grid
+    cells = _defective(cells)
+    path = write_audit_gpkg(audit(cells, comm), tmp_path / "audit.gpkg")
+    layer = QgsVectorLayer(f"{path}|layername=audit_problems", "audit_problems", "ogr")
+    assert layer.isValid() and layer.featureCount() == 3
+    renderer = layer.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "type"
+    values = {c.value() for c in renderer.categories()}
+    assert {"gap", "overlap", "invalid_geometry", "no_responsible"} <= values
