@@ -669,9 +669,8 @@ def build_responsibility(
         offset += int(k_region[r])
 
     fb.window(85, 100)
-    result = _assemble(cells, geoms, graph, labels, n, w, measures, district, street, region_key,
-                       allow_cross_street)
-    areas, summary = result
+    areas, summary, row_of_label = _assemble(cells, geoms, graph, labels, n, w, measures, district, street,
+                                             allow_cross_street)
     allocation = pd.DataFrame({
         "region": np.arange(n_regions),
         "street_code": [",".join(sorted(set(street_key[region_key == r]))) for r in range(n_regions)],
@@ -679,7 +678,7 @@ def build_responsibility(
     })
     out_cells = cells.copy()
     code_of = areas["area_code"].to_numpy()
-    out_cells["area_code"] = code_of[_rank_of(labels, areas)]
+    out_cells["area_code"] = code_of[row_of_label[labels]]
     out_cells["workload"] = w
     summary.update(weight=weight, n=n, suggested_n=suggested, tolerance=tolerance,
                    allow_cross_street=bool(allow_cross_street))
@@ -712,17 +711,11 @@ def drop_slits(geoms: np.ndarray, max_area: float = SLIT_AREA) -> np.ndarray:
     return geoms
 
 
-def _rank_of(labels: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of ``areas`` for each cell label (areas carry their label in the hidden ``_label`` attribute)."""
-    pos = np.empty(int(areas.attrs["labels"].max()) + 1, dtype=np.int64)
-    pos[areas.attrs["labels"]] = np.arange(len(areas))
-    return pos[labels]
-
-
 def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labels: np.ndarray, n: int,
               w: np.ndarray, measures: Mapping[str, np.ndarray], district: np.ndarray, street: np.ndarray,
-              region: np.ndarray, cross: bool) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Dissolve the areas, code them and measure balance, compactness and contiguity."""
+              cross: bool) -> tuple[gpd.GeoDataFrame, dict[str, Any], np.ndarray]:
+    """Dissolve the areas, code them and measure balance, compactness and contiguity; also returns the row
+    of ``areas`` for each label."""
     lab_ids, dissolved = union_groups(geoms, labels)
     dissolved = drop_slits(shapely.make_valid(dissolved))
     load = np.bincount(labels, weights=w, minlength=n)[lab_ids]
@@ -776,10 +769,10 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
         "responsible": np.full(len(lab_ids), None, dtype=object),
         "cell_codes": cell_codes.to_numpy(dtype=object),
     }, geometry=dissolved, crs=cells.crs)
-    areas.attrs["labels"] = lab_ids
     srt = np.argsort(area_code, kind="stable")
     areas = areas.iloc[srt].reset_index(drop=True)
-    areas.attrs["labels"] = lab_ids[srt]
+    row_of_label = np.full(int(lab_ids.max()) + 1, -1, dtype=np.int64)
+    row_of_label[lab_ids[srt]] = np.arange(len(srt))
     mean = float(load.mean())
     summary: dict[str, Any] = {
         "areas": len(lab_ids),
@@ -802,4 +795,4 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
     if "components" in measures:
         summary["components_per_area"] = float(_sum("components").mean())
         summary["components_vs_reference"] = summary["components_per_area"] / REFERENCE["components"]
-    return areas, summary
+    return areas, summary, row_of_label
