@@ -180,6 +180,13 @@ def _parse_mix(text: str | None) -> dict[str, float] | None:
     return out
 
 
+def _parties(text: str) -> list[str]:
+    """Responsible parties from a comma-separated list or a text file with one per line."""
+    path = Path(text)
+    items = path.read_text(encoding="utf-8").splitlines() if path.is_file() else text.split(",")
+    return [p.strip() for p in items if p.strip()]
+
+
 def cmd_responsibility(args: argparse.Namespace) -> int:
     from .core.responsibility import build_responsibility
     from .layers import STYLES_DIR
@@ -195,6 +202,11 @@ def cmd_responsibility(args: argparse.Namespace) -> int:
                                       tolerance=args.tolerance, feedback=feedback)
     finally:
         feedback.close()
+    if args.responsible:
+        parties = _parties(args.responsible)
+        if len(parties) != len(result.areas):
+            raise WanmiError(f"--responsible names {len(parties)} parties for {len(result.areas)} areas")
+        result.areas["responsible"] = parties  # in area_code order
     write_gpkg(args.out, {"responsibility_areas": result.areas, "unit_cells": result.cells,
                           "allocation": result.allocation},
                styles={"responsibility_areas": STYLES_DIR / "responsibility_areas.qml",
@@ -330,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     rg.add_argument("--cases-layer")
     rg.add_argument("--allow-cross-street", action="store_true", help="areas may cross street boundaries")
     rg.add_argument("--tolerance", type=float, default=0.02, help="balance target: share of the mean (0.02)")
+    rg.add_argument("--responsible", help="responsible parties in area-code order: a comma-separated list or "
+                    "a text file with one per line (default: left empty, to be filled in)")
     rg.add_argument("--out", required=True, help="output GeoPackage (layer responsibility_areas)")
     rg.set_defaults(func=cmd_responsibility)
 

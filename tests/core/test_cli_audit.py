@@ -38,9 +38,13 @@ def test_responsibility_then_audit(tmp_path, capsys):
     assert "| no_responsible | 无责任主体 | error | areas | 4 |" in (tmp_path / "audit.md").read_text("utf-8")
     assert (tmp_path / "audit.html").exists() and (tmp_path / "audit.csv").exists()
 
-    areas["responsible"] = ["P1", "P2", "P3", "P4"]
-    write_gpkg(areas_path, {"responsibility_areas": areas})
+    (tmp_path / "parties.txt").write_text("P1\nP2\nP3\nP4\n", encoding="utf-8")
+    assert main(["-q", "responsibility", str(tmp_path / "cells.gpkg"), "--n", "4", "--out", str(areas_path),
+                 "--responsible", str(tmp_path / "parties.txt")]) == 0
+    assert gpd.read_file(areas_path, layer="responsibility_areas")["responsible"].tolist() == ["P1", "P2", "P3", "P4"]
     assert main(argv) == 0
+    assert main(["-q", "responsibility", str(tmp_path / "cells.gpkg"), "--n", "4", "--out", str(areas_path),
+                 "--responsible", "A,B"]) == 2  # wrong number of parties: refused, file kept
     assert len(gpd.read_file(audit_path, layer="audit_problems")) == 0
     assert "audit_summary" in [str(n) for n in pyogrio.list_layers(audit_path)[:, 0]]
     assert "0 errors" in capsys.readouterr().out
