@@ -8,7 +8,7 @@ results, bit for bit on codes and counts (tested).
 Pipeline (:func:`run_batch`), every arrow a set of independent dask tasks:
 
 1. **Spatial partitioning of the points** (按区空间分区). The input GeoParquet (file or directory) is read
-   with ``dask_geopandas.read_parquet``, one dask partition per row group/file. Each chunk task locates
+   with ``dask_geopandas.read_parquet``, one dask partition per row group. Each chunk task locates
    its points in the district polygons (:func:`~wanmi.core.geocode.assign_points`, the exact tie rule),
    computes their Hilbert distance over the province extent and writes, per district, the chunk's points
    **Hilbert-sorted** to ``partitioned_points/district=<code>/part-<chunk>.parquet`` (points outside
@@ -307,7 +307,7 @@ def partition_points(client: Any, points: str | Path, districts: gpd.GeoDataFram
     if not src.exists():
         raise InputError(f"points file {src} does not exist")
     try:
-        ddf = dask_geopandas.read_parquet(str(src))
+        ddf = dask_geopandas.read_parquet(str(src), split_row_groups=True)  # a chunk = a row group: streaming
     except Exception as exc:  # pyarrow/dask raise many exception types for a bad file
         raise InputError(f"{src}: not a readable GeoParquet file or dataset ({exc})") from exc
     crs_text = pyproj_text(crs)
