@@ -59,7 +59,7 @@ from scipy.sparse.csgraph import connected_components
 from .crs import require_metric, to_metric
 from .errors import InputError
 from .feedback import Feedback, ensure
-from .geometry import compactness, shared_border_lengths, union_groups
+from .geometry import compactness, polygonal, shared_border_lengths, union_groups
 
 __all__ = [
     "AREA_COLUMNS",
@@ -612,6 +612,18 @@ def build_responsibility(
         k = int(np.flatnonzero(bad)[0])
         code = cells["code"].iloc[k] if "code" in cells.columns else cells.index[k]
         raise InputError(f"cell {code}: geometry is empty or not a polygon")
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if len(invalid):  # repaired (polygonal part of make_valid) so that borders can be measured
+        geoms = geoms.copy()
+        geoms[invalid] = polygonal(shapely.make_valid(geoms[invalid]))
+        if shapely.is_missing(geoms[invalid]).any():
+            k = int(invalid[shapely.is_missing(geoms[invalid])][0])
+            code = cells["code"].iloc[k] if "code" in cells.columns else cells.index[k]
+            raise InputError(f"cell {code}: invalid geometry with no area left after repair")
+        codes = cells["code"].iloc[invalid].astype(str).tolist() if "code" in cells.columns else list(invalid)
+        fb.warning(f"{len(invalid)} invalid cell geometries repaired (e.g. {codes[0]}); "
+                   "run the audit to list them")
+        cells = cells.set_geometry(gpd.GeoSeries(geoms, index=cells.index, crs=cells.crs))
     if not (0 <= tolerance < 1):
         raise InputError(f"tolerance must be within [0, 1), got {tolerance!r}")
     fb.window(0, 10)

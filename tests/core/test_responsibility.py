@@ -161,6 +161,20 @@ def test_workload_measures_and_reference():
         workload(cells, "nonsense")
 
 
+def test_invalid_cell_is_repaired():
+    x0, y0 = 500_000, 4_400_000
+    comm = gpd.GeoDataFrame({"district_code": ["110101"], "street_code": ["001"], "community_code": ["001"]},
+                            geometry=[box(x0, y0, x0 + 400, y0 + 200)], crs=CRS)
+    cells = partition(comm, target_area=10_000.0).cells
+    k = int(np.flatnonzero(shapely.contains_xy(cells.geometry.values, x0 + 50, y0 + 50))[0])
+    # the same square with a zero-width spike: invalid, same area
+    cells.loc[k, "geometry"] = Polygon([(x0, y0), (x0 + 100, y0), (x0 + 100, y0 + 100), (x0 + 50, y0 + 100),
+                                        (x0 + 50, y0 + 50), (x0 + 50, y0 + 100), (x0, y0 + 100)])
+    result = build_responsibility(cells, 2, weight="area")
+    check_areas(result, partition(comm, target_area=10_000.0).cells)
+    assert result.summary["max_mean"] == pytest.approx(1.0)
+
+
 def test_bad_input(dongcheng_cells):
     small = dongcheng_cells.head(5)
     with pytest.raises(InputError):
