@@ -160,6 +160,8 @@ def write_cases(path: str | Path, cases: Any, metadata: Mapping[str, Any] | None
         if key in getattr(cases, "attrs", {}):
             meta[key] = cases.attrs[key]
     meta.update(metadata or {})
+    if "synthetic" in cases.columns and len(cases) and bool((cases["synthetic"] == 1).all()):
+        meta["synthetic"] = True  # every record says so, even if the frame lost its attrs on the way
     meta.setdefault("synthetic", False)
     meta["updated"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta["count"] = len(cases)
