@@ -27,7 +27,9 @@ Pipeline (:func:`run_batch`), every arrow a set of independent dask tasks:
    :func:`wanmi.core.cases.overlay_cases`, counted per cell with :func:`wanmi.core.evaluation.count_cases`
    (additive integer counts), summed per district and evaluated per cell, community, street and district
    with :func:`wanmi.core.evaluation.aggregate` — rates, scores and grades recomputed from the summed
-   counts, so they equal :func:`wanmi.core.evaluation.evaluate` on all cases at once (tested).
+   counts, so they equal :func:`wanmi.core.evaluation.evaluate` on all cases at once (tested). Department
+   (处置部门) and supervisor (监督员) results come from counts summed over the whole batch (cases outside
+   every district included).
 6. **One output**: the per-district files streamed (file by file) into ``unit_cells.parquet``,
    ``components.parquet``, ``cases.parquet``, ``evaluation.parquet`` and one GeoPackage
    ``wanmi_batch.gpkg`` (layers ``unit_cells``, ``components``, ``cases``, ``evaluation``, ``districts``),
@@ -281,7 +283,7 @@ def _split_chunk(chunk: gpd.GeoDataFrame, k: int, districts_wkb: list[bytes], co
         sel = sel[np.argsort(hilbert[sel], kind="stable")]
         path = _point_dir(out_path, code, subdir) / f"part-{k:05d}.parquet"
         part = chunk.iloc[sel]
-        _points_parquet(part.drop(columns=["_pid", "_halo"]) if code == OUTSIDE else part, path)
+        _points_parquet(part.drop(columns=["_halo"]) if code == OUTSIDE else part, path)
         rows.append((code, k, str(path), len(sel), int(halo[sel].sum())))
     frame = pd.DataFrame(rows, columns=["district_code", "chunk", "path", "n", "halo"])
     frame["points"] = n
@@ -397,13 +399,33 @@ class _Kind:
         return _with_codes(frame, assign_to_cells(frame, cells, lattice=lattice))
 
     def counts(self, located: pd.DataFrame, cell_codes: pd.Index) -> Any:
-        """Additive per-cell counts: an int64 array (components) or the evaluation counts frame (cases)."""
+        """Additive counts: per cell an int64 array (components); for cases the evaluation counts per cell
+        and, by location-free keys, per department and supervisor, plus each department's name at its
+        first case (smallest ``_pid``, i.e. input order)."""
         if self.name == "cases":
-            from .evaluation import count_cases
-
-            return count_cases(located, "cell_code", self.period, self.check_limit_hours)
+            return {"cell": _case_counts(located, "cell_code", self), **self.group_counts(located)}
         idx = cell_codes.get_indexer(located["cell_code"])
         return np.bincount(idx + 1, minlength=len(cell_codes) + 1)[1:].astype(np.int64)
+
+
+    def group_counts(self, located: pd.DataFrame) -> dict[str, Any]:
+        out: dict[str, Any] = {by: _case_counts(located, by, self) for by in GROUP_KEYS if by in located.columns}
+        if "dept_code" in located.columns and "dept_name" in located.columns and "_pid" in located.columns:
+            named = located.loc[located["dept_code"].notna(), ["dept_code", "dept_name", "_pid"]]
+            named = named.sort_values("_pid", kind="stable").drop_duplicates("dept_code")
+            out["dept_names"] = pd.DataFrame({"dept_code": named["dept_code"].astype(str).to_numpy(),
+                                              "dept_name": named["dept_name"].to_numpy(dtype=object),
+                                              "_pid": named["_pid"].to_numpy()})
+        return out
+
+
+GROUP_KEYS = ("dept_code", "supervisor")  # evaluated over the whole batch, not per district
+
+
+def _case_counts(located: pd.DataFrame, by: str, kind: _Kind) -> pd.DataFrame:
+    from .evaluation import count_cases
+
+    return count_cases(located, by, kind.period, kind.check_limit_hours)
 
 
 COMPONENTS = _Kind("components")
@@ -426,8 +448,8 @@ def _assign_task(code: str, chunk_path: str, k: int, out: str, options: BatchOpt
     result = kind.locate(pts, cells, _lattice(options))
     halo = pts["_halo"].to_numpy(dtype=bool)
     result = result.drop(columns=[c for c in ("_halo",) if c in result.columns])
+    counts = kind.counts(result[~halo], pd.Index(cells["code"]))
     own = result[~halo].drop(columns="_pid")
-    counts = kind.counts(own, pd.Index(cells["code"]))
     ddir = _district_dir(base, code)
     _points_parquet(own, ddir / kind.name / f"part-{k:05d}.parquet")
     halo_path = ddir / f"{kind.name}_halo" / f"part-{k:05d}.parquet"
@@ -473,10 +495,10 @@ def _resolve_halo_task(out: str, codes: Sequence[str], _assigned: Any, kind: _Ki
     owner = district.where(district.notna(), located["_district"]).astype(str)
     counts: dict[str, Any] = {}
     for d, part in located.groupby(owner.to_numpy()):
+        own = pd.read_parquet(_district_dir(base, str(d)) / "cells_base.parquet", columns=["code"])
+        counts[str(d)] = kind.counts(part.drop(columns="_district"), pd.Index(own["code"]))
         part = part.drop(columns=["_pid", "_district"])
         _points_parquet(part, _district_dir(base, str(d)) / kind.name / "halo.parquet")
-        own = pd.read_parquet(_district_dir(base, str(d)) / "cells_base.parquet", columns=["code"])
-        counts[str(d)] = kind.counts(part, pd.Index(own["code"]))
     return {"points": len(first), "counts": counts, "resolve_s": time.perf_counter() - t0,
             "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
 
@@ -486,6 +508,38 @@ def _sum_case_counts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames).groupby(level=0, sort=True).sum().astype(np.int64)
+
+
+def _count_outside_task(path: str, kind: _Kind) -> dict[str, Any]:
+    """Department/supervisor counts of cases outside every district (they still count for those)."""
+    return kind.group_counts(gpd.read_parquet(path))
+
+
+def _evaluate_groups(out: str, assigned: Sequence[dict[str, Any]], halo: dict[str, Any],
+                     outside: Sequence[dict[str, Any]], config: Any) -> int:
+    """Department (处置部门) and supervisor (监督员) evaluation of the whole batch from summed counts,
+    as :func:`wanmi.core.evaluation.evaluate` with ``by="dept_code"`` / ``"supervisor"``."""
+    from .evaluation import KIND_OF_KEY, LEVEL_OF_KEY, score_frame
+
+    parts = [*(a["counts"] for a in assigned), *halo["counts"].values(), *outside]
+    frames = []
+    for by in GROUP_KEYS:
+        counts = _sum_case_counts([p[by] for p in parts if by in p])
+        if not len(counts.columns):
+            continue
+        result = score_frame(counts, KIND_OF_KEY[by], config)
+        result.insert(0, "code", result.index.astype(str))
+        result.insert(1, "level", LEVEL_OF_KEY[by])
+        if by == "dept_code":
+            names = [p["dept_names"] for p in parts if "dept_names" in p]
+            if names:
+                first = pd.concat(names).sort_values("_pid", kind="stable").drop_duplicates("dept_code")
+                result.insert(2, "dept_name", first.set_index("dept_code")["dept_name"].reindex(
+                    result.index.astype(str)).to_numpy())
+        frames.append(result.reset_index(drop=True))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    _atomic_parquet(table, Path(out) / "_work" / "evaluation_groups.parquet")
+    return len(table)
 
 
 def _evaluate_district(code: str, out: str, parts: Sequence[dict[str, Any]], halo: dict[str, Any],
@@ -498,7 +552,8 @@ def _evaluate_district(code: str, out: str, parts: Sequence[dict[str, Any]], hal
     ddir = _district_dir(Path(out), code)
     cells = gpd.read_parquet(ddir / "cells_base.parquet", columns=[
         "code", "area_m2", "district_code", "street_code", "community_code", "geometry"])
-    counts = _sum_case_counts([*(p["counts"] for p in parts), halo["counts"].get(code)])
+    counts = _sum_case_counts([*(p["counts"]["cell"] for p in parts),
+                               halo["counts"][code]["cell"] if code in halo["counts"] else None])
     table = _cell_table(cells)
     cols = list(counts.columns)
     counts = counts.reindex(table.index, fill_value=0) if len(cols) else pd.DataFrame(index=table.index)
@@ -549,7 +604,7 @@ def _parquet_files(paths: Sequence[Path]) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def _concat_geoparquet(files: Sequence[Path], target: Path) -> int:
+def _concat_geoparquet(files: Sequence[Path], target: Path, drop: Sequence[str] = ()) -> int:
     """Stream GeoParquet ``files`` (same columns) into one file, row group by row group; returns rows.
 
     The schemas are unified (a chunk whose codes are all missing has null-typed columns) and the "geo"
@@ -565,7 +620,10 @@ def _concat_geoparquet(files: Sequence[Path], target: Path) -> int:
     try:
         schema = pa.unify_schemas([s.remove_metadata() for s in schemas], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # point files (GeoArrow) mixed with other geometries (WKB)
-        return _concat_as_wkb(files, target)
+        return _concat_as_wkb(files, target, drop)
+    for name in drop:
+        if name in schema.names:
+            schema = schema.remove(schema.get_field_index(name))
     geo = json.loads(schemas[0].metadata[b"geo"]) if schemas[0].metadata and b"geo" in schemas[0].metadata \
         else None
     if geo is not None:
@@ -599,7 +657,7 @@ def _concat_geoparquet(files: Sequence[Path], target: Path) -> int:
     return n
 
 
-def _concat_as_wkb(files: Sequence[Path], target: Path) -> int:
+def _concat_as_wkb(files: Sequence[Path], target: Path, drop: Sequence[str] = ()) -> int:
     """Slow path of :func:`_concat_geoparquet`: re-encode every file as WKB, then stream them."""
     tmp_dir = target.with_name(f".{target.name}.{uuid.uuid4().hex}.wkb")
     tmp_dir.mkdir()
@@ -609,7 +667,7 @@ def _concat_as_wkb(files: Sequence[Path], target: Path) -> int:
             p = tmp_dir / f"{i:06d}.parquet"
             gpd.read_parquet(f).to_parquet(p, index=False, geometry_encoding="WKB")
             wkb.append(p)
-        return _concat_geoparquet(wkb, target)
+        return _concat_geoparquet(wkb, target, drop)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
@@ -677,7 +735,9 @@ def _merge_task(out: str, codes: Sequence[str], gpkg: bool, gpkg_components: boo
     n_cases = _concat_geoparquet(case_files, base / CASES_FILE) if case_files else 0
     evaluation = None
     if eval_files:
-        evaluation = pd.concat([pd.read_parquet(f) for f in eval_files], ignore_index=True)
+        groups = base / "_work" / "evaluation_groups.parquet"
+        evaluation = pd.concat([pd.read_parquet(f) for f in [*eval_files, *([groups] if groups.exists() else [])]],
+                               ignore_index=True)
         _atomic_parquet(evaluation, base / EVALUATION_FILE)
     gpkg_path = None
     if gpkg:
@@ -804,7 +864,7 @@ def run_batch(
         for sub in ("components", "components_halo", "cases", "cases_halo"):
             shutil.rmtree(_district_dir(out, c) / sub, ignore_errors=True)
         (_district_dir(out, c) / EVALUATION_FILE).unlink(missing_ok=True)
-    for name in (CASES_FILE, EVALUATION_FILE):
+    for name in (CASES_FILE, EVALUATION_FILE, "_work/evaluation_groups.parquet"):
         (out / name).unlink(missing_ok=True)
     timings["setup_s"] = time.perf_counter() - t_start
 
@@ -851,6 +911,11 @@ def run_batch(
                                       key="resolve-halo-cases", pure=False)
             evals = [client.submit(_evaluate_district, c, str(out), overlaid[c], case_halo, config, parts_of[c],
                                    key=f"evaluate-{c}", pure=False) for c in codes]
+            outside_counts = [client.submit(_count_outside_task, row.path, case_kind, key=f"count-outside-{row.chunk}",
+                                            pure=False)
+                              for row in case_files[case_files["district_code"] == OUTSIDE].itertuples()]
+            evals.append(client.submit(_evaluate_groups, str(out), [f for fs in overlaid.values() for f in fs],
+                                       case_halo, outside_counts, config, key="evaluate-groups", pure=False))
         summaries = []
         from distributed import as_completed, wait
 
@@ -862,7 +927,7 @@ def run_batch(
         summary = pd.DataFrame(summaries).sort_values("district_code").reset_index(drop=True)
         task_stats = [f.result() for fs in assigned.values() for f in fs] + [halo.result()]
         if evals:
-            ev = pd.DataFrame([f.result() for f in evals]).set_index("district_code")
+            ev = pd.DataFrame([f.result() for f in evals[:-1]]).set_index("district_code")
             summary["cases"] = ev["cases"].reindex(summary["district_code"]).to_numpy()
             summary["evaluation_s"] = ev["evaluation_s"].reindex(summary["district_code"]).to_numpy()
             task_stats += [f.result() for fs in overlaid.values() for f in fs] + [case_halo.result()]
@@ -880,7 +945,7 @@ def run_batch(
     for subdir, name in ((POINTS_DIR, "unassigned_components.parquet"), (CASES_DIR, "unassigned_cases.parquet")):
         outside_files = sorted((out / subdir / OUTSIDE).glob("part-*.parquet"))
         if outside_files:
-            _concat_geoparquet(outside_files, out / name)
+            _concat_geoparquet(outside_files, out / name, drop=("_pid",))
         else:
             (out / name).unlink(missing_ok=True)
     summary.drop(columns=["pid"]).to_csv(out / SUMMARY_FILE, index=False)

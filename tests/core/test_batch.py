@@ -215,7 +215,7 @@ def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None
     # evaluation per level: the same counts, rates, scores and grades as evaluate() on everything at once
     ev = pd.read_parquet(out / "evaluation.parquet")
     for by, level in (("cell_code", "cell"), ("community_code", "community"), ("street_code", "street"),
-                      ("district_code", "district")):
+                      ("district_code", "district"), ("dept_code", "department"), ("supervisor", "supervisor")):
         single = evaluate(ref, by=by, period="2025", cells=cells)
         mine = ev[ev["level"] == level].set_index("code").sort_index()
         single = pd.DataFrame(single.drop(columns=[c for c in ("geometry",) if c in single.columns]))
@@ -227,6 +227,9 @@ def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None
             a, b = mine[col].to_numpy(dtype=float), single[col].to_numpy(dtype=float)
             assert ((a == b) | (np.isnan(a) & np.isnan(b))).all(), (level, col)
         assert (mine["grade"].astype(str) == single["grade"].astype(str)).all(), level
+        if level == "department":  # every case counts for its department, also the ones outside every cell
+            assert mine["n_cases"].sum() == len(ref) and len(mine) >= 5
+            assert (mine["dept_name"].astype(str) == single["dept_name"].astype(str)).all()
         if level == "district":
             assert mine["n_cases"].sum() == int(ref["cell_code"].notna().sum())
     import pyogrio
