@@ -23,7 +23,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime, QVariant
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QDateTime, QTime, QVariant
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import WanmiError
@@ -166,16 +166,16 @@ _QVARIANT_OF_KIND = {"i": QVariant.LongLong, "u": QVariant.LongLong, "f": QVaria
 
 
 def fields_for(frame) -> QgsFields:
-    """QGIS fields for the non-geometry columns of a GeoDataFrame (strings for objects and dates)."""
+    """QGIS fields for the non-geometry columns of a (Geo)DataFrame: datetime64 columns as DateTime (the
+    time of day is kept: case timestamps), numbers as numbers, everything else as text."""
     fields = QgsFields()
+    geom = getattr(frame, "_geometry_column_name", None)
     for column in frame.columns:
-        if column == frame.geometry.name:
+        if column == geom:
             continue
         kind = frame[column].dtype.kind
-        if kind == "M":
-            fields.append(QgsField(column, QVariant.Date))
-        else:
-            fields.append(QgsField(column, _QVARIANT_OF_KIND.get(kind, QVariant.String)))
+        fields.append(QgsField(str(column), QVariant.DateTime if kind == "M" else
+                               _QVARIANT_OF_KIND.get(kind, QVariant.String)))
     return fields
 
 
@@ -189,7 +189,10 @@ def _qgis_value(value: Any) -> Any:
             return None
     except (TypeError, ValueError):
         pass
-    if isinstance(value, (dt.datetime, dt.date)):
+    if isinstance(value, dt.datetime):
+        return QDateTime(QDate(value.year, value.month, value.day),
+                         QTime(value.hour, value.minute, value.second, value.microsecond // 1000))
+    if isinstance(value, dt.date):
         return QDate(value.year, value.month, value.day)
     if hasattr(value, "item"):  # numpy scalar
         return value.item()
@@ -209,12 +212,19 @@ def wkb_type_for(frame) -> int:
 
 
 def write_gdf_to_sink(frame, sink: QgsFeatureSink, fields: QgsFields, feedback: Feedback | None = None) -> None:
-    """Write every row of ``frame`` to ``sink`` (fields as built by :func:`fields_for`)."""
+    """Write every row of ``frame`` (a GeoDataFrame, or a DataFrame for a table) to ``sink`` (fields as
+    built by :func:`fields_for`)."""
+    import pandas as pd
     import shapely
 
-    wkbs = shapely.to_wkb(frame.geometry.values, output_dimension=2)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    values = frame[columns].to_numpy(dtype=object)
+    geom_name = getattr(frame, "_geometry_column_name", None)
+    wkbs = shapely.to_wkb(frame.geometry.values, output_dimension=2) if geom_name else [None] * len(frame)
+    columns = [c for c in frame.columns if c != geom_name]
+    values = []
+    for c in columns:  # timestamps → python datetimes once per column (NaT → None)
+        col = frame[c]
+        values.append([None if pd.isna(v) else v.to_pydatetime() for v in col] if col.dtype.kind == "M"
+                      else col.to_numpy(dtype=object))
     total = len(frame)
     for i in range(total):
         if feedback is not None and i % 1000 == 0:
@@ -224,7 +234,7 @@ def write_gdf_to_sink(frame, sink: QgsFeatureSink, fields: QgsFields, feedback: 
             geom = QgsGeometry()
             geom.fromWkb(wkbs[i])
             feature.setGeometry(geom)
-        feature.setAttributes([_qgis_value(v) for v in values[i]])
+        feature.setAttributes([_qgis_value(col[i]) for col in values])
         if not sink.addFeature(feature, QgsFeatureSink.FastInsert):
             raise QgsProcessingException(f"could not write feature {i} to the output")
 

@@ -13,8 +13,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import WanmiAlgorithm, source_to_gdf, tr, wkb_type_for
-from .cases_common import case_fields, write_cases_to_sink
+from .base import WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
 from .evaluate import sink_crs
 
 BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
@@ -79,11 +78,11 @@ class OverlayCases(WanmiAlgorithm):
         by = BY[self.parameterAsEnum(parameters, self.BY, context)]
         counts = case_counts(overlaid, by=by, by_class=self.parameterAsBool(parameters, "BY_CLASS", context),
                              by_stage=True, by_state=True)
-        fields = case_fields(overlaid)
+        fields = fields_for(overlaid)
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb_type_for(overlaid),
                                              source.sourceCrs())
         feedback.window(50, 85)
-        write_cases_to_sink(overlaid, sink, fields, feedback)
+        write_gdf_to_sink(overlaid, sink, fields, feedback)
         outputs = {self.OUTPUT: dest_id, "CASE_COUNT": len(overlaid),
                    "INSIDE": int(overlaid["cell_code"].notna().sum())}
         if self.COUNTS in parameters and parameters[self.COUNTS] is not None:
@@ -92,11 +91,11 @@ class OverlayCases(WanmiAlgorithm):
                 wkb, crs = wkb_type_for(table), sink_crs(table, cells_source.sourceCrs())
             else:
                 wkb, crs = QgsWkbTypes.NoGeometry, cells_source.sourceCrs()
-            cfields = case_fields(table)
+            cfields = fields_for(table)
             csink, counts_id = self.parameterAsSink(parameters, self.COUNTS, context, cfields, wkb, crs)
             if csink is not None:
                 feedback.window(85, 100)
-                write_cases_to_sink(table, csink, cfields, feedback)
+                write_gdf_to_sink(table, csink, cfields, feedback)
                 outputs[self.COUNTS] = counts_id
         feedback.info(tr("{n} case(s), {m} in cells").format(n=outputs["CASE_COUNT"], m=outputs["INSIDE"]))
         return outputs
