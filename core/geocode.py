@@ -93,6 +93,7 @@ __all__ = [
     "assign_points",
     "assign_to_cells",
     "count_points_in_cells",
+    "detect_lattice",
     "index_lattice",
     "point_coordinates",
 ]
@@ -490,14 +491,44 @@ METHODS = ("auto", "lattice", "strtree")
 _AUTO_POINTS_PER_CELL = 4
 
 
+def detect_lattice(cells: Any) -> Lattice | None:
+    """The origin-anchored lattice the cells were cut from (a regular partition), or None.
+
+    Recognised when at least 30 % of the cells are axis-aligned squares (area = bounding box, width =
+    height), their median side ``s`` is shared by them and 99 % of those squares have their corners on
+    multiples of ``s``. Cells read back from a GeoPackage thus get the arithmetic lattice path without the
+    caller having to know the lattice.
+    """
+    geoms, _ = _cell_geometries(cells)
+    if len(geoms) == 0:
+        return None
+    b = shapely.bounds(geoms)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    square = (w > 0) & np.isclose(w, h, rtol=1e-9, atol=0) & np.isclose(shapely.area(geoms), w * h, rtol=1e-9,
+                                                                     atol=0)
+    if square.sum() < 0.3 * len(geoms):
+        return None
+    side = float(np.median(w[square]))
+    same = square & np.isclose(w, side, rtol=1e-9, atol=0)
+    corners = b[same, :2] / side
+    on = np.abs(corners - np.round(corners)) < 1e-6
+    if same.sum() < 0.3 * len(geoms) or on.all(axis=1).mean() < 0.99:
+        return None
+    return Lattice(side)
+
+
 def index_lattice(cells: Any) -> Lattice | None:
-    """A lattice to use as a bucket index for arbitrary cells: side √(median cell area) / 4, anchored at 0.
+    """A lattice to use as a bucket index: the cells' own lattice when they were cut from one
+    (:func:`detect_lattice`), else side √(median cell area) / 4, anchored at 0.
 
     With boxes a quarter of a typical cell's width, most fall wholly inside one cell, so most points are
     located by arithmetic alone (measured on 4,000 Voronoi cells and 10⁶ points: about twice as fast as
     boxes of the cells' own size, and 3–4× faster than the STRtree). None when the cells have no area.
     """
     geoms, _ = _cell_geometries(cells)
+    detected = detect_lattice(geoms)
+    if detected is not None:
+        return detected
     area = shapely.area(geoms)
     area = area[np.isfinite(area) & (area > 0.0)]
     if len(area) == 0:

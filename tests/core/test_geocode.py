@@ -21,6 +21,7 @@ from wanmi.core.geocode import (
     assign_points,
     assign_to_cells,
     count_points_in_cells,
+    detect_lattice,
     index_lattice,
     point_coordinates,
 )
@@ -361,9 +362,22 @@ def test_paths_agree_on_random_and_snapped_points(clipped):
 
 
 def test_index_lattice():
-    cells = np.array([box(0, 0, 30, 30), box(30, 0, 40, 10), box(30, 10, 40, 20)], dtype=object)
-    assert index_lattice(cells).side == pytest.approx(2.5)  # median area 100 m²: a quarter of 10 m
+    cells = np.array([box(0, 0, 30, 20), box(30, 0, 40, 15), box(30, 15, 45, 20)], dtype=object)  # rectangles
+    assert detect_lattice(cells) is None
+    assert index_lattice(cells).side == pytest.approx(np.sqrt(150) / 4)  # median area 150 m², a quarter side
     assert index_lattice(np.array([box(0, 0, 0, 1)], dtype=object)) is None
+
+
+def test_detect_lattice_of_a_regular_partition():
+    from wanmi.core.grid import partition
+
+    comm = gpd.GeoDataFrame({"district_code": ["110101"], "street_code": ["001"], "community_code": ["001"]},
+                            geometry=[shapely.Polygon([(3, 7), (940, 20), (900, 610), (15, 580)])], crs="EPSG:4548")
+    cells = partition(comm, target_area=10_000).cells
+    assert detect_lattice(cells) == Lattice(100.0)
+    assert index_lattice(cells) == Lattice(100.0)
+    shifted = cells.geometry.translate(50, 0)  # squares off the origin-anchored lattice
+    assert detect_lattice(shifted.values) is None
 
 
 # --------------------------------------------------------------------------------------------------
