@@ -647,6 +647,9 @@ def _concat_geoparquet(files: Sequence[Path], target: Path, drop: Sequence[str] 
                 pf = pq.ParquetFile(f)
                 for g in range(pf.num_row_groups):
                     t = pf.read_row_group(g)
+                    for field_ in schema:  # a column some files do not have (e.g. dept_name): nulls
+                        if field_.name not in t.column_names:
+                            t = t.append_column(field_.name, pa.nulls(t.num_rows, field_.type))
                     t = t.select(schema.names).cast(schema)
                     writer.write_table(t)
                     n += t.num_rows
@@ -672,10 +675,17 @@ def _concat_as_wkb(files: Sequence[Path], target: Path, drop: Sequence[str] = ()
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-def _iter_geoparquet(files: Sequence[Path]) -> Iterator[gpd.GeoDataFrame]:
-    """One GeoDataFrame per file (the batch writes files of at most one points chunk each)."""
+def _iter_geoparquet(files: Sequence[Path]) -> Iterator[pd.DataFrame]:
+    """One (Geo)DataFrame per file (the batch writes files of at most one points chunk each)."""
+    import pyarrow.parquet as pq
+
     for f in files:
-        yield gpd.read_parquet(f)
+        pf = pq.ParquetFile(f)
+        if b"geo" in (pf.schema_arrow.metadata or {}):
+            yield gpd.read_parquet(f)
+        else:  # a plain table (the evaluation): row group by row group
+            for g in range(pf.num_row_groups):
+                yield pf.read_row_group(g).to_pandas()
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -736,9 +746,8 @@ def _merge_task(out: str, codes: Sequence[str], gpkg: bool, gpkg_components: boo
     evaluation = None
     if eval_files:
         groups = base / "_work" / "evaluation_groups.parquet"
-        evaluation = pd.concat([pd.read_parquet(f) for f in [*eval_files, *([groups] if groups.exists() else [])]],
-                               ignore_index=True)
-        _atomic_parquet(evaluation, base / EVALUATION_FILE)
+        evaluation = [*eval_files, *([groups] if groups.exists() else [])]
+        _concat_geoparquet(evaluation, base / EVALUATION_FILE)  # streamed: one row per cell adds up
     gpkg_path = None
     if gpkg:
         layers: list[tuple[str, Any]] = [("unit_cells", cell_files)]
@@ -747,7 +756,7 @@ def _merge_task(out: str, codes: Sequence[str], gpkg: bool, gpkg_components: boo
         if case_files:
             layers.append(("cases", case_files))
         if evaluation is not None:
-            layers.append(("evaluation", evaluation))
+            layers.append(("evaluation", [base / EVALUATION_FILE]))
         layers.append(("districts", summary))
         gpkg_path = str(_write_gpkg_streamed(base / GPKG_FILE, layers))
     return {"cells": n_cells, "components": n_comp, "cases": n_cases, "gpkg": gpkg_path,
