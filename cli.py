@@ -230,7 +230,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         result = audit(cells, jurisdiction, components=components, areas=areas, cell_scheme=args.scheme,
                        component_scheme=args.component_scheme, target_area=args.target_area,
                        sliver_ratio=args.sliver_ratio, min_area=args.min_area, party_field=args.party_field,
-                       jurisdiction_name=args.name or Path(args.jurisdiction).stem, feedback=feedback)
+                       jurisdiction_name=args.name or Path(args.jurisdiction).stem, as_of=args.as_of,
+                       feedback=feedback)
     finally:
         feedback.close()
     write_audit_gpkg(result, args.out)
@@ -363,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--sliver-ratio", type=float, default=0.3)
     au.add_argument("--min-area", type=float, default=1e-3, help="ignore pieces below this area in m² (0.001)")
     au.add_argument("--name", help="jurisdiction name for the report")
+    au.add_argument("--as-of", help="audit the grid as valid on this day (YYYY-MM-DD; default today)")
     au.add_argument("--out", required=True, help="output GeoPackage (layers audit_problems, audit_points)")
     au.add_argument("--report", help="report path: writes .md, .html and .csv")
     au.add_argument("--strict", action="store_true", help="exit with status 1 when errors are found")

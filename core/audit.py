@@ -649,14 +649,17 @@ def audit(
     area_code_field: str = "area_code",
     party_field: str = "responsible",
     jurisdiction_name: str = "",
+    as_of: dt.date | str | None = None,
     feedback: Feedback | None = None,
 ) -> AuditResult:
     """Audit unit cells and/or responsibility areas against the jurisdiction and the component census.
 
     Any of the layers may be left out (at least ``cells`` or ``areas`` is needed); checks that need a
     missing layer are skipped. Everything is brought into the metric CRS of the cells (or areas).
-    ``min_area`` (m²): smaller gap/overlap/crossing pieces are noise. See the module docstring for the
-    problem types.
+    ``min_area`` (m²): smaller gap/overlap/crossing pieces are noise. ``as_of`` (default today): cells and
+    areas with ``valid_from``/``valid_to`` columns are audited as they stand on that day — retired ones
+    (``valid_to`` on or before it) and future ones (``valid_from`` after it) are left out, so a layer that
+    keeps its history audits like the current grid. See the module docstring for the problem types.
     """
     fb = ensure(feedback)
     if cells is None and areas is None:
@@ -671,8 +674,18 @@ def audit(
         fb.info(f"Auditing in {crs.name} (EPSG:{crs.to_epsg()}) to measure areas in metres.")
     if not (min_area >= 0):
         raise InputError(f"min_area must be ≥ 0, got {min_area!r}")
+    day = _as_date(as_of)
     out = _Problems()
     checked: dict[str, int] = {}
+    if cells is not None:
+        cells, left = _current(cells, day)
+        if left:
+            checked["cells_not_current"] = left
+            fb.info(f"{left} cells not valid on {day.isoformat()} (retired or future) left out")
+    if areas is not None:
+        areas, left = _current(areas, day)
+        if left:
+            checked["areas_not_current"] = left
     fb.window(0, 10)
     jur = _jurisdiction(jurisdiction, crs) if jurisdiction is not None else None
     if jur is not None:
@@ -720,6 +733,43 @@ def audit(
     fb.info(f"audit: {len(problems)} problems "
             f"({int((problems['severity'] == 'error').sum())} errors)")
     return AuditResult(problems, summary, checked, crs, dt.date.today(), jurisdiction_name)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise InputError(f"as_of {value!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index)
+    present = frame[col].notna()
+    text = frame[col].astype(object).where(present, "").astype(str).str.strip()
+    out = pd.to_datetime(text.where(present & (text != ""), None), format="ISO8601", errors="coerce")
+    bad = present & out.isna() & (text != "")
+    if bad.any():
+        k = bad.to_numpy().nonzero()[0][0]
+        raise InputError(f"feature {frame.index[k]}: {col} {frame[col].iloc[k]!r} is not a date")
+    return out
+
+
+def _current(frame: gpd.GeoDataFrame, day: dt.date) -> tuple[gpd.GeoDataFrame, int]:
+    """The features valid on ``day`` (valid_from ≤ day < valid_to, missing bounds open) and the number left out."""
+    if "valid_from" not in frame.columns and "valid_to" not in frame.columns:
+        return frame, 0
+    ts = pd.Timestamp(day)
+    start, end = _dates(frame, "valid_from"), _dates(frame, "valid_to")
+    keep = (start.isna() | (start <= ts)) & (end.isna() | (end > ts))
+    left = int((~keep).sum())
+    return (frame[keep.to_numpy()] if left else frame), left
 
 
 def summarize_problems(problems: pd.DataFrame) -> pd.DataFrame:

@@ -35,7 +35,8 @@ class AuditBoundaries(WanmiAlgorithm):
         "responsible party, areas covered by two parties, cells split between areas, areas crossing streets.\n"
         "Outputs: the problem polygons and the problem points (components), each with type, severity "
         "(error/warning), codes, area in m² and a sentence; and optionally a report to file (Markdown or HTML, "
-        "with a CSV of the same table next to it)."
+        "with a CSV of the same table next to it). Cells and areas with valid_from/valid_to are audited as they "
+        "stand on the given day (default today): retired and future features are left out."
     )
 
     INPUT = "INPUT"
@@ -49,6 +50,7 @@ class AuditBoundaries(WanmiAlgorithm):
     SLIVER_RATIO = "SLIVER_RATIO"
     MIN_AREA = "MIN_AREA"
     NAME_PARAM = "JURISDICTION_NAME"
+    AS_OF = "AS_OF"
     OUTPUT = "OUTPUT"
     POINTS = "POINTS"
     REPORT = "REPORT"
@@ -91,6 +93,8 @@ class AuditBoundaries(WanmiAlgorithm):
             minValue=0.0))
         self.addParameter(QgsProcessingParameterString(
             self.NAME_PARAM, tr("Jurisdiction name for the report"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.AS_OF, tr("Audit as of (YYYY-MM-DD, empty: today)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Audit problems"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -125,7 +129,8 @@ class AuditBoundaries(WanmiAlgorithm):
             sliver_ratio=self.parameterAsDouble(parameters, self.SLIVER_RATIO, context),
             min_area=self.parameterAsDouble(parameters, self.MIN_AREA, context),
             party_field=self.parameterAsString(parameters, self.PARTY_FIELD, context) or "responsible",
-            jurisdiction_name=name, feedback=feedback)
+            jurisdiction_name=name, as_of=self.parameterAsString(parameters, self.AS_OF, context) or None,
+            feedback=feedback)
         feedback.window(90, 100)
         problems = result.problems
         g = np.asarray(problems.geometry.values, dtype=object)

@@ -325,6 +325,20 @@ def test_area_splitting_a_cell_and_crossing_street(clean_cells, communities):
     assert p["area_m2"].to_numpy() == pytest.approx([5000.0, 5000.0])
 
 
+def test_history_layer_is_audited_as_of_a_day(clean_cells, communities):
+    old = clean_cells.iloc[[_cell_at(clean_cells, 50, 50)]].copy()
+    old["code"] = "110101001001900"
+    old["valid_from"], old["valid_to"] = "2020-01-01", "2026-06-01"  # retired when the grid was redrawn
+    history = pd.concat([clean_cells, old], ignore_index=True)
+    result = audit(history, communities, as_of="2026-07-01")
+    assert result.clean and result.checked["cells_not_current"] == 1 and result.checked["cells"] == 18
+    p = _only(audit(history, communities, as_of="2026-03-01"), "overlap")  # both valid in March
+    assert len(p) == 1 and p["area_m2"].iloc[0] == pytest.approx(10_000.0)
+    assert "110101001001900" in p["codes"].iloc[0]
+    with pytest.raises(InputError, match="not a date"):
+        audit(history.assign(valid_to="soon"), communities)
+
+
 def test_longitude_latitude_layers_are_audited_in_metres(clean_cells, communities):
     cells = clean_cells.copy()
     k = _cell_at(cells, 150, 50)
