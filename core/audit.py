@@ -129,7 +129,8 @@ class AuditResult:
 
     ``problems``: GeoDataFrame (:data:`PROBLEM_COLUMNS` + geometry; polygons, and points for
     components) in the metric ``crs``. ``summary``: counts and areas per (type, severity, layer).
-    ``checked``: features audited per layer. ``clean``: no problem at all.
+    ``checked``: features audited per layer (and ``*_not_current``: left out as retired or future).
+    ``date``: the day audited (``as_of``). ``clean``: no problem at all.
     """
 
     problems: gpd.GeoDataFrame
@@ -732,7 +733,7 @@ def audit(
     fb.step(1, 1)
     fb.info(f"audit: {len(problems)} problems "
             f"({int((problems['severity'] == 'error').sum())} errors)")
-    return AuditResult(problems, summary, checked, crs, dt.date.today(), jurisdiction_name)
+    return AuditResult(problems, summary, checked, crs, day, jurisdiction_name)
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:

@@ -40,7 +40,9 @@ POINT_LAYER = "audit_points"
 SUMMARY_LAYER = "audit_summary"
 DEFAULT_TITLE = "Grid boundary audit report (网格边界审计报告)"
 _LAYER_NAMES = {"cells": "unit cells (单元网格)", "areas": "responsibility areas (责任网格)",
-                "components": "components (部件)", "communities": "communities (社区)"}
+                "components": "components (部件)", "communities": "communities (社区)",
+                "cells_not_current": "cells not valid on the day, left out",
+                "areas_not_current": "areas not valid on the day, left out"}
 
 
 def problem_table(result: AuditResult) -> pd.DataFrame:
@@ -87,7 +89,7 @@ def _header(result: AuditResult, jurisdiction: str | None) -> list[tuple[str, st
                f"{result.errors} errors, {result.warnings} warnings (发现问题)")
     return [
         ("Jurisdiction (辖区)", jurisdiction or result.jurisdiction or "—"),
-        ("Date (日期)", result.date.isoformat()),
+        ("Date (日期)", result.date.isoformat()),  # the day audited (as of)
         ("Coordinate reference system", crs_text),
         ("Checked (审计对象)", checked or "—"),
         ("Result (结论)", verdict),
