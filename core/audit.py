@@ -75,6 +75,7 @@ __all__ = [
     "TYPE_LABELS",
     "AuditResult",
     "audit",
+    "current_features",
     "summarize_problems",
 ]
 
@@ -679,12 +680,12 @@ def audit(
     out = _Problems()
     checked: dict[str, int] = {}
     if cells is not None:
-        cells, left = _current(cells, day)
+        cells, left = current_features(cells, day)
         if left:
             checked["cells_not_current"] = left
             fb.info(f"{left} cells not valid on {day.isoformat()} (retired or future) left out")
     if areas is not None:
-        areas, left = _current(areas, day)
+        areas, left = current_features(areas, day)
         if left:
             checked["areas_not_current"] = left
     fb.window(0, 10)
@@ -762,7 +763,7 @@ def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
     return out
 
 
-def _current(frame: gpd.GeoDataFrame, day: dt.date) -> tuple[gpd.GeoDataFrame, int]:
+def current_features(frame: gpd.GeoDataFrame, day: dt.date) -> tuple[gpd.GeoDataFrame, int]:
     """The features valid on ``day`` (valid_from ≤ day < valid_to, missing bounds open) and the number left out."""
     if "valid_from" not in frame.columns and "valid_to" not in frame.columns:
         return frame, 0

@@ -590,6 +590,7 @@ def build_responsibility(
     mix: Mapping[str, float] | None = None,
     allow_cross_street: bool = False,
     tolerance: float = 0.02,
+    as_of: Any = None,
     feedback: Feedback | None = None,
 ) -> ResponsibilityResult:
     """Group unit cells into ``n`` contiguous responsibility areas (责任网格) balanced by ``weight``.
@@ -597,13 +598,22 @@ def build_responsibility(
     ``n`` None takes :func:`suggest_n` (the practice reference). ``weight``, ``components``, ``cases`` and
     ``mix`` as in :func:`workload`. Areas stay inside one street (column ``street_code``) unless
     ``allow_cross_street``. Refinement stops once every area's workload is within ``tolerance`` (share)
-    of the mean. See the module docstring for the method.
+    of the mean. Cells with ``valid_from``/``valid_to`` columns are taken as they stand on ``as_of``
+    (default today; retired and future cells left out). See the module docstring for the method.
     """
     fb = ensure(feedback)
     if not isinstance(cells, gpd.GeoDataFrame) or len(cells) == 0:
         raise InputError("the unit cells must be a non-empty polygon layer")
     if cells.crs is None:
         raise InputError("the unit cells have no CRS; areas need a metric CRS")
+    from .audit import current_features
+    from .grid import as_date
+
+    cells, left = current_features(cells, as_date(as_of))
+    if left:
+        fb.info(f"{left} cells not valid on {as_date(as_of).isoformat()} (retired or future) left out")
+    if len(cells) == 0:
+        raise InputError(f"no unit cell is valid on {as_date(as_of).isoformat()}")
     cells, mcrs = to_metric(cells)  # longitude/latitude cells are worked on in an automatic metric CRS
     require_metric(mcrs, "build responsibility areas")
     geoms = np.asarray(cells.geometry.values, dtype=object)

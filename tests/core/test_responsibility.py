@@ -175,6 +175,15 @@ def test_invalid_cell_is_repaired():
     assert result.summary["max_mean"] == pytest.approx(1.0)
 
 
+def test_retired_cells_are_left_out(dongcheng_cells):
+    cells = dongcheng_cells[dongcheng_cells["street_code"] == "002"].reset_index(drop=True)
+    retired = cells.head(3).assign(code=lambda f: f["code"].str[:-3] + "9" + f["code"].str[-2:],
+                                   valid_from="2020-01-01", valid_to="2021-01-01")
+    history = gpd.GeoDataFrame(pd.concat([cells, retired], ignore_index=True), crs=cells.crs)
+    result = build_responsibility(history, 5, weight="area")
+    check_areas(result, cells)  # exactly the current cells, each once
+
+
 def test_bad_input(dongcheng_cells):
     small = dongcheng_cells.head(5)
     with pytest.raises(InputError):
