@@ -755,7 +755,8 @@ def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
         return pd.Series(pd.NaT, index=frame.index)
     present = frame[col].notna()
     text = frame[col].astype(object).where(present, "").astype(str).str.strip()
-    out = pd.to_datetime(text.where(present & (text != ""), None), format="ISO8601", errors="coerce")
+    out = pd.to_datetime(text.where(present & (text != ""), None), format="ISO8601", errors="coerce", utc=True)
+    out = out.dt.tz_localize(None)  # compare calendar days, whatever zone a timestamp carried
     bad = present & out.isna() & (text != "")
     if bad.any():
         k = bad.to_numpy().nonzero()[0][0]
