@@ -52,6 +52,17 @@ class RecordingIface(QgisInterface):
 
 
 @pytest.fixture
+def provider(qgis_processing):
+    """The ``wanmi`` Processing provider registered (as ``qgis_process`` does: initProcessing only)."""
+    import wanmi
+
+    plugin = wanmi.classFactory(None)
+    plugin.initProcessing()
+    yield
+    plugin.unload()
+
+
+@pytest.fixture
 def recording_iface(qgis_iface):
     return RecordingIface(qgis_iface)
 

@@ -11,19 +11,10 @@ import shapely
 from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 from shapely.geometry import Polygon, box
 
-import wanmi
 from wanmi.core.audit import audit
 from wanmi.core.grid import partition
 
 X0, Y0 = 500_000.0, 4_400_000.0
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    plugin = wanmi.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
 
 
 def _layer(frame: gpd.GeoDataFrame, name: str, kind: str = "MultiPolygon") -> QgsVectorLayer:

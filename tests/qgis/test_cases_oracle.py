@@ -25,7 +25,6 @@ import pytest
 import shapely
 from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
-import wanmi
 from wanmi.core.cases import case_counts, overlay_cases, synthetic_cases
 from wanmi.core.grid import partition
 from wanmi.layers.case_store import read_case_store, write_cases
@@ -167,14 +166,6 @@ def test_border_cases_go_to_one_of_the_cells_qgis_lists(qgis_processing, data):
 
 
 # --- the Processing algorithms ---------------------------------------------------------------------------
-@pytest.fixture
-def provider(qgis_processing):
-    plugin = wanmi.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
-
-
 def test_overlay_cases_algorithm_matches_qgis_counts(provider, data, tmp_path):
     import processing
 

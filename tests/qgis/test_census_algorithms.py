@@ -10,18 +10,8 @@ import pytest
 from qgis.core import QgsVectorLayer
 from shapely.geometry import Point, box
 
-import wanmi
 from wanmi.core.crs import wgs84_to_gcj02
 from wanmi.layers.census_store import GeoPackageStore
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    plugin = wanmi.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
-
 
 # three lamps and a tree near Tiananmen (WGS84), and one record with an unknown major class
 TRUE_WGS = [(116.3975, 39.9087), (116.3985, 39.9091), (116.3995, 39.9095), (116.4005, 39.9099), (116.401, 39.91)]

@@ -21,20 +21,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDateTime
 
-import wanmi
 from wanmi.core.evaluation import evaluate, grade_labels, load_weights
 
 CRS = "EPSG:4548"
 X0, Y0 = 447_000.0, 4_420_000.0
 MARCH = "2025-03"
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    plugin = wanmi.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
 
 
 def _cells() -> gpd.GeoDataFrame:
