@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ import pandas as pd
 from .codes import class_table, list_directories
 from .errors import InputError
 from .feedback import Feedback, ensure
+from .records import ProblemCollector, RecordReport, word
 
 __all__ = [
     "CASE_FIELDS",
@@ -566,8 +567,7 @@ def normalize_cases(frame: pd.DataFrame, columns: Mapping[str, str] | None = Non
 # ----------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class CaseReport:
+class CaseReport(RecordReport):
     """Result of :func:`validate_cases`.
 
     ``frame``: the normalised (and placed) input, all rows, original index. ``problems``: one row per
@@ -575,66 +575,7 @@ class CaseReport:
     (:data:`PROBLEM_KINDS` key) and ``detail`` (names the value and what is wrong).
     """
 
-    frame: pd.DataFrame
-    problems: pd.DataFrame
-    valid_mask: np.ndarray = field(repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.valid_mask.all())
-
-    @property
-    def valid(self) -> pd.DataFrame:
-        """Records without any problem."""
-        return self.frame[self.valid_mask]
-
-    @property
-    def rejected(self) -> pd.DataFrame:
-        """Records with problems, plus columns ``problems`` (kinds, ``;``-joined) and ``reason`` (details)."""
-        out = self.frame[~self.valid_mask].copy()
-        grouped = self.problems.groupby("row", sort=False)
-        out["problems"] = grouped["problem"].agg(lambda s: ";".join(dict.fromkeys(s))).reindex(out.index)
-        out["reason"] = grouped["detail"].agg("; ".join).reindex(out.index)
-        return out
-
-    def summary(self) -> pd.Series:
-        """Number of records per problem kind."""
-        return self.problems.groupby("problem")["row"].nunique().reindex(
-            [k for k in PROBLEM_KINDS if k in set(self.problems["problem"])])
-
-
-class _Collector:
-    """Problems accumulated as arrays: one append per check, not per record."""
-
-    def __init__(self, index: pd.Index, ids: np.ndarray) -> None:
-        self.index, self.ids, self.parts = index, ids, []
-
-    def add(self, mask: Any, problem: str, field_name: str | None, details: Any) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        pos = np.flatnonzero(mask)
-        if isinstance(details, str):
-            details = [details] * len(pos)
-        else:
-            details = np.asarray(details, dtype=object)
-            details = list(details[pos] if len(details) == len(mask) else details)
-        self.parts.append(pd.DataFrame({"pos": pos, "row": self.index[pos], "case_id": self.ids[pos],
-                                        "field": field_name, "problem": problem, "detail": details}))
-
-    def frame(self) -> pd.DataFrame:
-        columns = ["row", "case_id", "field", "problem", "detail"]
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        out = pd.concat(self.parts, ignore_index=True)
-        out["order"] = out["problem"].map(_PROBLEM_ORDER)
-        out = out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
-        return out[columns].astype(object)
-
-
-def _fmt(template: str, *columns: Any) -> np.ndarray:
-    """One message per failing record (only called on those)."""
-    return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
+    kinds = tuple(PROBLEM_KINDS)
 
 
 def _ts(value: Any) -> str:
@@ -789,7 +730,7 @@ def validate_cases(
     norm = _as_geoframe(norm, getattr(components, "crs", None))
     n = len(norm)
     ids = norm["case_id"].to_numpy(dtype=object)
-    out = _Collector(norm.index, ids)
+    out = ProblemCollector(norm.index, ids, "case_id", _PROBLEM_ORDER)
 
     # --- id ---------------------------------------------------------------------------------------
     no_id = pd.isna(ids)
@@ -801,13 +742,13 @@ def validate_cases(
             id_series.to_numpy()).transform("first").to_numpy()
         mask = np.zeros(n, dtype=bool)
         mask[np.flatnonzero(~no_id)[dup]] = True
-        out.add(mask, "duplicate_id", "case_id", _fmt("case_id {} is repeated: it already appears on row {}",
+        out.add(mask, "duplicate_id", "case_id", word("case_id {} is repeated: it already appears on row {}",
                                                        id_series.to_numpy()[dup], norm.index[first_pos[dup]]))
     if existing_ids is not None:
         pool = np.array(sorted({str(c) for c in existing_ids}), dtype=object)
         if len(pool):
             hit = ~no_id & np.isin(ids.astype(str), pool.astype(str))
-            out.add(hit, "duplicate_id", "case_id", _fmt("case_id {} is already in the case store", ids[hit]))
+            out.add(hit, "duplicate_id", "case_id", word("case_id {} is already in the case store", ids[hit]))
 
     # --- placement (before the field checks: a component fills kind/class) --------------------------
     if components is not None:
@@ -824,10 +765,10 @@ def validate_cases(
     for name, allowed in (("kind", KINDS), ("source", SOURCES), ("state", STATES)):
         values = norm[name].to_numpy(dtype=object)
         bad = pd.notna(values) & ~np.isin(values.astype(str), np.array(allowed, dtype=object).astype(str))
-        out.add(bad, "bad_value", name, _fmt(f"{label(name)} {{!r}} is not one of {'/'.join(allowed)}", values[bad]))
+        out.add(bad, "bad_value", name, word(f"{label(name)} {{!r}} is not one of {'/'.join(allowed)}", values[bad]))
     bad_rw = failed["rework_count"]
     out.add(bad_rw, "bad_value", "rework_count",
-            _fmt(f"{label('rework_count')} {{!r}} is not a whole number ≥ 0",
+            word(f"{label('rework_count')} {{!r}} is not a whole number ≥ 0",
                  raw["rework_count"].to_numpy(dtype=object)[bad_rw] if bad_rw.any() else []))
 
     # --- times ------------------------------------------------------------------------------------
@@ -835,7 +776,7 @@ def validate_cases(
         bad = failed[name]
         if bad.any():
             values = [str(v) for v in raw[name].to_numpy(dtype=object)[bad]]
-            out.add(bad, "bad_time", name, _fmt(f"{label(name)} {{!r}} is not a date and time "
+            out.add(bad, "bad_time", name, word(f"{label(name)} {{!r}} is not a date and time "
                                                 "(expected e.g. 2025-03-01 08:30)", values))
     times = np.column_stack([norm[f].to_numpy(dtype="datetime64[ns]").astype(np.int64) for f in STAGE_FIELDS])
     nat = np.iinfo(np.int64).min
@@ -848,7 +789,7 @@ def validate_cases(
             if early.any():
                 prev = np.array(STAGE_FIELDS, dtype=object)[run_arg[early]]
                 prev_t = run_max[early].astype("datetime64[ns]")
-                out.add(early, "time_order", name, _fmt(
+                out.add(early, "time_order", name, word(
                     "{} {} is before {} {}: stages must follow 上报→立案→派遣→处置→反馈→核查→结案",
                     [label(name)] * int(early.sum()), [_ts(t) for t in times[early, k].astype("datetime64[ns]")],
                     [label(p) for p in prev], [_ts(t) for t in prev_t]))
@@ -859,12 +800,12 @@ def validate_cases(
     if later.any():
         first_later = np.array(STAGE_FIELDS[2:], dtype=object)[np.argmax(present[:, 2:], axis=1)[later]]
         out.add(later, "time_order", "registered_at",
-                _fmt("{} is recorded but the case was never registered (registered_at (立案时间) is empty)",
+                word("{} is recorded but the case was never registered (registered_at (立案时间) is empty)",
                      [label(f) for f in first_later]))
     deadline = norm["deadline"].to_numpy(dtype="datetime64[ns]")
     reported = norm["reported_at"].to_numpy(dtype="datetime64[ns]")
     before = ~np.isnat(deadline) & ~np.isnat(reported) & (deadline < reported)
-    out.add(before, "time_order", "deadline", _fmt(
+    out.add(before, "time_order", "deadline", word(
         f"{label('deadline')} {{}} is before {label('reported_at')} {{}}",
         [_ts(t) for t in deadline[before]], [_ts(t) for t in reported[before]]))
     state = norm["state"].to_numpy(dtype=object).copy()
@@ -888,7 +829,7 @@ def validate_cases(
         bad = mine & ~np.isin(cls.astype(str), allowed)
         what = "component (部件)" if kind == "部件" else "event (事件)"
         out.add(bad, "unknown_class", "class_code",
-                _fmt(f"class_code {{}} is not a known {what} class", cls[bad]))
+                word(f"class_code {{}} is not a known {what} class", cls[bad]))
 
     # --- components -------------------------------------------------------------------------------
     comp = norm["component_code"].to_numpy(dtype=object)
@@ -898,13 +839,13 @@ def validate_cases(
         pos = table.index.get_indexer(pd.Index(comp))
         unknown = has_comp & (pos < 0)
         out.add(unknown, "unknown_component", "component_code",
-                _fmt("component_code {} is not in the census", comp[unknown]))
+                word("component_code {} is not in the census", comp[unknown]))
         known = has_comp & (pos >= 0)
         comp_cls = np.full(n, None, dtype=object)
         comp_cls[known] = table["class_code"].to_numpy(dtype=object)[pos[known]]
         mism = known & pd.notna(comp_cls) & pd.notna(cls) & (comp_cls != cls) & (kinds == "部件")
         out.add(mism, "class_mismatch", "class_code",
-                _fmt("class_code {} differs from class {} of component {}", cls[mism], comp_cls[mism], comp[mism]))
+                word("class_code {} differs from class {} of component {}", cls[mism], comp_cls[mism], comp[mism]))
     else:
         unknown = np.zeros(n, dtype=bool)
 
@@ -921,7 +862,7 @@ def validate_cases(
     out.add(nothing, "no_location", "geometry", "no location and no component_code (部件编码) to place the case")
     unplaced = no_geom & has_comp & ~unknown & ~has_imp
     out.add(unplaced, "no_location", "geometry",
-            _fmt("no location, and component {} could not place it" +
+            word("no location, and component {} could not place it" +
                  (" (no census given)" if components is None else " (the component has no geometry)"),
                  comp[unplaced]))
     geom_ok = ~no_geom & ~invalid
@@ -940,7 +881,7 @@ def validate_cases(
             gap = shapely.distance(geoms[outside], boundary)
             unit = "m" if not (norm.crs and norm.crs.is_geographic) else "°"
             out.add(outside, "outside_jurisdiction", "geometry",
-                    _fmt("location is outside the jurisdiction ({:.1f} " + unit + " beyond its boundary)", gap))
+                    word("location is outside the jurisdiction ({:.1f} " + unit + " beyond its boundary)", gap))
     if isinstance(norm, gpd.GeoDataFrame) and "import_problem" in norm.columns:
         norm = norm.drop(columns=["import_problem"])
 

@@ -19,7 +19,6 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ import pandas as pd
 
 from .codes import CodeScheme, class_table, get_scheme
 from .errors import CodeError, InputError
+from .records import ProblemCollector, RecordReport, word
 
 __all__ = [
     "DATE_FIELDS",
@@ -213,8 +213,7 @@ def normalize_components(frame: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ValidationReport:
+class ValidationReport(RecordReport):
     """Result of :func:`validate_components`.
 
     ``frame`` is the normalised input (all rows, original index and CRS; ``class_code`` filled from the code,
@@ -223,27 +222,7 @@ class ValidationReport:
     the value and what is wrong).
     """
 
-    frame: pd.DataFrame
-    problems: pd.DataFrame
-    valid_mask: np.ndarray = field(repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.valid_mask.all())
-
-    @property
-    def valid(self) -> pd.DataFrame:
-        """Records without any problem."""
-        return self.frame[self.valid_mask]
-
-    @property
-    def rejected(self) -> pd.DataFrame:
-        """Records with problems, plus ``problems`` (kinds, ``;``-joined) and ``reason`` (details)."""
-        out = self.frame[~self.valid_mask].copy()
-        grouped = self.problems.groupby("row", sort=False)
-        out["problems"] = grouped["problem"].agg(lambda s: ";".join(dict.fromkeys(s))).reindex(out.index)
-        out["reason"] = grouped["detail"].agg("; ".join).reindex(out.index)
-        return out
+    kinds = tuple(PROBLEM_KINDS)
 
     def add_problems(self, rows: Sequence[Any], problem: str, field_name: str | None,
                      details: str | Sequence[str]) -> None:
@@ -265,47 +244,6 @@ class ValidationReport:
         self.problems = merged.astype(object)
         self.valid_mask[pos] = False
 
-    def summary(self) -> pd.Series:
-        """Number of records per problem kind (a record with two problems counts twice)."""
-        return self.problems.groupby("problem")["row"].nunique().reindex(
-            [k for k in PROBLEM_KINDS if k in set(self.problems["problem"])])
-
-
-class _Collector:
-    """Accumulates problems as arrays (one append per check, not per record)."""
-
-    def __init__(self, index: pd.Index, codes: pd.Series) -> None:
-        self.index = index
-        self.codes = codes.to_numpy(dtype=object)
-        self.parts: list[pd.DataFrame] = []
-
-    def add(self, mask: Any, problem: str, field_name: str | None, details: Any) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
-            return
-        pos = np.flatnonzero(mask)
-        if isinstance(details, str):
-            details = [details] * len(pos)
-        else:
-            details = list(np.asarray(details, dtype=object)[pos] if len(details) == len(mask) else details)
-        self.parts.append(pd.DataFrame({
-            "pos": pos, "row": self.index[pos], "code": self.codes[pos], "field": field_name,
-            "problem": problem, "detail": details,
-        }))
-
-    def frame(self) -> pd.DataFrame:
-        columns = ["row", "code", "field", "problem", "detail"]
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        out = pd.concat(self.parts, ignore_index=True)
-        out["order"] = out["problem"].map(_PROBLEM_ORDER)
-        out = out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
-        return out[columns].astype(object)
-
-
-def _fmt(template: str, *columns: Any) -> np.ndarray:
-    """Word one message per record from column arrays (only called on the failing records)."""
-    return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
 
 
 def _label(name: str) -> str:
@@ -399,7 +337,7 @@ def validate_components(
     norm = normalize_components(frame)
     n = len(norm)
     codes = norm["code"]
-    out = _Collector(norm.index, codes)
+    out = ProblemCollector(norm.index, codes, "code", _PROBLEM_ORDER)
     if known_admin is None and isinstance(jurisdiction, pd.DataFrame):
         for col in ("district_code", "admin_code"):
             if col in jurisdiction.columns:
@@ -421,7 +359,7 @@ def validate_components(
     if invalid.any():
         reasons = np.array([shapely.is_valid_reason(g) if bad else "" for g, bad in zip(geom_raw, invalid)])
         out.add(invalid & ~has_import_problem, "bad_geometry", "geometry",
-                _fmt("invalid geometry: {}", reasons[invalid]) if invalid.any() else "")
+                word("invalid geometry: {}", reasons[invalid]) if invalid.any() else "")
     geom_ok = ~no_geom & ~invalid & ~has_import_problem
 
     # --- mandatory fields -------------------------------------------------------------------------
@@ -465,14 +403,14 @@ def validate_components(
     mismatch = has_given & derived_ok & (given != derived_class)
     if mismatch.any():
         out.add(mismatch, "class_mismatch", "class_code",
-                _fmt("class_code {} differs from the class {} encoded in code {}", given[mismatch],
+                word("class_code {} differs from the class {} encoded in code {}", given[mismatch],
                      derived_class[mismatch], codes.to_numpy(dtype=object)[mismatch]))
     lone = has_given & ~derived_ok & ~present
     if lone.any() and directory is not None:
         lone_bad = lone & ~np.isin(given.astype(str), np.array(sorted(directory), dtype=str))
         lone_bad |= lone & (np.array([len(str(g)) for g in given]) != class_width)
         out.add(lone_bad, "unknown_class", "class_code",
-                _fmt("class_code {} is not a {}-digit class of directory " + str(scheme.directory),
+                word("class_code {} is not a {}-digit class of directory " + str(scheme.directory),
                      given[lone_bad], [class_width] * int(lone_bad.sum())))
     class_code = np.where(derived_ok, derived_class, given)
     norm["class_code"] = pd.Series(class_code, index=norm.index, dtype=object)
@@ -488,7 +426,7 @@ def validate_components(
             mask = np.zeros(n, dtype=bool)
             mask[np.flatnonzero(present)[dup]] = True
             out.add(mask, "duplicate_code", "code",
-                    _fmt("code {} is repeated: it already appears on row {}", code_series.to_numpy()[dup],
+                    word("code {} is repeated: it already appears on row {}", code_series.to_numpy()[dup],
                          first_row[dup]))
         for pool, wording in ((existing_codes, "code {} already exists in the census"),
                               (retired_codes, "code {} was retired; retired codes are never reused")):
@@ -499,7 +437,7 @@ def validate_components(
                 continue
             hit = np.zeros(n, dtype=bool)
             hit[present] = np.isin(code_series.to_numpy(dtype=str), pool_arr)
-            out.add(hit, "duplicate_code", "code", _fmt(wording, codes.to_numpy(dtype=object)[hit]))
+            out.add(hit, "duplicate_code", "code", word(wording, codes.to_numpy(dtype=object)[hit]))
 
     # --- lengths, cell code, status ------------------------------------------------------------------
     for name, limit in limits.items():
@@ -508,19 +446,19 @@ def validate_components(
         lengths = norm[name].str.len().fillna(0).to_numpy(dtype=np.int64)
         long = lengths > limit
         out.add(long, "too_long", name,
-                _fmt("field " + _label(name).replace("{", "{{").replace("}", "}}") + " has {} characters, at "
+                word("field " + _label(name).replace("{", "{{").replace("}", "}}") + " has {} characters, at "
                      "most " + str(limit) + " are allowed", lengths[long]))
     cell = norm["cell_code"]
     cell_present = cell.notna().to_numpy()
     cell_bad = cell_present & ~cell.astype(str).str.fullmatch(r"[0-9]+").to_numpy()
     cell_bad |= cell_present & ~np.isin(cell.astype(str).str.len().to_numpy(), CELL_CODE_LENGTHS)
     out.add(cell_bad, "bad_cell_code", "cell_code",
-            _fmt("cell_code {} is not a 15-digit (GB/T 30428.1) or 14-digit (CJ/T 213) unit cell code",
+            word("cell_code {} is not a 15-digit (GB/T 30428.1) or 14-digit (CJ/T 213) unit cell code",
                  cell.to_numpy(dtype=object)[cell_bad]))
     status = norm["status"]
     bad_status = status.notna().to_numpy() & ~status.isin(STATUSES).to_numpy()
     out.add(bad_status, "bad_status", "status",
-            _fmt("status {!r} is not one of " + "/".join(STATUSES),
+            word("status {!r} is not one of " + "/".join(STATUSES),
                  status.to_numpy(dtype=object)[bad_status]))
 
     # --- dates ------------------------------------------------------------------------------------
@@ -532,10 +470,10 @@ def validate_components(
         parsed[name] = dates
         raw_text = raw.astype(object).to_numpy()
         out.add(unparseable.to_numpy(), "bad_date", name,
-                _fmt(f"{_label(name)} {{!r}} is not a date (expected YYYY-MM-DD or YYYYMMDD)",
+                word(f"{_label(name)} {{!r}} is not a date (expected YYYY-MM-DD or YYYYMMDD)",
                      [str(v) for v in raw_text[unparseable.to_numpy()]]))
         out.add(future.to_numpy(), "bad_date", name,
-                _fmt(f"{_label(name)} {{}} is in the future (after {today.isoformat()})",
+                word(f"{_label(name)} {{}} is in the future (after {today.isoformat()})",
                      dates[future].to_numpy()))
         norm[name] = dates
     both = parsed["initial_date"].notna() & parsed["change_date"].notna()
@@ -543,7 +481,7 @@ def validate_components(
     earlier = parsed["change_date"][both] < parsed["initial_date"][both]
     before[both.to_numpy()] = earlier.to_numpy(dtype=bool)
     out.add(before, "bad_date", "change_date",
-            _fmt("change_date {} is before initial_date {}", parsed["change_date"][before].to_numpy(),
+            word("change_date {} is before initial_date {}", parsed["change_date"][before].to_numpy(),
                  parsed["initial_date"][before].to_numpy()))
 
     # --- spatial checks in metres -------------------------------------------------------------------
@@ -562,7 +500,7 @@ def validate_components(
             if outside.any():
                 gap = shapely.distance(metric[outside], boundary)
                 out.add(outside, "outside_jurisdiction", "geometry",
-                        _fmt("location is outside the jurisdiction ({:.1f} m beyond its boundary)", gap))
+                        word("location is outside the jurisdiction ({:.1f} m beyond its boundary)", gap))
         if min_distance > 0:
             _check_spacing(out, norm, metric, metric_crs, geom_ok, class_code, min_distance, existing)
 
@@ -573,7 +511,7 @@ def validate_components(
     return ValidationReport(norm, problems, valid_mask)
 
 
-def _check_spacing(out: _Collector, norm: pd.DataFrame, metric: np.ndarray, metric_crs: Any,
+def _check_spacing(out: ProblemCollector, norm: pd.DataFrame, metric: np.ndarray, metric_crs: Any,
                    geom_ok: np.ndarray, class_code: np.ndarray, tol: float, existing: Any) -> None:
     """Flag records within ``tol`` metres of an earlier batch record or an existing component of their class.
 
@@ -599,7 +537,7 @@ def _check_spacing(out: _Collector, norm: pd.DataFrame, metric: np.ndarray, metr
             mask = np.zeros(n, dtype=bool)
             mask[left] = True
             details = np.full(n, None, dtype=object)
-            details[left] = _fmt("within {:.2f} m of row {} (code {}) of the same class {}; a component "
+            details[left] = word("within {:.2f} m of row {} (code {}) of the same class {}; a component "
                                  "captured twice?", dist, norm.index[right], codes[right], class_code[left])
             out.add(mask, "too_close", "geometry", details)
     if existing is None or not len(idx):
@@ -627,7 +565,7 @@ def _check_spacing(out: _Collector, norm: pd.DataFrame, metric: np.ndarray, metr
     mask = np.zeros(n, dtype=bool)
     mask[rows] = True
     details = np.full(n, None, dtype=object)
-    details[rows] = _fmt("within {:.2f} m of existing component {} of the same class {}", dist,
+    details[rows] = word("within {:.2f} m of existing component {} of the same class {}", dist,
                          ex_code[partners], class_code[rows])
     out.add(mask, "too_close", "geometry", details)
 

@@ -1,0 +1,94 @@
+"""Per-record validation reports shared by the census (部件) and case (案卷) imports.
+
+Both imports check a whole table with vectorised tests and report every problem of every record as one
+row ``(row, <id>, field, problem, detail)``; valid records land, rejected ones carry their reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ProblemCollector", "RecordReport", "word"]
+
+
+@dataclass
+class RecordReport:
+    """``frame``: the normalised input (all rows, original index); ``problems``: one row per problem, with
+    ``row`` (index label of the record), the record id, ``field``, ``problem`` (a key of :attr:`kinds`) and
+    ``detail`` (names the value and what is wrong); ``valid_mask``: records without any problem."""
+
+    #: problem kinds in report order (set by each subclass)
+    kinds: ClassVar[tuple[str, ...]] = ()
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    valid_mask: np.ndarray = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.valid_mask.all())
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        """Records without any problem."""
+        return self.frame[self.valid_mask]
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """Records with problems, plus ``problems`` (kinds, ``;``-joined) and ``reason`` (details)."""
+        out = self.frame[~self.valid_mask].copy()
+        grouped = self.problems.groupby("row", sort=False)
+        out["problems"] = grouped["problem"].agg(lambda s: ";".join(dict.fromkeys(s))).reindex(out.index)
+        out["reason"] = grouped["detail"].agg("; ".join).reindex(out.index)
+        return out
+
+    def summary(self) -> pd.Series:
+        """Number of records per problem kind (a record with two problems counts twice)."""
+        present = set(self.problems["problem"])
+        return self.problems.groupby("problem")["row"].nunique().reindex([k for k in self.kinds if k in present])
+
+
+class ProblemCollector:
+    """Problems accumulated as arrays: one append per check (a boolean mask over the records), not per record."""
+
+    def __init__(self, index: pd.Index, ids: Any, id_column: str, order: Mapping[str, int]) -> None:
+        self.index = index
+        self.ids = np.asarray(ids, dtype=object)
+        self.id_column = id_column
+        self.order = order
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: Any, problem: str, field_name: str | None, details: Any) -> None:
+        """Report ``problem`` for the records in ``mask``; ``details`` is one text, or one per record (all
+        records or just the masked ones)."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        pos = np.flatnonzero(mask)
+        if isinstance(details, str):
+            details = [details] * len(pos)
+        else:
+            details = np.asarray(details, dtype=object)
+            details = list(details[pos] if len(details) == len(mask) else details)
+        self.parts.append(pd.DataFrame({"pos": pos, "row": self.index[pos], self.id_column: self.ids[pos],
+                                        "field": field_name, "problem": problem, "detail": details}))
+
+    def frame(self) -> pd.DataFrame:
+        """All problems, by record then by kind order."""
+        columns = ["row", self.id_column, "field", "problem", "detail"]
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        out = pd.concat(self.parts, ignore_index=True)
+        out["order"] = out["problem"].map(self.order)
+        out = out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
+        return out[columns].astype(object)
+
+
+def word(template: str, *columns: Any) -> np.ndarray:
+    """One message per failing record from column arrays (only called on the failing records)."""
+    return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
