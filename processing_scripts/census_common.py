@@ -1,8 +1,8 @@
-"""Parameters shared by the census algorithms (部件普查): code schemes and coordinate systems."""
+"""Parameters shared by the census (部件普查) and case (案卷) imports: code schemes, coordinates."""
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingParameterEnum
+from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterString
 
 from .base import tr
 
@@ -24,3 +24,9 @@ def coords_parameter(name: str = "COORDS") -> QgsProcessingParameterEnum:
     return QgsProcessingParameterEnum(
         name, tr("Coordinates of the records"),
         [tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Amap, Tencent)"), tr("BD-09 (Baidu)")], defaultValue=0)
+
+
+def xy_parameters() -> list[QgsProcessingParameterString]:
+    """The optional longitude/latitude column names of a table import (found automatically when empty)."""
+    return [QgsProcessingParameterString("X_FIELD", tr("Longitude/easting column (empty: automatic)"), optional=True),
+            QgsProcessingParameterString("Y_FIELD", tr("Latitude/northing column (empty: automatic)"), optional=True)]

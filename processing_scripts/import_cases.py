@@ -12,11 +12,10 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterString,
 )
 
 from .base import WanmiAlgorithm, source_to_gdf, tr
-from .census_common import COORDS, coords_parameter
+from .census_common import COORDS, coords_parameter, xy_parameters
 
 
 class ImportCases(WanmiAlgorithm):
@@ -46,10 +45,8 @@ class ImportCases(WanmiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(self.INPUT, tr("Case records file")))
         self.addParameter(coords_parameter())
-        self.addParameter(QgsProcessingParameterString("X_FIELD", tr("Longitude/easting column (empty: automatic)"),
-                                                       optional=True))
-        self.addParameter(QgsProcessingParameterString("Y_FIELD", tr("Latitude/northing column (empty: automatic)"),
-                                                       optional=True))
+        for parameter in xy_parameters():
+            self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.COMPONENTS, tr("Census components (to place cases by component code)"),
             [QgsProcessing.TypeVectorAnyGeometry], optional=True))

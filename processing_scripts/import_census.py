@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from .base import WanmiAlgorithm, source_to_gdf, tr
-from .census_common import COORDS, SCHEMES, coords_parameter, scheme_parameter
+from .census_common import COORDS, SCHEMES, coords_parameter, scheme_parameter, xy_parameters
 
 
 class ImportCensus(WanmiAlgorithm):
@@ -42,10 +42,8 @@ class ImportCensus(WanmiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(self.INPUT, tr("Census records file")))
         self.addParameter(coords_parameter())
-        self.addParameter(QgsProcessingParameterString("X_FIELD", tr("Longitude/easting column (empty: automatic)"),
-                                                       optional=True))
-        self.addParameter(QgsProcessingParameterString("Y_FIELD", tr("Latitude/northing column (empty: automatic)"),
-                                                       optional=True))
+        for parameter in xy_parameters():
+            self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFeatureSource(
             "JURISDICTION", tr("Jurisdiction polygons (records must lie inside)"),
             [QgsProcessing.TypeVectorPolygon], optional=True))
