@@ -95,8 +95,11 @@ class CellIndex:
     names: dict[str, str] = field(default_factory=dict)  # 12-digit community / 9-digit street code → name
 
     def cell_at(self, point: QgsPointXY) -> tuple[int, Place] | None:
-        """The cell containing ``point`` (layer CRS). On a shared edge the smallest code wins, so the answer
-        does not depend on the order the index returns candidates in."""
+        """The cell containing ``point`` (layer CRS), None outside every cell.
+
+        A point on a shared edge or vertex gets the cell the census and case assignment would give it: the
+        engine's documented tie rule (归属规则, :mod:`wanmi.core.geocode`: the cell a tiny step to the
+        north-east enters; else the smallest code)."""
         rect = QgsRectangle(point.x(), point.y(), point.x(), point.y())
         probe = QgsGeometry.fromPointXY(point)
         hits = []
@@ -106,8 +109,20 @@ class CellIndex:
                 hits.append(fid)
         if not hits:
             return None
-        fid = min(hits, key=lambda f: self.cells.get(f, ("",))[0])
+        hits.sort(key=lambda f: self.cells.get(f, ("",))[0])  # rule 3 of the tie rule: smallest code
+        fid = hits[0] if len(hits) == 1 else self._tie(point, hits)
         return fid, self.place(fid)
+
+    def _tie(self, point: QgsPointXY, hits: list[int]) -> int:
+        """Resolve a border point with :func:`wanmi.core.geocode.assign_points` on the candidate cells only
+        (exact on the cursor's coordinates; rare: the point must lie exactly on an edge)."""
+        import shapely
+
+        from ..core.geocode import assign_points
+
+        geoms = shapely.from_wkb([bytes(self.index.geometry(f).asWkb()) for f in hits])
+        winner = int(assign_points([point.x()], [point.y()], geoms, method="strtree")[0])
+        return hits[winner] if winner >= 0 else hits[0]
 
     def place(self, fid: int) -> Place:
         code, community, street = self.cells.get(fid, ("", "", ""))

@@ -352,9 +352,31 @@ def test_readout_shows_cell_community_and_street_under_the_cursor(project, deskt
     assert text_at(X0 + 250, Y0 + 40) == "Cell 110101002002002 · 银闸社区 · 景山街道"
     assert text_at(X0 + 150, Y0 + 50) == "Cell 110101001001004 · 多福巷社区 · 东华门街道"
     assert text_at(X0 - 500, Y0 - 500) == "Outside the unit grid"
-    # a point on the shared edge of cells 001 and 002 (x = X0 + 100): the smaller code wins
-    edge = readout.index.cell_at(QgsPointXY(X0 + SIDE, Y0 + 150))
-    assert edge is not None and edge[1].code == "110101001001001"
+    # border points follow the census tie rule (a tiny step north-east): a vertical edge goes east, a
+    # horizontal edge north, an inner vertex to the north-east cell; the outer edge keeps its only cell
+    def code_at(x, y):
+        hit = readout.index.cell_at(QgsPointXY(x, y))
+        return hit[1].code if hit else None
+
+    assert code_at(X0 + SIDE, Y0 + 150) == "110101001001002"  # edge between north-row cells 001 | 002
+    assert code_at(X0 + 50, Y0 + SIDE) == "110101001001001"  # edge between 001 (north) and 003 (south)
+    assert code_at(X0 + SIDE, Y0 + SIDE) == "110101001001002"  # vertex of 001, 002, 003, 004 → north-east
+    assert code_at(X0 + 2 * SIDE, Y0 + 50) == "110101002002002"  # community border: east cell (002's)
+    assert code_at(X0 + 3 * SIDE, Y0 + 50) == "110101002002002"  # outer boundary: the only cell
+    assert code_at(X0 + 3 * SIDE + 1, Y0 + 50) is None
+    # the same answers as the engine gives census points at those places
+    import geopandas as gpd
+    import shapely
+
+    from wanmi.core.geocode import assign_points
+
+    cells = project["cells"]
+    codes = [f["code"] for f in cells.getFeatures()]
+    geoms = shapely.from_wkb([bytes(f.geometry().asWkb()) for f in cells.getFeatures()])
+    xs = [X0 + SIDE, X0 + 50, X0 + SIDE, X0 + 2 * SIDE, X0 + 3 * SIDE]
+    ys = [Y0 + 150, Y0 + SIDE, Y0 + SIDE, Y0 + 50, Y0 + 50]
+    engine = [codes[i] for i in assign_points(xs, ys, gpd.GeoSeries(geoms, crs=CRS))]
+    assert [code_at(x, y) for x, y in zip(xs, ys)] == engine
     readout.unload()
     gc.collect()
     assert readout.label not in desktop_iface.status_bar.findChildren(QLabel)
