@@ -27,26 +27,23 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
+from wanmi.core.census import FIELD_LABELS_ZH
+
 STYLES = Path(__file__).resolve().parent.parent / "layers" / "styles"
 
 
-def unit_cells(layer: QgsVectorLayer) -> None:
-    """单元网格: magenta outline (DB11/T 2157 boundary colour), no fill, code labels at large scales."""
-    symbol = QgsFillSymbol.createSimple(
-        {"color": "255,0,255,0", "style": "no", "outline_color": "#d01c8b", "outline_width": "0.4",
-         "outline_width_unit": "MM"}
-    )
-    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+def _code_labels(layer: QgsVectorLayer, field: str = "code", color: str = "#252525") -> None:
+    """Cell/region code labels, visible only when zoomed in beyond 1:10,000 (scale-dependent)."""
     settings = QgsPalLayerSettings()
-    settings.fieldName = "code"
+    settings.fieldName = field
     settings.placement = QgsPalLayerSettings.OverPoint
     settings.scaleVisibility = True
-    settings.minimumScale = 10000  # visible when zoomed in beyond 1:10,000
+    settings.minimumScale = 10000
     settings.maximumScale = 0
     fmt = QgsTextFormat()
     fmt.setFont(QFont("Noto Sans CJK SC"))
     fmt.setSize(7)
-    fmt.setColor(QColor("#7a0177"))
+    fmt.setColor(QColor(color))
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
     buffer.setSize(0.8)
@@ -57,19 +54,21 @@ def unit_cells(layer: QgsVectorLayer) -> None:
     layer.setLabelsEnabled(True)
 
 
+def unit_cells(layer: QgsVectorLayer) -> None:
+    """单元网格: magenta outline (DB11/T 2157 boundary colour), no fill, code labels at large scales."""
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "255,0,255,0", "style": "no", "outline_color": "#d01c8b", "outline_width": "0.4",
+         "outline_width_unit": "MM"}
+    )
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    _code_labels(layer, color="#7a0177")
+
+
 # 部件状态 → fill colour; the same table as wanmi.layers.schema.STATUS_COLORS (a test compares the QML).
 COMPONENT_STATUS_COLORS = {
     "完好": "#1a9641", "破损": "#fdae61", "丢失": "#d7191c", "废弃": "#7b3294", "移除": "#969696",
 }
-COMPONENT_FIELD_ALIASES = {
-    "code": "管理部件标识码", "class_code": "部件小类代码", "name": "管理部件名称",
-    "dept_code": "主管部门代码", "dept_name": "主管部门名称", "owner_code": "权属单位代码",
-    "owner_name": "权属单位名称", "maintainer_code": "养护单位代码", "maintainer_name": "养护单位名称",
-    "cell_code": "所在单元网格标识码",
-    "street_code": "所在街道代码", "street_name": "所在街道名称", "community_code": "所在社区代码",
-    "community_name": "所在社区名称", "status": "管理部件状态", "initial_date": "初始日期",
-    "change_date": "变更日期", "data_source": "数据来源", "note": "备注",
-}
+COMPONENT_FIELD_ALIASES = FIELD_LABELS_ZH  # the census field labels (管理部件标识码 …)
 
 
 def components(layer: QgsVectorLayer) -> None:
@@ -99,28 +98,6 @@ def components(layer: QgsVectorLayer) -> None:
 
 
 COMPONENT_URI = "Point?" + "&".join(f"field={name}:string" for name in COMPONENT_FIELD_ALIASES)
-
-def _code_labels(layer: QgsVectorLayer, field: str = "code") -> None:
-    """Cell/region code labels, visible only when zoomed in beyond 1:10,000 (scale-dependent)."""
-    settings = QgsPalLayerSettings()
-    settings.fieldName = field
-    settings.placement = QgsPalLayerSettings.OverPoint
-    settings.scaleVisibility = True
-    settings.minimumScale = 10000
-    settings.maximumScale = 0
-    fmt = QgsTextFormat()
-    fmt.setFont(QFont("Noto Sans CJK SC"))
-    fmt.setSize(7)
-    fmt.setColor(QColor("#252525"))
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(0.8)
-    buffer.setColor(QColor("white"))
-    fmt.setBuffer(buffer)
-    settings.setFormat(fmt)
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
-
 
 def score_grades(layer: QgsVectorLayer) -> None:
     """综合评价等级: A–E in the fixed colour-blind-safe colours of core/data/evaluation_default.json
