@@ -423,7 +423,7 @@ Codes: 15 digits = district(6) + street(3) + community(3) + sequence(3), numbere
             <location filename="../processing_scripts/audit.py" line="28" />
             <source>Checks that every square metre of the jurisdiction has exactly one unit cell and one responsible party (no blind spots where grids meet, 不同类型网格交界的盲区). Unit cells: gaps and overlaps (with their geometry and area), parts outside the jurisdiction, invalid geometries, slivers, cells crossing a community boundary, malformed or duplicate codes, codes whose district/street/community segments disagree with the community the cell lies in. Components: outside every cell, cell_code or code segments disagreeing with the cell they lie in. Responsibility areas: gaps, overlaps, areas with no responsible party, areas covered by two parties, cells split between areas, areas crossing streets.
 Outputs: the problem polygons and the problem points (components), each with type, severity (error/warning), codes, area in m² and a sentence; and optionally a report to file (Markdown or HTML, with a CSV of the same table next to it).</source>
-            <translation>检查辖区内每一平方米是否恰好属于一个单元网格、恰有一个责任主体（不同类型网格交界处不得有盲区）。单元网格：缝隙和重叠（给出几何与面积）、超出辖区的部分、无效几何、碎片、跨社区边界的网格、格式错误或重复的编码、区/街道/社区编码段与网格所在社区不一致。部件：不在任何网格内、cell_code 或编码段与所在网格不一致。责任网格：缝隙、重叠、无责任主体的区域、由两个责任主体同时覆盖的区域、被拆分到多个责任网格的单元网格、跨街道的责任网格。
+            <translation type="obsolete">检查辖区内每一平方米是否恰好属于一个单元网格、恰有一个责任主体（不同类型网格交界处不得有盲区）。单元网格：缝隙和重叠（给出几何与面积）、超出辖区的部分、无效几何、碎片、跨社区边界的网格、格式错误或重复的编码、区/街道/社区编码段与网格所在社区不一致。部件：不在任何网格内、cell_code 或编码段与所在网格不一致。责任网格：缝隙、重叠、无责任主体的区域、由两个责任主体同时覆盖的区域、被拆分到多个责任网格的单元网格、跨街道的责任网格。
 输出：问题面和问题点（部件），每条记录包含类型、严重程度（错误/警告）、编码、面积（平方米）和说明；还可选择输出报告文件（Markdown 或 HTML，并在旁边附同一表格的 CSV）。</translation>
         </message>
         <message>
@@ -995,6 +995,18 @@ N = 0 时采用实践参考值：每名监督员约 12 个网格、180,000 平�
             <location filename="../plugin/sample.py" line="76" />
             <source>District boundary</source>
             <translation>区界</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="28" />
+            <source>Checks that every square metre of the jurisdiction has exactly one unit cell and one responsible party (no blind spots where grids meet, 不同类型网格交界的盲区). Unit cells: gaps and overlaps (with their geometry and area), parts outside the jurisdiction, invalid geometries, slivers, cells crossing a community boundary, malformed or duplicate codes, codes whose district/street/community segments disagree with the community the cell lies in. Components: outside every cell, cell_code or code segments disagreeing with the cell they lie in. Responsibility areas: gaps, overlaps, areas with no responsible party, areas covered by two parties, cells split between areas, areas crossing streets.
+Outputs: the problem polygons and the problem points (components), each with type, severity (error/warning), codes, area in m² and a sentence; and optionally a report to file (Markdown or HTML, with a CSV of the same table next to it). Cells and areas with valid_from/valid_to are audited as they stand on the given day (default today): retired and future features are left out.</source>
+            <translation>检查辖区内每一平方米是否恰好属于一个单元网格、恰有一个责任主体（不同类型网格交界处不得有盲区）。单元网格：缝隙和重叠（给出几何与面积）、超出辖区的部分、无效几何、碎片、跨社区边界的网格、格式错误或重复的编码、区/街道/社区编码段与网格所在社区不一致。部件：不在任何网格内、cell_code 或编码段与所在网格不一致。责任网格：缝隙、重叠、无责任主体的区域、由两个责任主体同时覆盖的区域、被拆分到多个责任网格的单元网格、跨街道的责任网格。
+输出：问题面和问题点（部件），每条记录包含类型、严重程度（错误/警告）、编码、面积（平方米）和说明；还可选择输出报告文件（Markdown 或 HTML，并在旁边附同一表格的 CSV）。带有 valid_from/valid_to 的网格和责任网格按指定日期（默认今天）的状态审计：已注销和尚未生效的要素不参与审计。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/audit.py" line="97" />
+            <source>Audit as of (YYYY-MM-DD, empty: today)</source>
+            <translation>审计基准日期（YYYY-MM-DD，留空为今天）</translation>
         </message>
     </context>
 </TS>
