@@ -7,7 +7,8 @@ current project. Users rename layers freely, so a layer's role is decided by its
 * ``census`` 部件普查: features with ``code``, ``class_code`` and ``status``;
 * ``cases`` 案卷: any layer with ``case_id``;
 * ``communities`` 社区: polygons with ``community_code`` but no ``seq`` (cells carry a sequence number);
-* ``streets`` 街道: polygons with ``street_code`` but no ``community_code``;
+* ``streets`` 街道: polygons with ``street_code`` but no ``community_code`` (and not responsibility areas);
+* ``areas`` 责任网格: polygons with ``area_code`` and ``workload`` (an output of ``wanmi:responsibility``);
 * ``scores`` 评价结果: polygons with ``score`` and ``grade`` (an evaluation output; may also be ``cells``);
 * ``roads`` 道路: line layers.
 """
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 
 from qgis.core import QgsMapLayer, QgsProject, QgsVectorLayer, QgsWkbTypes
 
-ROLES = ("cells", "census", "cases", "communities", "streets", "scores", "roads")
+ROLES = ("cells", "census", "cases", "communities", "streets", "areas", "scores", "roads")
 
 
 def field_names(layer: QgsVectorLayer) -> set[str]:
@@ -42,7 +43,9 @@ def layer_roles(layer: QgsMapLayer) -> set[str]:
         roles.add("cases")
     if polygon and "community_code" in names and "seq" not in names and "cells" not in roles:
         roles.add("communities")
-    if polygon and "street_code" in names and "community_code" not in names:
+    if polygon and {"area_code", "workload"} <= names:
+        roles.add("areas")
+    if polygon and "street_code" in names and "community_code" not in names and "areas" not in roles:
         roles.add("streets")
     if polygon and {"score", "grade"} <= names:
         roles.add("scores")
@@ -83,6 +86,7 @@ PARAMETER_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cases", ("case", "案卷", "案件")),
     ("census", ("component", "census", "部件", "普查")),
     ("roads", ("road", "river", "道路", "河流")),
+    ("areas", ("areas", "responsibility", "责任")),
     ("streets", ("street_layer", "streets")),
     ("communities", ("communit", "jurisdiction", "社区", "辖区")),
     ("cells", ("cell", "grid", "网格")),

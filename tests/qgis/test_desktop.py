@@ -177,6 +177,13 @@ def test_layers_are_recognised_by_schema_not_name(project):
     scores = QgsVectorLayer(f"Polygon?crs={CRS}&field=code:string&field=community_code:string&field=score:double"
                             "&field=grade:string", "scores", "memory")
     assert layer_roles(scores) == {"cells", "scores"}
+    # a responsibility-area output (street_code but no community_code) is not a streets layer
+    areas = QgsVectorLayer(f"Polygon?crs={CRS}&field=area_code:string&field=street_code:string"
+                           "&field=workload:double", "areas", "memory")
+    assert layer_roles(areas) == {"areas"}
+    assert role_for_parameter("AREAS", "Responsibility areas") == "areas"
+    streets = QgsVectorLayer(f"Polygon?crs={CRS}&field=street_code:string", "streets", "memory")
+    assert layer_roles(streets) == {"streets"}
 
 
 # --- dock -----------------------------------------------------------------------------------------------------
