@@ -67,10 +67,10 @@ on its box's west or south edge there goes to the STRtree path (cells beyond the
 Points in boxes that no cell meets are outside every cell.
 
 ``method="auto"`` (the default) takes the lattice path when a lattice is given. Without one it takes the
-bucket lattice of :func:`index_lattice` when there are at least 4 points per cell (most points are then
-located by arithmetic), and the STRtree path when the points are few. Results never depend on the method
-(tested on random and
-edge-snapped points, on lattice, clipped, merged, triangular, holed, multipart and overlapping cells).
+cells' own lattice (:func:`detect_lattice`) from 4 points per cell, the finer bucket lattice from 200 points
+per cell (its table costs more than it saves below that), and otherwise the STRtree path. Results never
+depend on the method (tested on random and edge-snapped points, on lattice, clipped, merged, triangular,
+holed, multipart and overlapping cells).
 """
 
 from __future__ import annotations
@@ -489,6 +489,7 @@ def _assign_lattice(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, lattice: La
 METHODS = ("auto", "lattice", "strtree")
 #: ``method="auto"`` builds an index lattice for cells without one once there are this many points per cell.
 _AUTO_POINTS_PER_CELL = 4
+_AUTO_POINTS_PER_BUCKET_CELL = 200
 
 
 def detect_lattice(cells: Any) -> Lattice | None:
@@ -527,8 +528,11 @@ def index_lattice(cells: Any) -> Lattice | None:
     """
     geoms, _ = _cell_geometries(cells)
     detected = detect_lattice(geoms)
-    if detected is not None:
-        return detected
+    return detected if detected is not None else _bucket_lattice(geoms)
+
+
+def _bucket_lattice(geoms: np.ndarray) -> Lattice | None:
+    """Side √(median cell area) / 4, anchored at 0; None when the cells have no area."""
     area = shapely.area(geoms)
     area = area[np.isfinite(area) & (area > 0.0)]
     if len(area) == 0:
@@ -544,8 +548,8 @@ def assign_points(x: Any, y: Any, cells: Any, lattice: Lattice | None = None, *,
     geographic CRSs are refused). Border points follow the module's tie rule, so each point inside or on
     the grid gets exactly one cell. ``method``:
 
-    * ``"auto"`` — the lattice path with ``lattice`` if given; otherwise, with at least 4 points per cell,
-      the lattice path on :func:`index_lattice` (a bucket index), else the STRtree path;
+    * ``"auto"`` — the lattice path with ``lattice`` if given; otherwise the cells' own lattice from 4 points
+      per cell, the bucket lattice of :func:`index_lattice` from 200 points per cell, else the STRtree path;
     * ``"lattice"`` — the lattice path (with ``lattice``, or :func:`index_lattice` when None);
     * ``"strtree"`` — the STRtree path (``lattice`` ignored).
 
@@ -560,8 +564,8 @@ def _locate(x: np.ndarray, y: np.ndarray, cells: Any, lattice: Lattice | None, m
             pts: np.ndarray | None = None) -> np.ndarray:
     """:func:`assign_points` on checked coordinates, with the point geometries when available.
 
-    ``auto`` without a lattice: the bucket lattice when there are at least 4 points per cell (arithmetic
-    for most points: faster than the STRtree even when the Point objects already exist), else the STRtree.
+    ``auto`` without a lattice: a detected cell lattice or, with many points per cell, the bucket lattice
+    (arithmetic for most points: faster than the STRtree even when the Point objects already exist).
     """
     if method not in METHODS:
         raise InputError(f"Unknown assignment method {method!r}: use one of {', '.join(METHODS)}.")
@@ -577,8 +581,14 @@ def _locate(x: np.ndarray, y: np.ndarray, cells: Any, lattice: Lattice | None, m
     ok = slice(None) if finite.all() else np.flatnonzero(finite)
     if method == "strtree":
         lattice = None
-    elif lattice is None and (method == "lattice" or len(x) >= _AUTO_POINTS_PER_CELL * len(geoms)):
+    elif lattice is None and method == "lattice":
         lattice = index_lattice(geoms)
+    elif lattice is None and len(x) >= _AUTO_POINTS_PER_CELL * len(geoms):
+        # the cells' own lattice is a cheap table (one box per cell); the finer bucket lattice's table only
+        # pays off with many points per cell (measured crossover ≈ 150 on 4,000 Voronoi cells)
+        lattice = detect_lattice(geoms)
+        if lattice is None and len(x) >= _AUTO_POINTS_PER_BUCKET_CELL * len(geoms):
+            lattice = _bucket_lattice(geoms)
     if lattice is None:
         out[ok] = _assign_strtree(x[ok], y[ok], geoms, None if pts is None else pts[ok])
     else:
