@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from benchmarks import RESULTS, ROOT, peak_rss_mib, start_qgis, time_median
+from benchmarks import RESULTS, ROOT, peak_rss_mib, polygon_layer, start_qgis, time_median
 from wanmi.core.geocode import assign_points, assign_to_cells, count_points_in_cells
 from wanmi.core.lattice import Lattice
 
@@ -100,7 +100,7 @@ def sjoin_counts(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> np.ndarra
 
 def qgis_layers(points: gpd.GeoDataFrame, cell_sets: dict[str, gpd.GeoDataFrame], tmp: Path):
     """Memory layers: points via a GeoPackage + ``materialize`` (fast), cells feature by feature."""
-    from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+    from qgis.core import QgsFeatureRequest, QgsVectorLayer
 
     path = tmp / "points.gpkg"
     points.to_file(path, layer="points", engine="pyogrio", VERSION="1.3")
@@ -109,20 +109,9 @@ def qgis_layers(points: gpd.GeoDataFrame, cell_sets: dict[str, gpd.GeoDataFrame]
     mem = ogr.materialize(QgsFeatureRequest())
     del ogr
     assert mem.featureCount() == len(points)
-    cells = {}
-    for name, frame in cell_sets.items():
-        layer = QgsVectorLayer(f"Polygon?crs={CRS}&field=cell:integer&field=code:string", name, "memory")
-        feats = []
-        for k, wkb in enumerate(shapely.to_wkb(frame.geometry.values)):
-            f = QgsFeature(layer.fields())
-            g = QgsGeometry()
-            g.fromWkb(wkb)
-            f.setGeometry(g)
-            f.setAttributes([k, frame["code"].iat[k]])
-            feats.append(f)
-        layer.dataProvider().addFeatures(feats)
-        layer.dataProvider().createSpatialIndex()
-        cells[name] = layer
+    cells = {name: polygon_layer(frame.geometry.values, CRS, name,
+                                 {"cell": np.arange(len(frame)), "code": frame["code"].to_numpy()})
+             for name, frame in cell_sets.items()}
     return mem, cells
 
 

@@ -11,44 +11,24 @@ same grid with 100,000 seeded components, 1 % misplaced and 1 % with a wrong str
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchmarks import RESULTS, ROOT, polygon_layer, start_qgis
+from benchmarks import time_median as median_time
 
 
-def time_median(fn, repeat: int = 3) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
+def time_median(fn) -> float:
+    return median_time(fn, warmup=False)[0]
 
 
 def memory_layer(frame: gpd.GeoDataFrame, name: str):
-    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
-
-    layer = QgsVectorLayer(f"MultiPolygon?crs=EPSG:{frame.crs.to_epsg()}&field=code:string", name, "memory")
-    feats = []
-    codes = frame["code"].astype(str).tolist() if "code" in frame.columns else [str(i) for i in range(len(frame))]
-    for code, geom in zip(codes, frame.geometry.values):
-        f = QgsFeature(layer.fields())
-        g = QgsGeometry()
-        g.fromWkb(shapely.to_wkb(geom))
-        f.setGeometry(g)
-        f.setAttributes([code])
-        feats.append(f)
-    layer.dataProvider().addFeatures(feats)
-    return layer
+    codes = frame["code"].astype(str).to_numpy() if "code" in frame.columns else np.arange(len(frame)).astype(str)
+    return polygon_layer(frame.geometry.values, f"EPSG:{frame.crs.to_epsg()}", name, {"code": codes}, multi=True,
+                         index=False)
 
 
 def qgis_chain(cells_layer, comm_layer):
@@ -91,14 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="cells only, no components")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from qgis.core import QgsApplication
-
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
+    app, created = start_qgis()
     from wanmi.core.audit import audit
     from wanmi.core.grid import partition
 
@@ -120,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "audit.txt").write_text(text + "\n", encoding="utf-8")
     del cells_layer, comm_layer
-    app.exitQgis()
+    if created:
+        app.exitQgis()
     return 0
 
 

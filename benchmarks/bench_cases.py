@@ -33,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from benchmarks import RESULTS, ROOT, peak_rss_mib, start_qgis, time_median
+from benchmarks import RESULTS, ROOT, peak_rss_mib, polygon_layer, start_qgis, time_median
 from wanmi.core.cases import case_counts, counts_on_cells, overlay_cases, synthetic_cases
 from wanmi.core.grid import partition
 
@@ -65,7 +65,7 @@ def wanmi_full(cases: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, lattice: Any = 
 def qgis_layers(cases: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, tmp: Path) -> tuple[Any, Any]:
     """Memory layers with spatial indexes: the case points (via a GeoPackage + ``materialize``) and the
     cells (``k`` = position, ``code``)."""
-    from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+    from qgis.core import QgsFeatureRequest, QgsVectorLayer
 
     path = tmp / "cases.gpkg"
     pts = gpd.GeoDataFrame({"pid": np.arange(len(cases))}, geometry=cases.geometry.to_numpy(), crs=cases.crs)
@@ -75,18 +75,8 @@ def qgis_layers(cases: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, tmp: Path) -> 
     points = ogr.materialize(QgsFeatureRequest())
     del ogr
     points.dataProvider().createSpatialIndex()
-    crs = cells.crs.to_string()
-    layer = QgsVectorLayer(f"Polygon?crs={crs}&field=k:integer&field=code:string", "cells", "memory")
-    feats = []
-    for k, wkb in enumerate(shapely.to_wkb(cells.geometry.values)):
-        f = QgsFeature(layer.fields())
-        g = QgsGeometry()
-        g.fromWkb(wkb)
-        f.setGeometry(g)
-        f.setAttributes([k, cells["code"].iat[k]])
-        feats.append(f)
-    layer.dataProvider().addFeatures(feats)
-    layer.dataProvider().createSpatialIndex()
+    layer = polygon_layer(cells.geometry.values, cells.crs.to_string(), "cells",
+                          {"k": np.arange(len(cells)), "code": cells["code"].to_numpy()})
     return points, layer
 
 

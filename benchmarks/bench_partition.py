@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import statistics
-import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchmarks import RESULTS, ROOT, polygon_layer, start_qgis
+from benchmarks import time_median as median_time
+
 A = 10_000.0
 
 
@@ -55,13 +52,8 @@ def square_communities(district: gpd.GeoDataFrame, side: float = 2500.0) -> gpd.
                             geometry=parts, crs=district.crs)
 
 
-def time_median(fn, repeat: int = 3) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
+def time_median(fn) -> float:
+    return median_time(fn, warmup=False)[0]
 
 
 def wanmi_partition(frame: gpd.GeoDataFrame) -> None:
@@ -73,17 +65,8 @@ def wanmi_partition(frame: gpd.GeoDataFrame) -> None:
 def qgis_chain(frame: gpd.GeoDataFrame):
     """Return a callable running creategrid + clip on an in-memory copy of ``frame``."""
     import processing
-    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
 
-    layer = QgsVectorLayer(f"MultiPolygon?crs=EPSG:{frame.crs.to_epsg()}", "j", "memory")
-    feats = []
-    for geom in frame.geometry.values:
-        f = QgsFeature()
-        g = QgsGeometry()
-        g.fromWkb(shapely.to_wkb(geom))
-        f.setGeometry(g)
-        feats.append(f)
-    layer.dataProvider().addFeatures(feats)
+    layer = polygon_layer(frame.geometry.values, f"EPSG:{frame.crs.to_epsg()}", "j", multi=True, index=False)
     side = math.sqrt(A)
     minx, miny, maxx, maxy = frame.total_bounds
     extent = (f"{math.floor(minx / side) * side},{math.ceil(maxx / side) * side},"
@@ -114,14 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Dongcheng only")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from qgis.core import QgsApplication
-
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
+    app, created = start_qgis()
 
     cases = {"Dongcheng 42 km² (169 communities)": gpd.read_file(ROOT / "layers/sample/dongcheng.gpkg",
                                                                  layer="communities", engine="pyogrio")}
@@ -148,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "partition.txt").write_text(text + "\n", encoding="utf-8")
     del layers
-    app.exitQgis()
+    if created:
+        app.exitQgis()
     return 0
 
 
