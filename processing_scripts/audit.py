@@ -15,7 +15,7 @@ from qgis.core import (
 )
 
 from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, write_gdf_to_sink
-from .partition import SCHEMES, code_columns, qgis_crs
+from .partition import SCHEMES, add_code_field_parameters, code_columns, qgis_crs
 
 COMPONENT_SCHEMES = ("default12", "cjt214-16", "gbt47678-17")
 
@@ -60,13 +60,7 @@ class AuditBoundaries(WanmiAlgorithm):
             self.INPUT, tr("Unit cells"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.JURISDICTION, tr("Jurisdiction (communities with codes)"), [QgsProcessing.TypeVectorPolygon]))
-        for key, label, default in (
-            ("DISTRICT_FIELD", tr("District code field (6 digits)"), "district_code"),
-            ("STREET_FIELD", tr("Street code field (3 or 9 digits)"), "street_code"),
-            ("COMMUNITY_FIELD", tr("Community code field (3 or 12 digits)"), "community_code"),
-        ):
-            self.addParameter(QgsProcessingParameterField(
-                key, label, default, self.JURISDICTION, QgsProcessingParameterField.Any, optional=True))
+        add_code_field_parameters(self, self.JURISDICTION)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.COMPONENTS, tr("Components (points with code and cell_code)"), [QgsProcessing.TypeVectorPoint],
             optional=True))

@@ -27,6 +27,17 @@ def qgis_crs(crs) -> QgsCoordinateReferenceSystem:
     return QgsCoordinateReferenceSystem(f"EPSG:{epsg}") if epsg else QgsCoordinateReferenceSystem(crs.to_wkt())
 
 
+def add_code_field_parameters(alg, parent: str) -> None:
+    """The district/street/community code field choices of a jurisdiction layer (read by :func:`code_columns`)."""
+    for key, label, default in (
+        ("DISTRICT_FIELD", tr("District code field (6 digits)"), "district_code"),
+        ("STREET_FIELD", tr("Street code field (3 or 9 digits)"), "street_code"),
+        ("COMMUNITY_FIELD", tr("Community code field (3 or 12 digits)"), "community_code"),
+    ):
+        alg.addParameter(QgsProcessingParameterField(
+            key, label, default, parent, QgsProcessingParameterField.Any, optional=True))
+
+
 def code_columns(frame, parameters, alg, context) -> object:
     """Rename the user's chosen code fields to the engine's district_code/street_code/community_code."""
     renames = {}
@@ -67,13 +78,7 @@ class PartitionJurisdiction(WanmiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, tr("Jurisdiction (communities or one district)"), [QgsProcessing.TypeVectorPolygon]))
-        for key, label, default in (
-            ("DISTRICT_FIELD", tr("District code field (6 digits)"), "district_code"),
-            ("STREET_FIELD", tr("Street code field (3 or 9 digits)"), "street_code"),
-            ("COMMUNITY_FIELD", tr("Community code field (3 or 12 digits)"), "community_code"),
-        ):
-            self.addParameter(QgsProcessingParameterField(
-                key, label, default, self.INPUT, QgsProcessingParameterField.Any, optional=True))
+        add_code_field_parameters(self, self.INPUT)
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, tr("Method"), [tr("Regular lattice"), tr("Street blocks (follow roads)")], defaultValue=0))
         self.addParameter(QgsProcessingParameterFeatureSource(
