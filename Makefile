@@ -20,12 +20,18 @@ $(SYSTEM_STAMP): scripts/install_system.sh
 	@bash scripts/install_system.sh
 	@mkdir -p $(VENV) && touch $@
 
-## virtual environment on Debian's python3 (sees PyQGIS) + pip packages (shapely 2, geopandas, …)
-$(STAMP): pyproject.toml $(SYSTEM_STAMP)
+## virtual environment on Debian's python3 (sees PyQGIS) + pip packages (shapely 2, geopandas, …).
+## shapely, pyproj and pyogrio are built from source on the system GEOS/PROJ/GDAL (the ones QGIS loads):
+## a wheel's own copy of those libraries crashes QGIS (README "Inside QGIS"); plugin/abi.py checks it.
+ABI_SOURCE_BUILDS := shapely,pyproj,pyogrio
+$(STAMP): pyproject.toml $(SYSTEM_STAMP) plugin/abi.py
 	@test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
 	@echo /usr/share/qgis/python/plugins > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/qgis-plugins.pth
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,postgis,dask]'
+	$(PY) -m pip uninstall -q -y fiona rtree psycopg-binary $$($(PY) plugin/abi.py --bundled) 2>/dev/null || true
+	$(PY) plugin/abi.py --constraints > $(VENV)/abi-constraints.txt
+	$(PY) -m pip install -q --no-binary $(ABI_SOURCE_BUILDS) -c $(VENV)/abi-constraints.txt -e '.[dev,postgis,dask]'
+	$(PY) plugin/abi.py --check
 	@touch $@
 
 env: $(STAMP)

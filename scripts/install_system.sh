@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Wanmi needs, only those missing (idempotent; root or sudo).
 #   QGIS 3.22 (PyQGIS, qgis_process), Xvfb, PostgreSQL 15 + PostGIS 3, CJK fonts for Chinese map labels,
-#   Qt linguist tools (pylupdate5/lrelease) for the zh_CN translation, and Debian's python3-venv.
+#   Qt linguist tools (pylupdate5/lrelease) for the zh_CN translation, Debian's python3-venv, and the headers
+#   and compiler to build shapely/pyogrio on the GEOS/PROJ/GDAL that QGIS itself loads (see README).
 set -euo pipefail
 PACKAGES=(
   python3-qgis qgis qgis-providers xvfb python3-venv python3-pip
@@ -9,6 +10,7 @@ PACKAGES=(
   fonts-noto-cjk
   qttools5-dev-tools pyqt5-dev-tools
   zip unzip sqlite3
+  libgeos-dev libproj-dev libgdal-dev python3-dev build-essential pkg-config python3-pyproj python3-gdal
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
