@@ -30,6 +30,9 @@ $(STAMP): pyproject.toml $(SYSTEM_STAMP) plugin/abi.py
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip uninstall -q -y fiona rtree psycopg-binary $$($(PY) plugin/abi.py --bundled) 2>/dev/null || true
 	$(PY) plugin/abi.py --constraints > $(VENV)/abi-constraints.txt
+	@# pyproj 3.6 (the newest for Debian 12's PROJ 9.1) builds only with Cython 3.0; geopandas needs pyproj >= 3.5
+	$(PY) -m pip install -q 'cython>=3.0,<3.1' 'setuptools>=64' wheel 'numpy>=1.22,<2'
+	$(PY) -m pip install -q --no-cache-dir --no-build-isolation --no-binary pyproj -c $(VENV)/abi-constraints.txt 'pyproj>=3.5'
 	$(PY) -m pip install -q --no-binary $(ABI_SOURCE_BUILDS) -c $(VENV)/abi-constraints.txt -e '.[dev,postgis,dask]'
 	$(PY) plugin/abi.py --check
 	@touch $@
