@@ -189,10 +189,40 @@ def test_every_community_in_exactly_one_street(streets, communities):
     assert (holder == communities["street_code"].to_numpy()[ci[inside]]).all()
 
 
+def _edges_match(geoms: np.ndarray) -> bool:
+    """Coverage validity without GEOS 3.12's ``coverage_is_valid`` (QGIS's system GEOS may be older).
+
+    Every boundary segment is either shared by exactly two polygons (same vertices on both sides) or lies on
+    the outline of the union; nothing is used three times.
+    """
+    rings = shapely.get_rings(shapely.get_parts(geoms))
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    same_ring = ring_of[1:] == ring_of[:-1]
+    seg = np.hstack([coords[:-1], coords[1:]])[same_ring]
+    seg = seg[(seg[:, :2] != seg[:, 2:]).any(axis=1)]  # repeated vertices make no segment
+    swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
+    key = np.where(swap[:, None], np.hstack([seg[:, 2:], seg[:, :2]]), seg)
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    per_segment = counts[inverse.ravel()]
+    if per_segment.max() > 2:
+        return False
+    lonely = seg[per_segment == 1]
+    outline = shapely.boundary(shapely.union_all(geoms))
+    probes = shapely.points(np.vstack([lonely[:, :2], lonely[:, 2:], (lonely[:, :2] + lonely[:, 2:]) / 2]))
+    return bool((shapely.distance(probes, outline) < 1e-6).all())
+
+
 def test_coverages_have_matching_edges(streets, communities):
     # Stronger than the area checks: shared borders carry the same vertices on both sides.
-    assert shapely.coverage_is_valid(streets.geometry.to_numpy())
-    assert shapely.coverage_is_valid(communities.geometry.to_numpy())
+    assert _edges_match(streets.geometry.to_numpy())
+    assert _edges_match(communities.geometry.to_numpy())
+
+
+def test_edge_check_finds_a_vertex_mismatch():
+    left = shapely.box(0, 0, 1, 1)
+    right = shapely.Polygon([(1, 0), (2, 0), (2, 1), (1, 1), (1, 0.5)])  # extra vertex on the shared edge
+    assert _edges_match(np.array([left, shapely.box(1, 0, 2, 1)]))
+    assert not _edges_match(np.array([left, right]))
 
 
 def test_divisions_csv_matches_layers(streets, communities):
