@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
 from qgis.PyQt.QtWidgets import QAction
 
 from .i18n import install_translator, remove_translator, tr
@@ -30,16 +30,28 @@ class WanmiPlugin:
         self.locator_filter = None
         self.watcher = None
         self.sample = None
+        self.abi = None
+        self.blocked: str | None = None
         self.translator = install_translator()
 
     # --- Processing ------------------------------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 (QGIS API name)
-        """Register the ``wanmi`` Processing provider (idempotent)."""
+        """Register the ``wanmi`` Processing provider (idempotent).
+
+        First the ABI check (:mod:`.abi`): when shapely/pyproj/pyogrio would bring a second GEOS/PROJ/GDAL
+        into QGIS, the provider registers no algorithm (the engine is never loaded) and the log says, in the
+        user's language, what to install instead.
+        """
         if self.provider is not None:
             return
         from ..processing_scripts.provider import WanmiProvider
+        from .abi import check_qgis
 
-        self.provider = WanmiProvider()
+        self.abi = check_qgis()
+        self.blocked = None if self.abi.ok else abi_message(self.abi)
+        if self.blocked:
+            QgsMessageLog.logMessage(self.blocked, "Wanmi", Qgis.Critical)
+        self.provider = WanmiProvider(blocked=self.blocked)
         QgsApplication.processingRegistry().addProvider(self.provider)
 
     # --- Desktop ---------------------------------------------------------------------------------------------
@@ -47,6 +59,9 @@ class WanmiPlugin:
         """Menu, toolbar, dock, status-bar read-out and locator filter; analysis runs as Processing tasks."""
         self.initProcessing()
         if self.iface is None:
+            return
+        if self.blocked:
+            self._init_blocked_gui()
             return
         from .dock import DOCK_AREA, WanmiDock, step_of
         from .locator import CodeLocatorFilter, CodeStore
@@ -79,6 +94,18 @@ class WanmiPlugin:
         self.iface.registerLocatorFilter(self.locator_filter)
         self.sample = SampleProject(self.iface)
         self.sample.loaded.connect(self._on_sample_loaded)
+
+    def _init_blocked_gui(self) -> None:
+        """Only the dock with the reason and the message bar: nothing that would load the engine."""
+        from .dock import DOCK_AREA, WanmiDock
+
+        self.iface.messageBar().pushMessage(tr("Wanmi"), self.blocked, Qgis.Critical, 0)
+        self.toolbar = self.iface.addToolBar(self.menu_name)
+        self.toolbar.setObjectName("WanmiToolbar")
+        self.dock = WanmiDock(self.provider, load_sample=None, parent=self.iface.mainWindow())
+        self.dock.set_status(self.blocked)
+        self.iface.addDockWidget(DOCK_AREA, self.dock)
+        self.dock_action = self._add_action(tr("Wanmi workflow panel"), self.dock.setUserVisible, toolbar=True)
 
     def _add_action(self, text: str, slot, toolbar: bool = True, icon_name: str = "wanmi") -> QAction:
         action = QAction(icon(icon_name), text, self.iface.mainWindow())
@@ -142,4 +169,26 @@ class WanmiPlugin:
         self.translator = None
 
 
-__all__ = ["WanmiPlugin", "tr"]
+def abi_message(report) -> str:
+    """What is wrong and what to install, in the user's language (one paragraph for the bar and the log)."""
+    reasons = []
+    for p in report.problems:
+        if p.reason == "version":
+            reasons.append(tr("{binding} uses {family} {found}, QGIS uses {family} {host}").format(
+                binding=p.binding, family=p.family, found=p.found, host=p.host))
+        elif p.reason == "copy":
+            reasons.append(tr("{binding} carries its own copy of {family} (a pip wheel)").format(
+                binding=p.binding, family=p.family))
+        elif p.reason == "missing":
+            reasons.append(tr("{binding} is not installed").format(binding=p.binding))
+        else:
+            reasons.append(tr("{binding} could not be checked").format(binding=p.binding))
+    return tr("Wanmi's tools are switched off so that QGIS cannot crash: {reasons}. Install shapely, pyproj and "
+              "pyogrio built on the GEOS, PROJ and GDAL of this QGIS — Debian/Ubuntu: run 'make env' in the "
+              "Wanmi folder (or apt install python3-shapely python3-pyproj python3-pyogrio where they are new "
+              "enough); Windows: the OSGeo4W installer's python3-shapely, python3-pyproj, python3-pyogrio and "
+              "python3-geopandas, not pip. See the README section \"Inside QGIS\".").format(
+        reasons="; ".join(reasons))
+
+
+__all__ = ["WanmiPlugin", "abi_message", "tr"]

@@ -37,9 +37,11 @@ MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import
 class WanmiProvider(QgsProcessingProvider):
     """Provider id ``wanmi``: algorithm ids are ``wanmi:<name>``."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocked: str | None = None) -> None:
         super().__init__()
         self.load_errors: dict[str, str] = {}
+        #: why no algorithm may run in this process (the ABI check failed), or None
+        self.blocked = blocked
 
     def id(self) -> str:
         return "wanmi"
@@ -60,6 +62,9 @@ class WanmiProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
         self.load_errors.clear()
+        if self.blocked:
+            self.load_errors["abi"] = self.blocked
+            return
         for module_name, class_name in ALGORITHMS.items():
             try:
                 module = importlib.import_module(f"{__package__}.{module_name}")
