@@ -76,7 +76,9 @@ __all__ = [
     "AuditResult",
     "audit",
     "current_features",
+    "date_values",
     "summarize_problems",
+    "valid_on",
 ]
 
 #: Columns of the problem table, in order (geometry last).
@@ -764,15 +766,29 @@ def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
     return out
 
 
+def valid_on(frame: pd.DataFrame, day: dt.date) -> np.ndarray:
+    """Boolean mask of the rows valid on ``day``: valid_from ≤ day < valid_to, missing bounds open (the one
+    validity rule of cells and areas with a history: audit, responsibility, renumber)."""
+    ts = pd.Timestamp(day)
+    start, end = _dates(frame, "valid_from"), _dates(frame, "valid_to")
+    return ((start.isna() | (start <= ts)) & (end.isna() | (end > ts))).to_numpy()
+
+
+def date_values(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """Column ``col`` (ISO text, date, datetime or missing) as ``datetime.date`` objects, None where empty."""
+    ts = _dates(frame, col)
+    out = np.array(ts.dt.date.to_numpy(dtype=object), dtype=object)
+    out[ts.isna().to_numpy()] = None
+    return out
+
+
 def current_features(frame: gpd.GeoDataFrame, day: dt.date) -> tuple[gpd.GeoDataFrame, int]:
     """The features valid on ``day`` (valid_from ≤ day < valid_to, missing bounds open) and the number left out."""
     if "valid_from" not in frame.columns and "valid_to" not in frame.columns:
         return frame, 0
-    ts = pd.Timestamp(day)
-    start, end = _dates(frame, "valid_from"), _dates(frame, "valid_to")
-    keep = (start.isna() | (start <= ts)) & (end.isna() | (end > ts))
+    keep = valid_on(frame, day)
     left = int((~keep).sum())
-    return (frame[keep.to_numpy()] if left else frame), left
+    return (frame[keep] if left else frame), left
 
 
 def summarize_problems(problems: pd.DataFrame) -> pd.DataFrame:
