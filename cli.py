@@ -95,10 +95,11 @@ def cmd_renumber(args: argparse.Namespace) -> int:
                           valid_from=args.valid_from, feedback=feedback)
     finally:
         feedback.close()
-    write_gpkg(args.out, {"unit_cells": result.cells, "changelog": result.changelog},
+    write_gpkg(args.out, {"unit_cells": result.history, "changelog": result.changelog},
                styles={"unit_cells": STYLES_DIR / "unit_cells.qml"})
     counts = result.changelog["change"].value_counts().to_dict()
-    print(f"wrote {len(result.cells)} cells and the change log to {args.out}: {counts}")
+    print(f"wrote {len(result.cells)} current cells, {len(result.retired)} closed rows (retired codes and "
+          f"old versions, valid_to set: the code history) and the change log to {args.out}: {counts}")
     return 0
 
 
@@ -277,13 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("renumber", help="carry stable codes from an old grid to a redrawn one")
     r.add_argument("new", help="the redrawn grid")
-    r.add_argument("old", help="the previous grid with its codes")
+    r.add_argument("old", help="the previous grid with its codes (and its history: retired rows with valid_to)")
     r.add_argument("--new-layer")
     r.add_argument("--old-layer")
     r.add_argument("--out", required=True)
     r.add_argument("--iou", type=float, default=0.9, help="IoU needed to keep an old code (default 0.9)")
     r.add_argument("--scheme", default="gbt30428-15")
-    r.add_argument("--valid-from")
+    r.add_argument("--valid-from", help="the renumber date: new codes start, retired ones end (default today)")
     r.set_defaults(func=cmd_renumber)
 
     c = sub.add_parser("convert-coords", help="convert GCJ-02/BD-09 (phone map) coordinates to WGS84")

@@ -151,8 +151,8 @@ Codes: 15 digits = district(6) + street(3) + community(3) + sequence(3), numbere
         </message>
         <message>
             <location filename="../processing_scripts/renumber.py" line="24" />
-            <source>Gives a redrawn grid the codes of the previous one wherever a new cell overlaps one old cell with an intersection-over-union of at least the threshold (default 0.9) in the same community. Other cells get fresh sequence numbers, never reusing retired ones. The change log lists kept, split, merged, new and retired codes.</source>
-            <translation>重绘网格后，凡新网格与某一个原网格在同一社区内的交并比（IoU）不低于阈值（默认 0.9），即沿用原网格的编码；其他网格获得新的顺序码，绝不重用已注销的编码。变更记录列出保留、拆分、合并、新增和注销的编码。</translation>
+            <source>Gives a redrawn grid the codes of the previous one wherever a new cell overlaps one old cell with an intersection-over-union of at least the threshold (default 0.9) in the same community. Other cells get fresh sequence numbers, never reusing any code of the previous grid (current or retired). The output keeps the whole history: retired cells and old versions of moved cells stay with valid_to set to the renumber date, so the next renumber never issues their codes again and an audit as of an earlier day sees the grid of that day. The change log lists kept, split, merged, new and retired codes.</source>
+            <translation>重绘网格后，凡新网格与某一个原网格在同一社区内的交并比（IoU）不低于阈值（默认 0.9），即沿用原网格的编码；其他网格获得新的顺序码，绝不重用原网格中的任何编码（现行或已注销）。输出保留完整历史：已注销的网格和边界变动网格的旧版本仍留在图层中，valid_to 设为重新编码日期，因此下次重新编码不会再次发放这些编码，按更早日期审计时看到的也是当日的网格。变更记录列出保留、拆分、合并、新增和注销的编码。</translation>
         </message>
         <message>
             <location filename="../processing_scripts/renumber.py" line="40" />

@@ -24,8 +24,10 @@ class RenumberGrid(WanmiAlgorithm):
     HELP = (
         "Gives a redrawn grid the codes of the previous one wherever a new cell overlaps one old cell with an "
         "intersection-over-union of at least the threshold (default 0.9) in the same community. Other cells "
-        "get fresh sequence numbers, never reusing retired ones. The change log lists kept, split, merged, new "
-        "and retired codes."
+        "get fresh sequence numbers, never reusing any code of the previous grid (current or retired). The "
+        "output keeps the whole history: retired cells and old versions of moved cells stay with valid_to set "
+        "to the renumber date, so the next renumber never issues their codes again and an audit as of an "
+        "earlier day sees the grid of that day. The change log lists kept, split, merged, new and retired codes."
     )
     NEW = "NEW"
     OLD = "OLD"
@@ -67,7 +69,7 @@ class RenumberGrid(WanmiAlgorithm):
             valid_from=self.parameterAsString(parameters, self.VALID_FROM, context) or None,
             feedback=feedback,
         )
-        cells = result.cells
+        cells = result.history  # current cells + retired rows: every code ever issued
         fields = fields_for(cells)
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, fields, wkb_type_for(cells), qgis_crs(cells.crs))
