@@ -25,3 +25,7 @@ class CodeError(InputError):
         super().__init__(message)
         self.code = code
         self.segment = segment
+
+
+class StoreBusyError(WanmiError):
+    """A store stayed locked by another writer past the busy timeout; nothing was changed."""

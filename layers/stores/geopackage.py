@@ -1,10 +1,11 @@
-"""GeoPackage census store: one file, QGIS-native, every write atomic.
+"""GeoPackage census store: one file, QGIS-native, every write one transaction inside the file.
 
-A write works on a temporary copy next to the file (taken with SQLite's backup API, so a reader's WAL is
-included) inside one SQLite transaction, and the copy replaces the file only after the commit. A failure
-anywhere leaves the original file byte-for-byte unchanged. Writers are serialised by a lock file
-(``<name>.lock``, ``flock``/``msvcrt``) plus a per-process thread lock, so concurrent allocators in several
-processes never hand out the same code.
+Each write (import, allocation, status change) is one SQLite transaction in the file itself
+(:func:`wanmi.layers.gpkg.transaction`: ``BEGIN IMMEDIATE`` with a busy timeout): concurrent writers in any
+number of processes are serialised by SQLite, all rows go in or none, and other layers and other programs'
+committed edits are untouched (QGIS may have the file open, in WAL or rollback-journal mode). A new census is
+built in a temporary file and published under the store's name only if nothing took it meanwhile; a census
+added to an existing project file is created inside that file in one transaction.
 
 Layout: layer ``components`` (GDAL-created, R-tree spatial index, unique index on ``code``, CHECK constraints
 on code format, class/code agreement, status, dates and lengths, foreign key to ``component_class``), the
@@ -17,11 +18,8 @@ each connection.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import struct
-import tempfile
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,17 +31,15 @@ import pandas as pd
 from ...core.census import RECORD_FIELDS, STATUSES, area_segments
 from ...core.codes import CodeScheme
 from ...core.errors import InputError
+from ..files import clean_orphans, publish_new, temp_file
+from ..gpkg import blob_wkb, connect, copy_layers, drop_layer, store_styles, transaction, write_layers
 from ..schema import FIELDS_BY_NAME, max_lengths
 from .base import CensusStore, Session
 
-__all__ = ["GeoPackageStore"]
+__all__ = ["GeoPackageStore", "blob_wkb", "connect", "encode_blobs"]
 
 TABLE = "components"
 GEOM = "geom"
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-_THREAD_LOCKS: dict[str, threading.Lock] = {}
-_THREAD_LOCKS_GUARD = threading.Lock()
-LOCK_TIMEOUT_S = 120.0
 CENSUS_TABLES = (TABLE, "component_class", "component_history", "code_counters", "census_meta")
 
 
@@ -69,126 +65,6 @@ def encode_blobs(wkb: Sequence[bytes], geoms: np.ndarray, srid: int) -> list[byt
             minx, miny, maxx, maxy = bounds[i]
             out.append(env_header + struct.pack("<4d", minx, maxx, miny, maxy) + blob)
     return out
-
-
-def blob_wkb(blob: bytes | None) -> bytes | None:
-    """The WKB part of a GeoPackage geometry blob."""
-    if blob is None:
-        return None
-    return bytes(blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7] :])
-
-
-def _blob_bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
-    """(minx, maxx, miny, maxy) of a blob: from its envelope, from a 2D point's WKB, else via shapely.
-
-    Called four times per inserted row by GDAL's R-tree triggers, so points are decoded with ``struct``.
-    """
-    if blob is None or blob[3] & 0x10:
-        return None
-    env = (blob[3] >> 1) & 7
-    if env:
-        order = "<" if blob[3] & 1 else ">"
-        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
-        return minx, maxx, miny, maxy
-    order = "<" if blob[8] == 1 else ">"
-    if struct.unpack_from(order + "I", blob, 9)[0] == 1:  # 2D point
-        x, y = struct.unpack_from(order + "2d", blob, 13)
-        return None if x != x or y != y else (x, x, y, y)  # NaN coordinates: an empty point
-    import shapely
-
-    geom = shapely.from_wkb(blob_wkb(blob))
-    if shapely.is_empty(geom):
-        return None
-    minx, miny, maxx, maxy = shapely.bounds(geom)
-    return minx, maxx, miny, maxy
-
-
-def _st(index: int) -> Any:
-    def func(blob: bytes | None) -> float | None:
-        bounds = _blob_bounds(blob)
-        return None if bounds is None else bounds[index]
-
-    return func
-
-
-def _st_is_empty(blob: bytes | None) -> int | None:
-    if blob is None:
-        return None
-    return int(_blob_bounds(blob) is None)
-
-
-def connect(path: str | Path, read_only: bool = False) -> sqlite3.Connection:
-    """SQLite connection (autocommit mode) with the ``ST_*`` functions GDAL's R-tree triggers call and
-    foreign keys enforced."""
-    if read_only:
-        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                              check_same_thread=False)
-    else:
-        con = sqlite3.connect(str(path), isolation_level=None, timeout=LOCK_TIMEOUT_S,
-                              check_same_thread=False)
-    con.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
-    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
-        con.create_function(name, 1, _st(i), deterministic=True)
-    con.execute("PRAGMA foreign_keys = ON")
-    return con
-
-
-# ----------------------------------------------------------------------------------------------------
-# Locks
-# ----------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def file_lock(target: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Exclusive lock on ``<target>.lock`` across threads and processes (blocking up to ``timeout``)."""
-    import time
-
-    key = str(target.resolve())
-    with _THREAD_LOCKS_GUARD:
-        thread_lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
-    if not thread_lock.acquire(timeout=timeout):
-        raise TimeoutError(f"{target}: another writer in this process holds the census "
-                           f"for over {timeout:.0f} s")
-    try:
-        lock_path = target.with_name(target.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            deadline = time.monotonic() + timeout
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
-
-                while True:
-                    try:
-                        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                        break
-                    except OSError:
-                        if time.monotonic() > deadline:
-                            raise TimeoutError(f"{target}: locked by another process") from None
-                        time.sleep(0.05)
-                try:
-                    yield
-                finally:
-                    os.lseek(fd, 0, os.SEEK_SET)
-                    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-            else:
-                import fcntl
-
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() > deadline:
-                            raise TimeoutError(f"{target}: locked by another process") from None
-                        time.sleep(0.01)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-    finally:
-        thread_lock.release()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -354,125 +230,42 @@ class GeoPackageStore(CensusStore):
             finally:
                 con.close()
             return
-        with file_lock(self.path), self._temp_copy() as tmp:
-            con = connect(tmp)
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                yield _GpkgSession(con, self)
-                con.execute("COMMIT")
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                raise
-            finally:
-                con.close()
-
-    @contextmanager
-    def _temp_copy(self) -> Iterator[Path]:
-        """A copy of the file next to it; it replaces the file when the block succeeds, else is deleted."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".gpkg", dir=self.path.parent)
-        os.close(fd)
-        tmp = Path(name)
-        try:
-            if not self.path.exists():
-                tmp.unlink()
-            else:
-                src = sqlite3.connect(str(self.path), timeout=LOCK_TIMEOUT_S)
-                dst = sqlite3.connect(str(tmp))
-                try:
-                    src.backup(dst)
-                finally:
-                    src.close()
-                    dst.close()
-            yield tmp
-            con = sqlite3.connect(str(tmp), isolation_level=None)
-            try:
-                con.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                con.close()
-            if self.path.exists():  # keep the file's permissions (mkstemp makes it private)
-                os.chmod(tmp, self.path.stat().st_mode & 0o7777)
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
-            for suffix in ("-journal", "-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
+        clean_orphans(self.path.parent)
+        with transaction(self.path) as con:
+            yield _GpkgSession(con, self)
 
     def _create(self, meta: Mapping[str, str], scheme: CodeScheme, classes: pd.DataFrame,
                 overwrite: bool) -> None:
+        """Build the census in a temporary file; publish it as a new file, or copy its tables into the
+        existing file in one transaction (after checking, under the lock, that no census is there yet)."""
         import geopandas as gpd
-        import pyogrio
 
         from .. import STYLES_DIR
-        from ..gpkg import store_styles
 
-        with file_lock(self.path):
-            if self.path.exists():
-                con = connect(self.path, read_only=True)
-                try:
-                    sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    tables = {r[0] for r in con.execute(sql)}
-                finally:
-                    con.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        clean_orphans(self.path.parent)
+        with temp_file(self.path) as tmp:
+            empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=f"EPSG:{meta['srid']}"))
+            empty.attrs["geometry_type"] = "Point" if meta["geometry_type"] == "Point" else "Unknown"
+            write_layers(tmp, {TABLE: empty})  # GDAL defaults: geometry "geom", FID "fid", R-tree
+            qml = STYLES_DIR / "components.qml"
+            with transaction(tmp) as con:
+                _create_tables(con, scheme, meta, classes)
+                if qml.exists():
+                    store_styles(con, {TABLE: qml})
+            if not self.path.exists() and publish_new(tmp, self.path):
+                return
+            with transaction(self.path) as con:
+                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 found = sorted(tables & set(CENSUS_TABLES))
                 if found and not overwrite:
                     raise InputError(f"{self.path} already holds a component census (tables {found}); "
                                      f"open it with GeoPackageStore(path) or pass overwrite=True")
-            with self._temp_copy() as tmp:
-                if tmp.exists():
-                    _drop_census(tmp)
-                empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=f"EPSG:{meta['srid']}"))
-                kwargs: dict[str, Any] = {
-                    "layer": TABLE, "driver": "GPKG", "GEOMETRY_NAME": GEOM, "FID": "fid",
-                    "SPATIAL_INDEX": "YES",
-                    "geometry_type": "Point" if meta["geometry_type"] == "Point" else "Unknown",
-                }
-                if not tmp.exists():
-                    kwargs["VERSION"] = "1.3"  # QGIS 3.22's GDAL warns on every open of 1.4 files
-                pyogrio.write_dataframe(empty, tmp, **kwargs)
-                con = connect(tmp)
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    _create_tables(con, scheme, meta, classes)
-                    con.execute("COMMIT")
-                except BaseException:
-                    if con.in_transaction:
-                        con.execute("ROLLBACK")
-                    raise
-                finally:
-                    con.close()
-                qml = STYLES_DIR / "components.qml"
-                if qml.exists():
-                    store_styles(tmp, {TABLE: qml})
-
-
-def _drop_census(path: Path) -> None:
-    """Remove an earlier census (overwrite=True) from a copy of the file, keeping other layers."""
-    con = connect(path)
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        con.execute("PRAGMA foreign_keys = OFF")
-        con.execute("BEGIN IMMEDIATE")
-        for name in ("component_history", "code_counters", "census_meta", TABLE, "component_class"):
-            if name in tables:
-                con.execute(f'DROP TABLE "{name}"')
-                con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (name,))
-                con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = ?", (name,))
-                con.execute("DELETE FROM gpkg_extensions WHERE table_name = ?", (name,))
-                if "gpkg_ogr_contents" in tables:
-                    con.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = ?", (name,))
-                if "layer_styles" in tables:
-                    con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
-        if f"rtree_{TABLE}_{GEOM}" in tables:
-            con.execute(f'DROP TABLE "rtree_{TABLE}_{GEOM}"')
-        con.execute("COMMIT")
-    finally:
-        con.close()
+                for name in ("component_history", "code_counters", "census_meta", TABLE, "component_class"):
+                    if name in tables:
+                        drop_layer(con, name, keep_style=False)
+                copy_layers(con, tmp, replace=["component_class", TABLE, "component_history", "code_counters",
+                                               "census_meta"], styles=True)
 
 
 def _sql_list(values: Sequence[str]) -> str:
