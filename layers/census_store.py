@@ -8,6 +8,7 @@
 The implementation lives in :mod:`wanmi.layers.stores`; this module is the stable import path.
 """
 
+from .dsn import is_dsn
 from .stores import CensusStore, CensusStoreError, GeoPackageStore, ImportResult, PostgisStore
 
 __all__ = ["CensusStore", "CensusStoreError", "GeoPackageStore", "ImportResult", "PostgisStore"]
@@ -15,9 +16,14 @@ __all__ = ["CensusStore", "CensusStoreError", "GeoPackageStore", "ImportResult",
 
 def open_store(target: str, schema: str = "wanmi") -> CensusStore:
     """The census store named by ``target``: a PostgreSQL connection string (``postgresql://…`` or libpq
-    ``key=value`` words, stored in ``schema``) or a GeoPackage path."""
+    ``key=value`` words such as ``service=census``, stored in ``schema``) or a GeoPackage path.
+
+    A connection string is never taken for a file name: one libpq cannot read, or that names no database,
+    is refused (:class:`~wanmi.layers.dsn.InvalidConnectionError`, without its password). Passwords are
+    best left to libpq: ``PGPASSFILE``/``~/.pgpass``, ``service=…``/``PGSERVICE`` or ``PGPASSWORD``.
+    """
     text = str(target)
-    if text.startswith(("postgresql:", "postgres:")) or ("=" in text and "dbname" in text):
+    if is_dsn(text):
         return PostgisStore(text, schema=schema)
     return GeoPackageStore(text)
 

@@ -8,12 +8,22 @@ KEY to ``component_class``; GIST index), ``component_class`` (loaded from the sc
 Every write is one transaction. Imports take ``LOCK TABLE components IN SHARE ROW EXCLUSIVE MODE`` (so
 concurrent importers queue instead of validating against stale codes; readers are not blocked) and code
 allocation locks the ``(class, street/district)`` counter row with ``SELECT … FOR UPDATE``, so concurrent
-allocators, in threads or processes, never hand out the same code. Needs psycopg 3.
+allocators, in threads or processes, never hand out the same code. Rows read in a write transaction are
+locked (``SELECT … FOR UPDATE``), so a status change reads and writes the current status with no other change
+in between. Creating a store takes a transaction-level advisory lock on its schema name and checks again.
+
+Every connection waits at most ``lock_timeout`` for a lock (default :data:`LOCK_TIMEOUT_S` s unless the
+connection string or ``PGOPTIONS`` sets one, e.g. ``PGOPTIONS='-c lock_timeout=5s'``) and then fails with
+:class:`StoreBusyError`; connecting waits at most :data:`CONNECT_TIMEOUT_S` s (``connect_timeout`` /
+``PGCONNECT_TIMEOUT`` otherwise). Passwords are left to libpq (``.pgpass``, services, ``PGPASSWORD``) and never
+shown: see :mod:`wanmi.layers.dsn`. Needs psycopg 3.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,12 +35,46 @@ from ...core.census import RECORD_FIELDS, STATUSES, area_segments
 from ...core.codes import CodeScheme
 from ...core.errors import InputError
 from .. import LAYERS_DIR
-from .base import CensusStore, Session
+from ..dsn import check_dsn, redact, scrub
+from .base import CensusStore, CensusStoreError, Session
 
-__all__ = ["SCHEMA_SQL", "PostgisStore", "render_schema_sql"]
+__all__ = ["SCHEMA_SQL", "PostgisStore", "StoreBusyError", "StoreConnectionError", "check_schema_name",
+           "render_schema_sql"]
+
+#: Seconds a statement waits for a lock before the store reports itself busy (unless the connection sets one).
+LOCK_TIMEOUT_S = 60
+#: Seconds to wait for the server when connecting (unless ``connect_timeout``/``PGCONNECT_TIMEOUT`` is set).
+CONNECT_TIMEOUT_S = 15
+#: Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes); longer names are silently truncated by it.
+MAX_IDENTIFIER_BYTES = 63
+_SCHEMA_NAME = re.compile(r"[^\W\d]\w*")  # a letter (any script) or _, then letters, digits or _
 
 SCHEMA_SQL = LAYERS_DIR / "sql" / "postgis_schema.sql"
 TABLES = ("components", "component_class", "component_history", "code_counters", "census_meta")
+
+
+class StoreBusyError(CensusStoreError):
+    """Another connection held a lock on the store longer than ``lock_timeout``; nothing was changed."""
+
+
+class StoreConnectionError(CensusStoreError):
+    """The PostgreSQL server could not be reached or refused the connection (message without password)."""
+
+
+def check_schema_name(name: str) -> str:
+    """``name`` when it can be a census schema: a letter or ``_`` then letters, digits or ``_`` (any script),
+    at most 63 bytes in UTF-8 (PostgreSQL would truncate a longer one), not ``pg_…`` (reserved)."""
+    text = str(name)
+    if not _SCHEMA_NAME.fullmatch(text):
+        raise InputError(f"PostgreSQL schema name {text!r}: use a letter or _ followed by letters, digits or _")
+    size = len(text.encode("utf-8"))
+    if size > MAX_IDENTIFIER_BYTES:
+        raise InputError(f"PostgreSQL schema name {text!r} is {size} bytes in UTF-8; PostgreSQL keeps only "
+                         f"{MAX_IDENTIFIER_BYTES} and would silently cut it (so two names could share one "
+                         f"schema): choose a shorter name")
+    if text.lower().startswith("pg_"):
+        raise InputError(f"PostgreSQL schema name {text!r}: names starting with pg_ are reserved for the system")
+    return text
 
 
 def _psycopg() -> Any:
@@ -74,10 +118,11 @@ def render_schema_sql(scheme: CodeScheme, schema: str, srid: int, geometry_type:
 class _PgSession(Session):
     ph = "%s"
 
-    def __init__(self, conn: Any, store: PostgisStore) -> None:
+    def __init__(self, conn: Any, store: PostgisStore, write: bool = False) -> None:
         self.conn = conn
         self.store = store
         self.q = store._q
+        self.write = write
 
     def _rows(self, sql_text: str, params: Sequence[Any]) -> tuple[list[tuple], list[bytes | None]]:
         rows = self.conn.execute(sql_text, list(params)).fetchall()
@@ -87,8 +132,10 @@ class _PgSession(Session):
         return ", ".join(RECORD_FIELDS) + ", ST_AsBinary(geom)"
 
     def fetch(self, where: str = "", params: Sequence[Any] = ()) -> tuple[list[tuple], list[bytes | None]]:
+        # in a write transaction the rows read stay locked until it ends: read-modify-write (status changes)
+        # cannot interleave with another writer's
         sql_text = (f"SELECT {self._select()} FROM {self.q}.components" + (f" WHERE {where}" if where else "")
-                    + " ORDER BY code")
+                    + " ORDER BY code" + (" FOR UPDATE" if self.write else ""))
         return self._rows(sql_text, params)
 
     def near(self, bounds: tuple[float, float, float, float]) -> tuple[list[tuple], list[bytes | None]]:
@@ -177,27 +224,79 @@ class PostgisStore(CensusStore):
     """Component census in a PostgreSQL/PostGIS schema (default ``wanmi``).
 
     ``dsn`` is a libpq connection string or URI (``"host=/run/postgresql dbname=gis"``,
-    ``"postgresql://user@host/db"``). A connection is opened per operation.
+    ``"postgresql://user@host/db"``, ``"service=census"``); it is checked here (an unreadable one, or one that
+    names no database, is refused) and only ever shown redacted. A connection is opened per operation.
+    ``lock_timeout``: seconds to wait for a lock (default :data:`LOCK_TIMEOUT_S`, or what the connection sets).
     """
 
-    def __init__(self, dsn: str, schema: str = "wanmi") -> None:
+    def __init__(self, dsn: str, schema: str = "wanmi", lock_timeout: float | None = None) -> None:
         super().__init__()
+        self._params = check_dsn(dsn)
         self.dsn = dsn
-        self.schema = schema
+        self.schema = check_schema_name(schema)
+        self.lock_timeout = lock_timeout
         from psycopg import sql
 
-        self._q = sql.Identifier(schema).as_string(None)
+        self._q = sql.Identifier(self.schema).as_string(None)
 
     def __repr__(self) -> str:
-        return f"PostgisStore(schema={self.schema!r})"
+        return f"PostgisStore({redact(self.dsn)!r}, schema={self.schema!r})"
 
     def _connect(self) -> Any:
-        return _psycopg().connect(self.dsn, autocommit=False)
+        """A connection (not in autocommit) whose ``lock_timeout`` is set; errors without the password."""
+        psycopg = _psycopg()
+        extra = {}
+        if "connect_timeout" not in self._params and not os.environ.get("PGCONNECT_TIMEOUT"):
+            extra["connect_timeout"] = CONNECT_TIMEOUT_S
+        try:
+            conn = psycopg.connect(self.dsn, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            raise StoreConnectionError(f"cannot connect to the PostGIS census {redact(self.dsn)!r}: "
+                                       f"{scrub(str(exc).strip(), self.dsn)}") from None
+        try:
+            if self.lock_timeout is not None:
+                conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(self.lock_timeout * 1000)}ms",))
+            elif conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0] in ("0", "0ms"):
+                conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{LOCK_TIMEOUT_S}s",))
+            conn.autocommit = False
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _busy(self, conn: Any) -> StoreBusyError:
+        try:
+            waited = conn.execute("SELECT current_setting('lock_timeout')").fetchone()[0]
+        except Exception:  # the message matters more than the number
+            waited = "lock_timeout"
+        return StoreBusyError(
+            f"the PostGIS census {self.schema} in {redact(self.dsn)!r} is busy: another program has held a lock "
+            f"on it for more than {waited} (lock_timeout); nothing was changed. Try again when it has finished, "
+            f"or wait longer with PGOPTIONS='-c lock_timeout=5min'")
+
+    @contextmanager
+    def _guard(self, conn: Any) -> Iterator[None]:
+        """Lock timeouts → :class:`StoreBusyError`, lost connections → :class:`StoreConnectionError`."""
+        psycopg = _psycopg()
+        try:
+            yield
+        except psycopg.errors.LockNotAvailable:
+            conn.rollback()
+            raise self._busy(conn) from None
+        except psycopg.OperationalError as exc:
+            if not (conn.closed or conn.broken):
+                raise
+            raise StoreConnectionError(f"the connection to the PostGIS census {redact(self.dsn)!r} failed "
+                                       f"and nothing was changed: {scrub(str(exc).strip(), self.dsn)}") from None
 
     def exists(self) -> bool:
-        with self._connect() as conn:
-            found = conn.execute("SELECT to_regclass(%s)", (f"{self._q}.census_meta",)).fetchone()[0]
-            conn.rollback()
+        conn = self._connect()
+        try:
+            with self._guard(conn):
+                found = conn.execute("SELECT to_regclass(%s)", (f"{self._q}.census_meta",)).fetchone()[0]
+                conn.rollback()
+        finally:
+            conn.close()
         return found is not None
 
     def _code_parts(self) -> tuple[str, str]:
@@ -211,10 +310,10 @@ class PostgisStore(CensusStore):
     def _session(self, write: bool) -> Iterator[_PgSession]:
         conn = self._connect()
         try:
-            with conn.transaction():
+            with self._guard(conn), conn.transaction():
                 if not write:
                     conn.execute("SET TRANSACTION READ ONLY")
-                yield _PgSession(conn, self)
+                yield _PgSession(conn, self, write)
         finally:
             conn.close()
 
@@ -222,26 +321,34 @@ class PostgisStore(CensusStore):
                 overwrite: bool) -> None:
         conn = self._connect()
         try:
-            with conn.transaction():
+            with self._guard(conn), conn.transaction():
+                # one creator per schema name at a time (and per database for the extension): the loser waits,
+                # then sees the winner's tables below instead of colliding with them (UniqueViolation)
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('wanmi census store'), hashtext(%s))",
+                             (self.schema,))
                 if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('wanmi postgis extension'))")
                     conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-                present = [t for t in TABLES if conn.execute("SELECT to_regclass(%s)",
-                                                             (f"{self._q}.{t}",)).fetchone()[0] is not None]
-                if present and not overwrite:
-                    raise InputError(f"schema {self.schema} already holds a component census "
-                                     f"(tables {present}); open it with PostgisStore(dsn, schema) "
-                                     f"or pass overwrite=True")
-                for table in ("component_history", "code_counters", "census_meta", "components",
-                              "component_class"):
-                    conn.execute(f"DROP TABLE IF EXISTS {self._q}.{table} CASCADE")
-                conn.execute(render_schema_sql(scheme, self.schema, int(meta["srid"]), meta["geometry_type"]))
-                with conn.cursor() as cur:
-                    cur.executemany(f"INSERT INTO {self._q}.census_meta (key, value) VALUES (%s, %s)",
-                                    sorted(meta.items()))
-                    cur.executemany(
-                        f"INSERT INTO {self._q}.component_class "
-                        f"(class_code, major, minor, name_zh, major_name_zh) VALUES (%s, %s, %s, %s, %s)",
-                        list(classes[["code", "major", "minor", "name_zh", "major_name_zh"]]
-                             .itertuples(index=False, name=None)))
+                self._create_tables(conn, meta, scheme, classes, overwrite)
         finally:
             conn.close()
+
+    def _create_tables(self, conn: Any, meta: Mapping[str, str], scheme: CodeScheme, classes: pd.DataFrame,
+                       overwrite: bool) -> None:
+        present = [t for t in TABLES if conn.execute("SELECT to_regclass(%s)",
+                                                     (f"{self._q}.{t}",)).fetchone()[0] is not None]
+        if present and not overwrite:
+            raise InputError(f"schema {self.schema} already holds a component census "
+                             f"(tables {present}); open it with PostgisStore(dsn, schema) "
+                             f"or pass overwrite=True")
+        for table in ("component_history", "code_counters", "census_meta", "components", "component_class"):
+            conn.execute(f"DROP TABLE IF EXISTS {self._q}.{table} CASCADE")
+        conn.execute(render_schema_sql(scheme, self.schema, int(meta["srid"]), meta["geometry_type"]))
+        with conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO {self._q}.census_meta (key, value) VALUES (%s, %s)",
+                            sorted(meta.items()))
+            cur.executemany(
+                f"INSERT INTO {self._q}.component_class "
+                f"(class_code, major, minor, name_zh, major_name_zh) VALUES (%s, %s, %s, %s, %s)",
+                list(classes[["code", "major", "minor", "name_zh", "major_name_zh"]]
+                     .itertuples(index=False, name=None)))
