@@ -45,14 +45,21 @@ def _print_problems(problems: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .layers.census_store import open_store
+    from .layers.dsn import shown
 
     store = open_store(args.store, args.schema)
+    records, jurisdiction = _records(args), _jurisdiction(args)  # read first: a bad input creates nothing
     if not store.exists():
-        store.create(args.scheme, crs=args.crs)
-        print(f"created census {args.store} (scheme {args.scheme}, {args.crs})")
-    result = store.import_components(_records(args), jurisdiction=_jurisdiction(args), allocate=args.allocate,
+        try:
+            store.create(args.scheme, crs=args.crs)
+            print(f"created census {shown(args.store)} (scheme {args.scheme}, {args.crs})")
+        except InputError:
+            if not store.exists():
+                raise  # else another importer created it meanwhile: import into that one
+    result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate,
                                      area=args.area, min_distance=args.min_distance)
-    print(f"{args.input}: {result.n_inserted} record(s) stored in {args.store}, {result.n_rejected} rejected")
+    print(f"{args.input}: {result.n_inserted} record(s) stored in {shown(args.store)}, "
+          f"{result.n_rejected} rejected")
     if result.allocated:
         print(f"  {len(result.allocated)} new code(s) allocated: {result.allocated[0]} …")
     _print_problems(result.problems)
@@ -131,7 +138,10 @@ def _input_options(p: argparse.ArgumentParser) -> None:
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", required=True, help="census GeoPackage, or postgresql://… connection string")
+    p.add_argument("--store", required=True,
+                   help="census GeoPackage, or a PostgreSQL connection string (postgresql://user@host/db, "
+                        "'host=… dbname=…' or service=…); leave the password to ~/.pgpass, PGPASSFILE, "
+                        "the service file or PGPASSWORD (it is never shown)")
     p.add_argument("--schema", default="wanmi", help="PostGIS schema (default wanmi)")
 
 
