@@ -3,10 +3,11 @@
 :func:`read_cases` reads a case export as delivered (headers in English, Chinese labels or aliases — see
 :func:`wanmi.core.cases.map_case_columns`; lon/lat columns, a WKT column, a vector layer, or no location at
 all when the cases name components). :func:`import_cases` validates the records
-(:func:`wanmi.core.cases.validate_cases`), appends the valid ones to the ``cases`` layer of a GeoPackage and
-writes the rejected ones with their reasons to a CSV. Both files are written to temporary files first and
-renamed into place only when everything is in: a failure (or a cancel) leaves the store and the reject
-list exactly as they were.
+(:func:`wanmi.core.cases.validate_cases`), appends the valid ones to the ``cases`` layer of a GeoPackage in one
+transaction inside the file (:func:`wanmi.layers.gpkg.transaction`; a new store is written to a temporary file
+and published only if its name is still free) and writes the rejected ones with their reasons to a CSV, staged
+before the commit and renamed after it: a failure (or a cancel) leaves the store and the reject list exactly
+as they were, and concurrent importers each store every record once.
 
 The store's ``case_metadata`` table (key, value) records where the cases come from (``data_source``) and
 whether they are synthetic (``synthetic`` = 1 for :func:`wanmi.core.cases.synthetic_cases` output).
@@ -15,8 +16,6 @@ whether they are synthetic (``synthetic`` = 1 for :func:`wanmi.core.cases.synthe
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from ..core.cases import CASE_FIELDS, TIME_FIELDS, CaseReport, normalize_cases, 
 from ..core.crs import to_metric
 from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
+from .files import clean_orphans, publish_new, temp_file, temp_path
 from .gpkg import write_gpkg
 from .importers import LAT_NAMES, LON_NAMES, TABLE_SUFFIXES, WKT_NAMES, _find_column, _points_from_table, _system
 from .importers import read_table as _read_table
@@ -145,17 +145,9 @@ def _store_frame(cases: Any) -> Any:
     return out
 
 
-def write_cases(path: str | Path, cases: Any, metadata: Mapping[str, Any] | None = None, *,
-                layer: str = CASE_LAYER, extra_layers: Mapping[str, Any] | None = None) -> Path:
-    """Write ``cases`` as layer ``layer`` of the GeoPackage ``path`` atomically, other layers kept.
-
-    ``metadata`` (merged with ``cases.attrs`` ``synthetic``/``data_source``/``seed``) goes to the
-    ``case_metadata`` table; ``extra_layers`` (name → frame, e.g. counts per cell) are written alongside.
-    """
-    meta: dict[str, Any] = {}
-    path = Path(path)
-    if path.exists():
-        meta.update(read_case_metadata(path))
+def _meta_table(meta: Mapping[str, Any], cases: Any, metadata: Mapping[str, Any] | None, count: int) -> pd.DataFrame:
+    """The ``case_metadata`` table: stored ``meta`` updated from ``cases.attrs`` and ``metadata``."""
+    meta = dict(meta)
     for key in ("synthetic", "data_source", "seed", "directory"):
         if key in getattr(cases, "attrs", {}):
             meta[key] = cases.attrs[key]
@@ -164,11 +156,23 @@ def write_cases(path: str | Path, cases: Any, metadata: Mapping[str, Any] | None
         meta["synthetic"] = True  # every record says so, even if the frame lost its attrs on the way
     meta.setdefault("synthetic", False)
     meta["updated"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta["count"] = len(cases)
-    table = pd.DataFrame({"key": list(meta), "value": [
+    meta["count"] = count
+    return pd.DataFrame({"key": list(meta), "value": [
         ("1" if v else "0") if isinstance(v, (bool, np.bool_)) else str(v) for v in meta.values()]})
+
+
+def write_cases(path: str | Path, cases: Any, metadata: Mapping[str, Any] | None = None, *,
+                layer: str = CASE_LAYER, extra_layers: Mapping[str, Any] | None = None) -> Path:
+    """Write ``cases`` as layer ``layer`` of the GeoPackage ``path`` in one transaction, other layers kept.
+
+    ``metadata`` (merged with ``cases.attrs`` ``synthetic``/``data_source``/``seed``) goes to the
+    ``case_metadata`` table; ``extra_layers`` (name → frame, e.g. counts per cell) are written alongside.
+    """
+    path = Path(path)
+    meta = read_case_metadata(path) if path.exists() else {}
+    table = _meta_table(meta, cases, metadata, len(cases))
     layers = {layer: _store_frame(cases), META_LAYER: table, **dict(extra_layers or {})}
-    return write_gpkg(path, layers, append_to_existing=True)
+    return write_gpkg(path, layers)
 
 
 @dataclass
@@ -215,14 +219,109 @@ def _rejects_table(report: CaseReport) -> pd.DataFrame:
 def _csv_temp(table: pd.DataFrame, path: Path) -> Path:
     """``table`` written (UTF-8 with BOM, for Excel) to a temporary file next to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
-    os.close(fd)
+    tmp = temp_path(path)
     try:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    return tmp
+
+
+def _strict_check(report: CaseReport, strict: bool) -> None:
+    n_bad = int((~report.valid_mask).sum())
+    if strict and n_bad:
+        first = report.problems.iloc[0]
+        raise InputError(f"{n_bad} of {len(report.frame)} case records rejected (nothing written); first: row "
+                         f"{first['row']} ({first['case_id']}): {first['detail']}")
+
+
+def _stored_cases(con: Any) -> tuple[pd.Series | None, dict[str, str], Any]:
+    """Inside a store transaction: the stored case ids (None without a ``cases`` layer), the stored
+    ``case_metadata`` and the CRS of the ``cases`` layer."""
+    from .gpkg import layer_srs
+
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    ids = None
+    if CASE_LAYER in tables:
+        ids = pd.Series([r[0] for r in con.execute(f'SELECT case_id FROM "{CASE_LAYER}" WHERE case_id IS NOT NULL')],
+                        dtype=object)
+    meta = dict(con.execute(f'SELECT key, value FROM "{META_LAYER}"').fetchall()) if META_LAYER in tables else {}
+    srs, crs = layer_srs(con, CASE_LAYER), None
+    if srs:
+        row = con.execute("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
+                          "WHERE srs_id = ?", (srs,)).fetchone()
+        if row is not None:
+            crs = f"EPSG:{row[1]}" if str(row[0]).upper() == "EPSG" else row[2]
+    return ids, meta, crs
+
+
+def _stage(tmp: Path, valid: Any, meta: Mapping[str, Any], metadata: Mapping[str, Any], count: int,
+           new_store: bool) -> None:
+    """The new records (store columns) and the updated ``case_metadata`` in a temporary GeoPackage."""
+    from .gpkg import write_layers
+
+    tmp.unlink(missing_ok=True)
+    layers = {META_LAYER: _meta_table(meta, valid, metadata, count)}
+    if len(valid) or new_store:
+        layers = {CASE_LAYER: _store_frame(valid.reset_index(drop=True)), **layers}
+    write_layers(tmp, layers)
+
+
+def _import_new(out: Path, tmp: Path, validate: Any, strict: bool, metadata: Mapping[str, Any],
+                fb: Feedback, stage_rejects: Any, source_name: str) -> CaseReport | None:
+    """Import into a store that does not exist yet: a complete new file, published only if the name is
+    still free. Returns the report, or None when another importer created the store meanwhile."""
+    report = validate(None)
+    _strict_check(report, strict)
+    fb.step(6, 10)
+    _stage(tmp, report.valid, {}, {"data_source": source_name, **metadata}, len(report.valid), new_store=True)
+    stage_rejects(report)
+    fb.check_canceled()
+    return report if publish_new(tmp, out) else None
+
+
+def _import_existing(out: Path, tmp: Path, validate: Any, strict: bool, metadata: Mapping[str, Any],
+                     fb: Feedback, stage_rejects: Any, source_name: str) -> CaseReport:
+    """Import into an existing file in one transaction: the duplicate check sees every stored id, the new
+    records are appended, other layers and other programs' edits are untouched."""
+    from .gpkg import copy_layers, transaction
+
+    with transaction(out) as con:
+        ids, meta, crs = _stored_cases(con)
+        report = validate(ids)
+        _strict_check(report, strict)
+        fb.step(6, 10)
+        valid = report.valid
+        if crs is not None and valid.crs is not None and len(valid) and not valid.crs.equals(crs):
+            valid = valid.to_crs(crs)
+        if ids is None:  # a new cases layer: its data source is this file unless the caller names one
+            metadata = {"data_source": source_name, **metadata}
+        n_stored = 0 if ids is None else len(ids)
+        _stage(tmp, valid, meta, metadata, n_stored + len(valid), new_store=ids is None)
+        names = [CASE_LAYER] if len(valid) or ids is None else []
+        copy_layers(con, tmp, replace=[META_LAYER], append=names)
+        stage_rejects(report)
+        fb.check_canceled()
+    return report
+
+
+def _run_import(out: Path | None, validate: Any, strict: bool, metadata: Mapping[str, Any], fb: Feedback,
+                stage_rejects: Any, source_name: str) -> CaseReport:
+    """Validate only (``out`` None), or import into a new or an existing store."""
+    if out is None:
+        report = validate(None)
+        _strict_check(report, strict)
+        stage_rejects(report)
+        return report
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_orphans(out.parent)
+    with temp_file(out) as tmp:
+        if not out.exists():
+            report = _import_new(out, tmp, validate, strict, metadata, fb, stage_rejects, source_name)
+            if report is not None:
+                return report
+        return _import_existing(out, tmp, validate, strict, metadata, fb, stage_rejects, source_name)
 
 
 def import_cases(
@@ -247,63 +346,47 @@ def import_cases(
     store (same ``case_id``) are rejected as duplicates. Valid records are appended to the store and the
     rejected ones written to ``rejects`` (CSV: row, problems, reason, fields, lon/lat). With ``strict`` a
     single rejected record stops the import (InputError) and nothing is written. ``out=None`` only
-    validates. Either everything is written or nothing is.
+    validates. The inputs are read and checked before anything is written; the store is changed in one
+    transaction inside the file (concurrent importers are serialised, each record stored once), and the
+    reject list is staged before the commit and renamed after it: either everything is written or nothing.
     """
     import geopandas as gpd
 
     fb = ensure(feedback)
     fb.step(0, 10)
     frame = read_cases(source, **read_kwargs) if isinstance(source, (str, Path)) else source
+    if not len(frame):
+        raise InputError(f"{source if isinstance(source, (str, Path)) else 'the table'}: no case records to import")
     components = load_components(components)
     if isinstance(jurisdiction, (str, Path)):
         jurisdiction = gpd.read_file(jurisdiction, engine="pyogrio")
     fb.step(2, 10)
-    existing = None
-    out_path = Path(out) if out is not None else None
-    if out_path is not None and out_path.exists():
-        import pyogrio
 
-        if CASE_LAYER in {name for name, _ in pyogrio.list_layers(out_path)}:
-            existing = read_case_store(out_path)
-    report = validate_cases(frame, jurisdiction=jurisdiction, components=components, class_codes=class_codes,
-                            existing_ids=None if existing is None else existing["case_id"].dropna(),
-                            columns=columns)
-    fb.step(6, 10)
-    n_bad = int((~report.valid_mask).sum())
-    if strict and n_bad:
-        first = report.problems.iloc[0]
-        raise InputError(f"{n_bad} of {len(report.frame)} case records rejected (nothing written); first: row "
-                         f"{first['row']} ({first['case_id']}): {first['detail']}")
-    valid = report.valid
-    if out_path is not None:
-        new = valid
-        if existing is not None:
-            if existing.crs is not None and valid.crs is not None and not valid.crs.equals(existing.crs):
-                new = valid.to_crs(existing.crs)
-            combined = pd.concat([_store_frame(existing), _store_frame(new)], ignore_index=True)
-            combined = gpd.GeoDataFrame(combined, geometry=existing.geometry.name, crs=existing.crs)
-        else:
-            combined = new.reset_index(drop=True)
-        fb.step(8, 10)
-        meta = dict(metadata or {})
-        if existing is None:
-            meta.setdefault("data_source", str(source) if isinstance(source, (str, Path)) else "imported table")
-        fb.check_canceled()
-        # the reject list is written first to a temporary file: a failure anywhere leaves both files as they were
-        tmp = _csv_temp(_rejects_table(report), Path(rejects)) if rejects is not None else None
-        try:
-            write_cases(out_path, combined, meta)
-        except BaseException:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-            raise
-        rejects_path = tmp.replace(Path(rejects)) if tmp is not None else None
-    else:
-        rejects_path = _csv_temp(_rejects_table(report), Path(rejects)).replace(Path(rejects)) \
-            if rejects is not None else None
+    def validate(ids: Any) -> CaseReport:
+        return validate_cases(frame, jurisdiction=jurisdiction, components=components, class_codes=class_codes,
+                              existing_ids=ids, columns=columns)
+
+    rejects_path = Path(rejects) if rejects is not None else None
+    if rejects_path is not None:
+        clean_orphans(rejects_path.parent)
+    staged: list[Path] = []
+
+    def stage_rejects(report: CaseReport) -> None:
+        if rejects_path is not None:
+            staged.append(_csv_temp(_rejects_table(report), rejects_path))
+
+    source_name = str(source) if isinstance(source, (str, Path)) else "imported table"
+    out_path = Path(out) if out is not None else None
+    try:
+        report = _run_import(out_path, validate, strict, dict(metadata or {}), fb, stage_rejects, source_name)
+        published = staged.pop().replace(rejects_path) if staged else None
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
     fb.step(10, 10)
-    return CaseImportResult(report, out_path, len(valid) if out_path is not None else 0, n_bad, len(report.frame),
-                            rejects_path)
+    n_valid = int(report.valid_mask.sum())
+    return CaseImportResult(report, out_path, n_valid if out_path is not None else 0, len(report.frame) - n_valid,
+                            len(report.frame), published)
 
 
 def load_components(components: Any) -> Any:
