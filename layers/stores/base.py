@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +158,7 @@ class Session(ABC):
 class CensusStore(ABC):
     """A component census store (部件普查库). Create it once with :meth:`create`, then import, read, change.
 
-    Backends: :class:`~wanmi.layers.stores.geopackage.GeoPackageStore` (one file, atomic replace) and
+    Backends: :class:`~wanmi.layers.stores.geopackage.GeoPackageStore` (one file, transactions inside it) and
     :class:`~wanmi.layers.stores.postgis.PostgisStore` (one schema, constraints in the database).
     """
 
@@ -328,6 +328,7 @@ class CensusStore(ABC):
         known_admin: Iterable[str] | None = None,
         known_streets: Iterable[str] | None = None,
         today: dt.date | None = None,
+        before_commit: Callable[[ImportResult], None] | None = None,
     ) -> ImportResult:
         """Validate ``frame`` (a GeoDataFrame of census records, any CRS) and store the valid records.
 
@@ -336,7 +337,8 @@ class CensusStore(ABC):
         ``allocate=True``, for records that have a ``class_code`` but no ``code``; the street/admin part comes
         from ``area`` or else from each record's cell code), and the valid records are inserted. Any error
         rolls everything back and leaves the store unchanged. Columns may use Chinese labels, GB/T 47678.5
-        abbreviations or CJ/T 214 names (see :func:`wanmi.layers.schema.map_columns`).
+        abbreviations or CJ/T 214 names (see :func:`wanmi.layers.schema.map_columns`). ``before_commit`` is
+        called with the result inside the transaction, just before the commit (an exception rolls back).
         """
         import geopandas as gpd
 
@@ -377,12 +379,15 @@ class CensusStore(ABC):
                 s.insert(rows, _wkb(stored.geometry.to_numpy(dtype=object)))
                 for (class_code, key), top in tops.items():
                     s.set_counter(class_code, key, int(top))
-        return ImportResult(
-            inserted=[str(c) for c in report.valid["code"]],
-            rejected=report.rejected,
-            problems=report.problems,
-            allocated=allocated,
-        )
+            result = ImportResult(
+                inserted=[str(c) for c in report.valid["code"]],
+                rejected=report.rejected,
+                problems=report.problems,
+                allocated=allocated,
+            )
+            if before_commit is not None:  # e.g. stage the reject file: it fails before anything is stored
+                before_commit(result)
+        return result
 
     def _existing_near(self, s: Session, frame: Any, tol: float) -> Any:
         """Stored components around the batch (its metric bounding box padded by ``2 * tol`` metres, carried
@@ -459,8 +464,8 @@ class CensusStore(ABC):
         """Reserve the next ``n`` codes of ``class_code`` in a street (12-digit scheme) or district (16/17).
 
         Safe under concurrency: the ``(class, area)`` counter is locked for the transaction (PostGIS: row
-        lock ``SELECT … FOR UPDATE``; GeoPackage: file lock), and serials continue after the largest ever
-        used, so reserved and retired codes are never issued twice.
+        lock ``SELECT … FOR UPDATE``; GeoPackage: the ``BEGIN IMMEDIATE`` write lock), and serials continue
+        after the largest ever used, so reserved and retired codes are never issued twice.
         """
         scheme = self.scheme
         key = area_key(scheme, street_or_admin)
