@@ -43,29 +43,57 @@ def _print_problems(problems: Any) -> None:
             print(f"  {kind:>22}: {n} record(s)")
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def _open_or_create(args: argparse.Namespace) -> Any:
+    """The store, created when missing. Creation is safe when several importers race to create it: a store
+    that another one created meanwhile is simply used."""
+    from .core.errors import WanmiError
     from .layers.census_store import open_store
-    from .layers.dsn import shown
 
     store = open_store(args.store, args.schema)
-    records, jurisdiction = _records(args), _jurisdiction(args)  # read first: a bad input creates nothing
     if not store.exists():
         try:
             store.create(args.scheme, crs=args.crs)
-            print(f"created census {shown(args.store)} (scheme {args.scheme}, {args.crs})")
-        except InputError:
+            print(f"created census {args.store} (scheme {args.scheme}, {args.crs})")
+        except WanmiError:
             if not store.exists():
-                raise  # else another importer created it meanwhile: import into that one
-    result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate,
-                                     area=args.area, min_distance=args.min_distance)
-    print(f"{args.input}: {result.n_inserted} record(s) stored in {shown(args.store)}, "
-          f"{result.n_rejected} rejected")
+                raise
+    return store
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read and check the inputs first (a missing, empty or unreadable input creates nothing), then import in
+    one transaction; the reject CSV is written before the commit and renamed after it."""
+    from .layers.files import clean_orphans, temp_path
+
+    records = _records(args)
+    if not len(records):
+        raise InputError(f"{args.input}: no records to import")
+    jurisdiction = _jurisdiction(args)
+    rejects = Path(args.rejects or Path(args.input).with_suffix(".rejects.csv"))
+    clean_orphans(rejects.parent)
+    store = _open_or_create(args)
+    staged: list[Path] = []
+
+    def stage_rejects(result: Any) -> None:
+        if result.n_rejected:
+            rejects.parent.mkdir(parents=True, exist_ok=True)
+            staged.append(temp_path(rejects))
+            result.write_rejects(staged[-1])
+
+    try:
+        result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate,
+                                         area=args.area, min_distance=args.min_distance,
+                                         before_commit=stage_rejects)
+        if staged:
+            staged.pop().replace(rejects)
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+    print(f"{args.input}: {result.n_inserted} record(s) stored in {args.store}, {result.n_rejected} rejected")
     if result.allocated:
         print(f"  {len(result.allocated)} new code(s) allocated: {result.allocated[0]} …")
     _print_problems(result.problems)
     if result.n_rejected:
-        rejects = Path(args.rejects or Path(args.input).with_suffix(".rejects.csv"))
-        result.write_rejects(rejects)
         print(f"  rejected records with their reasons: {rejects}")
     return 0
 
