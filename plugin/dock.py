@@ -103,8 +103,9 @@ def default_parameters(alg: QgsProcessingAlgorithm, project: QgsProject | None =
         role = role_for_parameter(parameter.name(), parameter.description())
         if role is None:
             continue
+        geographic_only = (parameter.metadata().get("wanmi") or {}).get("geographic", False)
         for layer in layers_with_role(role, project):
-            if _accepts(parameter, layer):
+            if _accepts(parameter, layer) and (layer.crs().isGeographic() or not geographic_only):
                 params[parameter.name()] = layer.id()
                 break
     return params
@@ -116,8 +117,32 @@ def open_algorithm_dialog(algorithm_id: str, project: QgsProject | None = None) 
     from qgis.core import QgsApplication
 
     alg = QgsApplication.processingRegistry().algorithmById(algorithm_id)
-    defaults = default_parameters(alg, project) if alg is not None else {}
-    processing.execAlgorithmDialog(algorithm_id, defaults)
+    if alg is None:
+        return
+    dialog = processing.createAlgorithmDialog(algorithm_id, default_parameters(alg, project))
+    if dialog is None:
+        return
+    offer_only_geographic_layers(dialog, alg, project)
+    dialog.show()
+    dialog.exec_()  # modal, as processing.execAlgorithmDialog; the run itself is a background task
+    dialog.close()
+
+
+def offer_only_geographic_layers(dialog, alg: QgsProcessingAlgorithm, project: QgsProject | None = None) -> None:
+    """Source parameters that need longitude/latitude (metadata ``wanmi.geographic``) list no projected layer,
+    so a layer in metres is never pre-filled (QGIS would otherwise pick the first layer of the project)."""
+    from qgis.gui import QgsMapLayerComboBox
+
+    project = project or QgsProject.instance()
+    projected = [layer for layer in project.mapLayers().values()
+                 if layer.crs().isValid() and not layer.crs().isGeographic()]
+    wrappers = getattr(dialog.mainWidget(), "wrappers", {})
+    for parameter in alg.parameterDefinitions():
+        if not (parameter.metadata().get("wanmi") or {}).get("geographic") or parameter.name() not in wrappers:
+            continue
+        widget = wrappers[parameter.name()].wrappedWidget()
+        for combo in widget.findChildren(QgsMapLayerComboBox) if widget is not None else []:
+            combo.setExceptedLayerList(projected)
 
 
 class WanmiDock(QgsDockWidget):

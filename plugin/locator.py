@@ -59,6 +59,11 @@ def result_key(entry: CodeEntry) -> str:
     return f"{entry.layer_id}\n{entry.fid}"
 
 
+#: "wmg 110101…" asks this filter only; QGIS 3.22 ignores prefixes shorter than 3 characters. Bare codes
+#: are answered too (the filter is enabled by default).
+PREFIX = "wmg"
+
+
 class CodeLocatorFilter(QgsLocatorFilter):
     """Answers 15-digit cell codes and 12/16/17-digit component codes (prefix match)."""
 
@@ -81,7 +86,7 @@ class CodeLocatorFilter(QgsLocatorFilter):
         return tr("Find a unit cell or city component by its code")
 
     def prefix(self) -> str:
-        return "wm"
+        return PREFIX
 
     def priority(self):
         return QgsLocatorFilter.High

@@ -34,7 +34,8 @@ class AssignComponents(WanmiAlgorithm):
                                                               [QgsProcessing.TypeVectorAnyGeometry]))
         self.addParameter(QgsProcessingParameterFeatureSource("CELLS", tr("Unit cells"),
                                                               [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterField("CODE_FIELD", tr("Cell code field"), "code", "CELLS"))
+        self.addParameter(QgsProcessingParameterField(
+            "CODE_FIELD", tr("Cell code field"), "code", "CELLS", optional=True))  # qgis_process: default used
         self.addParameter(scheme_parameter())
         self.addParameter(QgsProcessingParameterFeatureSink(
             "OUTPUT", tr("Components with cell codes"), QgsProcessing.TypeVectorAnyGeometry))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -31,8 +32,10 @@ class ConvertWebMapCoordinates(WanmiAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, tr("Layer with web-map longitude/latitude"), [QgsProcessing.TypeVectorAnyGeometry]))
+        source = QgsProcessingParameterFeatureSource(
+            self.INPUT, tr("Layer with web-map longitude/latitude"), [QgsProcessing.TypeVectorAnyGeometry])
+        source.setMetadata({"wanmi": {"geographic": True}})  # the dock pre-fills only lon/lat layers
+        self.addParameter(source)
         self.addParameter(QgsProcessingParameterEnum(
             self.SOURCE, tr("Coordinates were collected in"),
             [tr("GCJ-02 (Amap, Tencent, Google China)"), tr("BD-09 (Baidu)")], defaultValue=0))
@@ -42,6 +45,12 @@ class ConvertWebMapCoordinates(WanmiAlgorithm):
         from ..core.crs import convert_geometries
 
         source = self.parameterAsSource(parameters, self.INPUT, context)
+        crs = source.sourceCrs()
+        if not crs.isGeographic():
+            raise QgsProcessingException(tr(
+                "{layer}: the layer is in {crs}, a projected system in metres; GCJ-02/BD-09 conversion needs "
+                "longitudes/latitudes as the web map gave them (a layer in EPSG:4326). Nothing was written.")
+                .format(layer=source.sourceName(), crs=crs.authid() or crs.description() or "?"))
         feedback.window(0, 50)
         frame = source_to_gdf(source, feedback)
         converted = convert_geometries(

@@ -48,7 +48,8 @@ class OverlayCases(WanmiAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.CELLS, tr("Unit cells"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterField(
-            self.CODE_FIELD, tr("Cell code field"), "code", self.CELLS, QgsProcessingParameterField.Any))
+            self.CODE_FIELD, tr("Cell code field"), "code", self.CELLS, QgsProcessingParameterField.Any,
+            optional=True))  # optional: qgis_process 3.22 ignores the default of a mandatory field parameter
         self.addParameter(QgsProcessingParameterString(
             self.PERIOD, tr("Period (e.g. 2025-03, 2025-Q1; empty: all)"), optional=True))
         self.addParameter(QgsProcessingParameterEnum(

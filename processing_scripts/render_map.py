@@ -42,7 +42,8 @@ class RenderScoreMap(WanmiAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, tr("Evaluation scores (polygons)"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterField(
-            self.FIELD, tr("Field to map"), "grade", self.INPUT, QgsProcessingParameterField.Any))
+            self.FIELD, tr("Field to map"), "grade", self.INPUT, QgsProcessingParameterField.Any,
+            optional=True))  # optional: qgis_process 3.22 ignores the default of a mandatory field parameter
         self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title (empty: automatic)"), optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, tr("Classes of numeric fields"), [tr("Quantile"), tr("Jenks natural breaks")],

@@ -52,7 +52,7 @@ class BuildResponsibilityGrids(WanmiAlgorithm):
             self.INPUT, tr("Unit cells"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterNumber(
             self.N, tr("Number of areas (0: from the practice reference)"), QgsProcessingParameterNumber.Integer,
-            10, minValue=0))
+            0, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             self.WEIGHT, tr("Workload"),
             [tr("Area"), tr("Components"), tr("Cases"), tr("Cells"), tr("Mix (area, components, cases)")],

@@ -93,3 +93,18 @@ def plugin_dir_in(profile_root: Path) -> Path:
     path = profile_root / "profiles" / "default" / "python" / "plugins"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_outputs(tmp_path_factory) -> Path:
+    """What ``wanmi demo`` writes, plus a census CSV: real inputs for every algorithm (algorithm_runs.py)."""
+    from .algorithm_runs import make_demo, write_census_csv
+
+    reuse = os.environ.get("WANMI_DEMO_OUTPUTS")  # a developer's existing `wanmi demo --out` folder
+    if reuse:
+        out = tmp_path_factory.mktemp("demo")
+        for name in Path(reuse).iterdir():
+            shutil.copy(name, out / name.name)
+        write_census_csv(out / "helsinki_census.gpkg", out / "census_wgs84.csv")
+        return out
+    return make_demo(tmp_path_factory.mktemp("demo"))
