@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.errors import InputError
+from .layers.dsn import shown
 
 
 def _read_layer(path: str, layer: str | None) -> Any:
@@ -53,7 +54,7 @@ def _open_or_create(args: argparse.Namespace) -> Any:
     if not store.exists():
         try:
             store.create(args.scheme, crs=args.crs)
-            print(f"created census {args.store} (scheme {args.scheme}, {args.crs})")
+            print(f"created census {shown(args.store)} (scheme {args.scheme}, {args.crs})")
         except WanmiError:
             if not store.exists():
                 raise
@@ -89,7 +90,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         for tmp in staged:
             tmp.unlink(missing_ok=True)
-    print(f"{args.input}: {result.n_inserted} record(s) stored in {args.store}, {result.n_rejected} rejected")
+    print(f"{args.input}: {result.n_inserted} record(s) stored in {shown(args.store)}, "
+          f"{result.n_rejected} rejected")
     if result.allocated:
         print(f"  {len(result.allocated)} new code(s) allocated: {result.allocated[0]} …")
     _print_problems(result.problems)
