@@ -30,8 +30,19 @@ from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
 from .files import clean_orphans, publish_new, temp_file, temp_path
 from .gpkg import write_gpkg
-from .importers import LAT_NAMES, LON_NAMES, TABLE_SUFFIXES, WKT_NAMES, _find_column, _points_from_table, _system
+from .importers import (
+    LAT_NAMES,
+    LON_NAMES,
+    TABLE_SUFFIXES,
+    WKT_NAMES,
+    _find_column,
+    _points_from_table,
+    _system,
+    rejects_table,
+    vector_source,
+)
 from .importers import read_table as _read_table
+from .safe_tables import write_csv
 
 __all__ = ["CASE_LAYER", "META_LAYER", "CaseImportResult", "import_cases", "load_components", "read_case_metadata",
            "read_case_store", "read_cases", "write_cases"]
@@ -74,6 +85,7 @@ def read_cases(path: str | Path, layer: str | None = None, x: str | None = None,
             crs = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(system, "EPSG:4326" if
                                                                        system in ("gcj02", "bd09") else system)
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
+        source = raw.attrs["source"]
     else:
         import pyogrio
 
@@ -86,12 +98,14 @@ def read_cases(path: str | Path, layer: str | None = None, x: str | None = None,
                                      crs=None)
         rows = np.arange(len(frame)) + 1
         problems = np.full(len(frame), None, dtype=object)
+        source = vector_source(frame, rows, system)
         if system.startswith("EPSG:"):
             frame = frame.set_crs(system, allow_override=True)
         elif frame.crs is None:
             frame = frame.set_crs({"cgcs2000": "EPSG:4490"}.get(system, "EPSG:4326"))
     frame["import_problem"] = pd.Series(problems, index=frame.index, dtype=object)
     frame.index = pd.Index(rows, name="row")
+    frame.attrs["source"] = source
     if metric:
         geo = frame.geometry
         if (~(geo.isna() | geo.is_empty)).any():
@@ -191,29 +205,12 @@ class CaseImportResult:
         return self.report.problems
 
 
-def _rejects_table(report: CaseReport) -> pd.DataFrame:
-    """Rejected records for the CSV: row, problems, reason, case fields, lon/lat (WGS 84)."""
-    import shapely
-
+def _rejects_table(report: CaseReport, source: Any = None) -> pd.DataFrame:
+    """Rejected records for the CSV: the file's columns as read + problems, reason, source_line (records
+    read from a file: ``source`` is their :class:`~wanmi.layers.importers.SourceRecords`), else row,
+    problems, reason, case fields, lon/lat (see :func:`wanmi.layers.importers.rejects_table`)."""
     rej = report.rejected
-    table = pd.DataFrame({"row": rej.index.to_numpy(), "problems": rej["problems"].to_numpy(dtype=object),
-                          "reason": rej["reason"].to_numpy(dtype=object)})
-    for name in CASE_FIELDS:
-        if name in rej.columns:
-            values = rej[name]
-            if name in TIME_FIELDS:
-                values = values.dt.strftime("%Y-%m-%d %H:%M:%S")
-            table[name] = values.to_numpy(dtype=object)
-    lon = np.full(len(rej), np.nan)
-    lat = np.full(len(rej), np.nan)
-    if hasattr(rej, "geometry") and rej.crs is not None and len(rej):
-        geo = rej.geometry.to_crs("EPSG:4326").to_numpy(dtype=object)
-        ok = ~(shapely.is_missing(geo) | shapely.is_empty(geo))
-        if ok.any():
-            rep = shapely.point_on_surface(geo[ok])
-            lon[ok], lat[ok] = shapely.get_x(rep), shapely.get_y(rep)
-    table["lon"], table["lat"] = lon, lat
-    return table
+    return rejects_table(rej, rej.index if source is not None else None, source, fields=CASE_FIELDS)
 
 
 def _csv_temp(table: pd.DataFrame, path: Path) -> Path:
@@ -221,7 +218,7 @@ def _csv_temp(table: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
     try:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        write_csv(table, tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -373,7 +370,7 @@ def import_cases(
 
     def stage_rejects(report: CaseReport) -> None:
         if rejects_path is not None:
-            staged.append(_csv_temp(_rejects_table(report), rejects_path))
+            staged.append(_csv_temp(_rejects_table(report, frame.attrs.get("source")), rejects_path))
 
     source_name = str(source) if isinstance(source, (str, Path)) else "imported table"
     out_path = Path(out) if out is not None else None

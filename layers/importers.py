@@ -19,8 +19,12 @@ its 10-character field names), so exports re-import unchanged.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +33,11 @@ import pandas as pd
 
 from ..core.crs import convert_geometries, convert_lonlat, to_metric
 from ..core.errors import InputError
+from .safe_tables import MAX_ROWS, check_xlsx, unescape_cell, write_csv, write_xlsx
 from .schema import FIELDS_BY_NAME, map_columns, rename_for
 
-__all__ = ["LAT_NAMES", "LON_NAMES", "WKT_NAMES", "read_components", "read_table", "write_components"]
+__all__ = ["LAT_NAMES", "LON_NAMES", "REJECT_COLUMNS", "WKT_NAMES", "SourceRecords", "read_components", "read_table",
+           "rejects_table", "vector_source", "write_components"]
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "pointx", "point_x", "x坐标", "坐标x")
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "pointy", "point_y", "y坐标", "坐标y")
@@ -62,7 +68,7 @@ def _system(coords: str | None) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 
-def _unique_headers(values: list[Any]) -> list[str]:
+def _unique_headers(values: Sequence[Any]) -> list[str]:
     out: list[str] = []
     for j, v in enumerate(values):
         name = str(v).strip() if v is not None and str(v).strip() else f"column_{j + 1}"
@@ -72,65 +78,187 @@ def _unique_headers(values: list[Any]) -> list[str]:
     return out
 
 
-def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]:
-    sep = "\t" if path.suffix.lower() == ".tsv" else None
-    errors = []
-    for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, sep=sep,
-                                engine="python" if sep is None else "c", skip_blank_lines=True)
-            break
-        except UnicodeDecodeError as exc:
-            errors.append(f"{enc}: {exc.reason}")
+@dataclass(frozen=True, eq=False)
+class SourceRecords:
+    """The records of an input file exactly as read, for a reject list that re-imports like the original.
+
+    ``header``: the header cells as in the file (may repeat or be blank); ``values``: one column per header
+    cell, one row per record, the values as read (CSV text verbatim; XLSX cell values; vector attributes);
+    ``lines``: each record's line in the file (CSV: the physical line where the record starts; XLSX: the sheet
+    row; vector files: the feature number). ``geometry``: a vector file's geometries as read, written as a
+    ``wkt`` column in ``wkt_crs`` (the CRS the same import command reads a WKT column in; None: as read).
+    Carried in ``frame.attrs["source"]`` by the readers; immutable, so pandas' copies of ``attrs`` share it.
+    """
+
+    header: tuple[str, ...]
+    values: pd.DataFrame
+    lines: np.ndarray
+    geometry: Any = None
+    wkt_crs: Any = None
+
+    def __deepcopy__(self, memo: dict) -> SourceRecords:
+        return self
+
+    def rows(self, lines: Sequence[int]) -> pd.DataFrame:
+        """The records starting on ``lines``: original headers, values as read (blank for missing)."""
+        pos = pd.Index(self.lines).get_indexer(pd.Index(np.asarray(lines, dtype=np.int64)))
+        if (pos < 0).any():
+            raise KeyError(f"lines {list(np.asarray(lines)[pos < 0][:5])} are not records of this file")
+        columns = {j: [_cell_text(v) for v in self.values.iloc[pos, j].to_numpy(dtype=object)]
+                   for j in range(len(self.header))}
+        out = pd.DataFrame(columns, index=range(len(pos)), dtype=object)
+        out.columns = list(self.header)
+        if self.geometry is not None:
+            out["wkt"] = _geometry_text(self.geometry.iloc[pos], self.wkt_crs).to_numpy(dtype=object)
+        return out
+
+
+def _geometry_text(geo: Any, crs: Any) -> pd.Series:
+    """WKT of ``geo`` (in ``crs`` when given), blank for missing geometries."""
+    if crs is not None and geo.crs is not None and not geo.crs.equals(crs):
+        geo = geo.to_crs(crs)
+    return pd.Series(np.where(geo.isna(), "", geo.to_wkt(rounding_precision=-1).fillna("")), index=geo.index)
+
+
+def _cell_text(value: Any) -> Any:
+    """A value as read, for a CSV cell: text and numbers unchanged, blanks empty, dates in ISO form."""
+    import datetime as dt
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(path: Path, encoding: str | None) -> str:
+    """The file's text: UTF-8 when it starts with a byte-order mark, else ``encoding`` or UTF-8 then GB18030."""
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        candidates, data = ["utf-8"], data[len(codecs.BOM_UTF8):]
     else:
-        raise InputError(f"{path}: cannot decode the file ({'; '.join(errors)}); pass encoding=")
-    frame.columns = _unique_headers(list(frame.columns))
-    return frame.astype(object), np.arange(len(frame)) + 2  # header is row 1
+        candidates = [encoding] if encoding else ["utf-8", "gb18030"]
+    errors = []
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            errors.append(f"{enc}: {exc.reason} at line {line}")
+        except LookupError as exc:
+            raise InputError(f"{path}: unknown encoding {enc!r}") from exc
+    raise InputError(f"{path}: cannot decode the file ({'; '.join(errors)}); pass the encoding")
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _delimiter(path: Path, text: str) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_records(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and each record's first physical line; blank lines and rows skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text))
+    header: list[str] | None = None
+    records, lines = [], []
+    end = 0
+    try:
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            row = [unescape_cell(cell) for cell in row]
+            if header is None:
+                header = row
+                continue
+            if len(row) > len(header):
+                if any(cell.strip() for cell in row[len(header):]):
+                    raise InputError(f"{path}, line {start}: {len(row)} values but the header has "
+                                     f"{len(header)} columns (a separator inside an unquoted value?)")
+                row = row[: len(header)]
+            records.append(row + [""] * (len(header) - len(row)))
+            lines.append(start)
+    except csv.Error as exc:
+        raise InputError(f"{path}, line {end + 1}: not a readable CSV record ({exc})") from exc
+    if header is None:
+        raise InputError(f"{path}: the file is empty")
+    return header, records, lines
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray, tuple[str, ...]]:
+    header, records, lines = _csv_records(path, _decode(path, encoding))
+    columns = list(zip(*records)) if records else [()] * len(header)
+    frame = pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
+                         index=pd.RangeIndex(len(records)), dtype=object)
+    frame.columns = _unique_headers(header)
+    return frame, np.array(lines, dtype=np.int64), tuple(header)
+
+
+def _sheet(book: Any, path: Path, sheet: str | int | None) -> Any:
+    if sheet is None:
+        return book.worksheets[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(book.worksheets):
+            raise InputError(f"{path}: no sheet number {sheet}; it has {len(book.worksheets)} sheet(s)")
+        return book.worksheets[sheet]
+    if sheet not in book.sheetnames:
+        raise InputError(f"{path}: no sheet {sheet!r}; sheets are {book.sheetnames}")
+    return book[sheet]
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray, tuple[str, ...]]:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("reading .xlsx needs openpyxl (pip install openpyxl)") from exc
+    check_xlsx(path)
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(book.worksheets):
-                raise InputError(f"{path}: no sheet number {sheet}; it has {len(book.worksheets)} sheet(s)")
-            ws = book.worksheets[sheet]
-        else:
-            if sheet not in book.sheetnames:
-                raise InputError(f"{path}: no sheet {sheet!r}; sheets are {book.sheetnames}")
-            ws = book[sheet]
-        header: list[str] | None = None
+        ws = _sheet(book, path, sheet)
+        ws.reset_dimensions()  # rows as stored: a wrong <dimension> neither pads nor truncates them
+        header: list[Any] | None = None
         rows, numbers = [], []
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS:
+                raise InputError(f"{path}: sheet {ws.title!r} has more than {MAX_ROWS:,} rows; "
+                                 f"split it or save it as CSV")
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
+            values = [unescape_cell(v) for v in values]
             if header is None:
-                header = _unique_headers(list(values))
+                header = values
                 continue
-            values = list(values) + [None] * (len(header) - len(values))
+            values = values + [None] * (len(header) - len(values))
             rows.append(values[: len(header)])
             numbers.append(number)
     finally:
         book.close()
     if header is None:
         raise InputError(f"{path}: sheet {ws.title!r} is empty")
-    frame = pd.DataFrame({h: pd.Series([r[j] for r in rows], dtype=object) for j, h in enumerate(header)})
-    return frame, np.array(numbers, dtype=np.int64)
+    names = _unique_headers(header)
+    frame = pd.DataFrame({h: pd.Series([r[j] for r in rows], dtype=object) for j, h in enumerate(names)})
+    raw_header = tuple("" if v is None else str(v) for v in header)
+    return frame, np.array(numbers, dtype=np.int64), raw_header
 
 
 def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None
                ) -> tuple[pd.DataFrame, np.ndarray]:
-    """A CSV/TSV/XLSX file as a DataFrame of raw values (text for CSV) and each record's row number."""
+    """A CSV/TSV/XLSX file as a DataFrame of raw values (text for CSV) and each record's line in the file.
+
+    The frame's ``attrs["source"]`` is the :class:`SourceRecords` of the file (its values as read)."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    return _read_csv(path, encoding)
+        frame, lines, header = _read_xlsx(path, sheet)
+    else:
+        frame, lines, header = _read_csv(path, encoding)
+    frame.attrs["source"] = SourceRecords(header, frame.copy(deep=False), lines)
+    return frame, lines
 
 
 def _find_column(frame: pd.DataFrame, given: str | None, names: tuple[str, ...], what: str) -> str | None:
@@ -216,6 +344,15 @@ def _points_from_table(frame: pd.DataFrame, x: str | None, y: str | None, system
     return geoms, problems, crs
 
 
+def vector_source(frame: Any, lines: np.ndarray, system: str) -> SourceRecords:
+    """The :class:`SourceRecords` of a vector layer as read: attributes, and the geometry to be written in
+    the coordinates the same command reads a WKT table in (lon/lat for wgs84/cgcs2000; as read otherwise)."""
+    attributes = frame.drop(columns=frame.geometry.name)
+    wkt_crs = GEOGRAPHIC_SYSTEMS.get(system) if frame.crs is not None else None
+    return SourceRecords(tuple(str(c) for c in attributes.columns), pd.DataFrame(attributes), lines,
+                         geometry=frame.geometry, wkt_crs=wkt_crs)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Public API
 # ----------------------------------------------------------------------------------------------------
@@ -253,6 +390,7 @@ def read_components(
     system = _system(coords)
     if path.suffix.lower() in TABLE_SUFFIXES:
         raw, rows = read_table(path, sheet, encoding)
+        source = raw.attrs["source"]
         geoms, problems, crs = _points_from_table(raw, x, y, system)
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
     else:
@@ -266,6 +404,7 @@ def read_components(
             raise InputError(f"{path}: layer {layer!r} has no geometry; use a CSV/XLSX with lon/lat instead")
         rows = np.arange(len(frame)) + 1
         problems = np.full(len(frame), None, dtype=object)
+        source = vector_source(frame, rows, system)
         geo = frame.geometry
         if system.startswith("EPSG:"):
             frame = frame.set_crs(system, allow_override=True)
@@ -282,11 +421,63 @@ def read_components(
     frame = map_columns(frame, columns)
     frame["import_problem"] = pd.Series(problems, index=frame.index, dtype=object)
     frame["source_row"] = rows
+    frame.attrs["source"] = source
     if metric:
         geo = frame.geometry
         if (~(geo.isna() | geo.is_empty)).any():
             frame, _ = to_metric(frame, metric_crs)
     return frame
+
+
+#: Columns a reject list adds after the record's own columns.
+REJECT_COLUMNS = ("problems", "reason", "source_line")
+
+
+def rejects_table(rejected: pd.DataFrame, lines: Any = None, source: SourceRecords | None = None,
+                  fields: Sequence[str] | None = None) -> pd.DataFrame:
+    """The reject list of an import, one row per rejected record (``rejected``: a validation report's
+    ``rejected`` frame, with ``problems`` and ``reason``).
+
+    With the records' :class:`SourceRecords` (``source``, else ``rejected.attrs["source"]``) and their
+    ``lines``: every column of the file with the values as read (same headers, same text, coordinates in
+    the file's system), then ``problems``, ``reason`` and ``source_line``, so a fixed row re-imports with
+    the same command like a correct first import. Without (records built in memory): ``row`` (index
+    label), ``problems``, ``reason``, the columns (``fields`` if given) and the WGS 84 ``lon``/``lat``.
+    """
+    source = source if source is not None else rejected.attrs.get("source")
+    if not isinstance(source, SourceRecords) or lines is None:
+        return _frame_rejects(rejected, fields)
+    table = source.rows(lines)
+    table = table.loc[:, [c not in REJECT_COLUMNS for c in table.columns]]
+    table["problems"] = rejected["problems"].to_numpy(dtype=object)
+    table["reason"] = rejected["reason"].to_numpy(dtype=object)
+    table["source_line"] = np.asarray(lines, dtype=np.int64)
+    return table
+
+
+def _frame_rejects(rejected: pd.DataFrame, fields: Sequence[str] | None) -> pd.DataFrame:
+    """Reject list of records without a source file: row, problems, reason, columns, WGS 84 lon/lat."""
+    import shapely
+
+    out = pd.DataFrame({"row": rejected.index.to_numpy(), "problems": rejected["problems"].to_numpy(dtype=object),
+                        "reason": rejected["reason"].to_numpy(dtype=object)})
+    geom_name = getattr(rejected, "_geometry_column_name", None)
+    names = [c for c in (fields if fields is not None else rejected.columns)
+             if c in rejected.columns and c not in ("problems", "reason", geom_name)]
+    for name in names:
+        values = rejected[name]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+        out[name] = values.to_numpy(dtype=object)
+    lon, lat = np.full(len(rejected), np.nan), np.full(len(rejected), np.nan)
+    if geom_name and len(rejected) and rejected.crs is not None:
+        geo = rejected.geometry.to_crs("EPSG:4326").to_numpy(dtype=object)
+        ok = ~(shapely.is_missing(geo) | shapely.is_empty(geo))
+        if ok.any():
+            rep = shapely.point_on_surface(geo[ok])
+            lon[ok], lat[ok] = shapely.get_x(rep), shapely.get_y(rep)
+    out["lon"], out["lat"] = lon, lat
+    return out
 
 
 def write_components(frame: Any, path: str | Path, naming: str | None = None, coords: str = "wgs84",
@@ -333,9 +524,9 @@ def write_components(frame: Any, path: str | Path, naming: str | None = None, co
             raise InputError(f"tables are written in longitude/latitude; coords={coords!r} is not supported")
         table["lon"], table["lat"] = lon, lat
         if suffix == ".xlsx":
-            _write_xlsx(table, path)
+            write_xlsx(table, path, "components", numeric=("lon", "lat"))
         else:
-            table.to_csv(path, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",")
+            write_csv(table, path, sep="\t" if suffix == ".tsv" else ",")
         return path
     import geopandas as gpd
     import pyogrio
@@ -356,22 +547,3 @@ def write_components(frame: Any, path: str | Path, naming: str | None = None, co
         kwargs["encoding"] = "UTF-8"
     pyogrio.write_dataframe(out, path, **kwargs)
     return path
-
-
-def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
-    """One sheet, header row, text cells (format ``@``) for text columns, numbers for lon/lat."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "components"
-    ws.append(list(table.columns))
-    numeric = {j for j, c in enumerate(table.columns) if c in ("lon", "lat")}
-    for values in table.itertuples(index=False, name=None):
-        ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in values])
-    for j, column in enumerate(ws.iter_cols(min_row=2), start=0):
-        if j in numeric:
-            continue
-        for cell in column:
-            cell.number_format = "@"
-    book.save(path)

@@ -70,31 +70,18 @@ class ImportResult:
     def write_rejects(self, path: str | Path) -> Path:
         """Write the rejected records to a CSV (UTF-8 with BOM, so Excel shows the Chinese text).
 
-        Columns: ``row`` (input index), ``problems``, ``reason``, the record fields, any other input columns
-        and the WGS 84 ``lon``/``lat`` of the location (a representative point for lines and polygons).
+        For records read from a file (:func:`wanmi.layers.importers.read_components`): every column of the
+        file with the values as read, then ``problems``, ``reason`` and ``source_line`` (the record's line
+        in the file), so a fixed row re-imports with the same command like a correct first import. For
+        records built in memory: ``row``, ``problems``, ``reason``, the columns and the WGS 84 ``lon``/``lat``
+        (see :func:`wanmi.layers.importers.rejects_table`). Formula text is escaped.
         """
-        import shapely
+        from ..importers import rejects_table
+        from ..safe_tables import write_csv
 
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame = self.rejected
-        out = pd.DataFrame({"row": frame.index.to_numpy()}, index=frame.index)
-        out["problems"] = frame.get("problems")
-        out["reason"] = frame.get("reason")
-        geom_name = getattr(frame, "_geometry_column_name", None)
-        for col in frame.columns:
-            if col not in ("problems", "reason", geom_name):
-                out[col] = frame[col]
-        out["lon"], out["lat"] = np.nan, np.nan
-        if geom_name and len(frame) and frame.crs is not None:
-            geo = frame.geometry
-            ok = ~(geo.isna() | geo.is_empty)
-            if ok.any():
-                pts = geo[ok].representative_point().to_crs("EPSG:4326")
-                out.loc[ok, "lon"] = shapely.get_x(pts.to_numpy())
-                out.loc[ok, "lat"] = shapely.get_y(pts.to_numpy())
-        out.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+        rejected = self.rejected
+        lines = rejected["source_row"] if "source_row" in rejected.columns else None
+        return write_csv(rejects_table(rejected, lines), path)
 
 
 class Session(ABC):

@@ -72,11 +72,15 @@ def test_bad_records_are_rejected_with_the_reason(tmp_path):
     assert stored["reported_at"].tolist() == [pd.Timestamp("2025-03-01 08:00"), pd.Timestamp("2025-03-02 08:00")]
     assert stored.crs.to_epsg() == 4548
     assert shapely.Point(X0 + 100, Y0 + 100).distance(stored.geometry.iloc[0]) < 0.01
-    rejects = pd.read_csv(rej, dtype=str, encoding="utf-8-sig")
-    assert rejects["row"].astype(int).tolist() == [3, 4, 5, 6, 7, 8]  # spreadsheet rows (header = row 1)
+    rejects = pd.read_csv(rej, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert rejects["source_line"].astype(int).tolist() == [3, 4, 5, 6, 7, 8]  # lines of the file (header = 1)
     assert rejects["problems"].tolist() == ["time_order", "unknown_class", "outside_jurisdiction", "duplicate_id",
                                             "no_location", "bad_geometry"]
-    reasons = dict(zip(rejects["case_id"], rejects["reason"]))
+    # the file's own columns and values, as read (unparseable coordinates kept, times as written)
+    assert list(rejects.columns) == [*_rows()[0], "problems", "reason", "source_line"]
+    assert rejects["经度"].tolist()[-2:] == ["", "abc"]
+    assert rejects["上报时间"].iloc[0] == "2025/03/01 9:00"
+    reasons = dict(zip(rejects["案卷编号"], rejects["reason"]))
     order = "registered_at (立案时间) 2025-03-01 08:00 is before reported_at (上报时间) 2025-03-01 09:00"
     assert order in reasons["A2"]
     assert "9999" in reasons["A3"]
