@@ -87,8 +87,8 @@ def cmd_renumber(args: argparse.Namespace) -> int:
     from .layers import STYLES_DIR
     from .layers.gpkg import write_gpkg
 
-    new = _read(args.new, args.new_layer)
-    old = _read(args.old, args.old_layer)
+    new = _read_preferred(args.new, args.new_layer, "unit_cells")
+    old = _read_preferred(args.old, args.old_layer, "unit_cells")  # with its history: every code ever issued
     feedback = BarFeedback("renumber", enabled=not args.quiet)
     try:
         result = renumber(new, old, iou_threshold=args.iou, code_scheme=args.scheme,
@@ -279,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("renumber", help="carry stable codes from an old grid to a redrawn one")
     r.add_argument("new", help="the redrawn grid")
     r.add_argument("old", help="the previous grid with its codes (and its history: retired rows with valid_to)")
-    r.add_argument("--new-layer")
-    r.add_argument("--old-layer")
+    r.add_argument("--new-layer", help="layer of the redrawn grid (default unit_cells, else the first layer)")
+    r.add_argument("--old-layer", help="layer of the previous grid (default unit_cells, else the first layer)")
     r.add_argument("--out", required=True)
     r.add_argument("--iou", type=float, default=0.9, help="IoU needed to keep an old code (default 0.9)")
     r.add_argument("--scheme", default="gbt30428-15")

@@ -419,3 +419,39 @@ def test_ten_chained_renumbers_never_reissue_a_code():
 
     first = audit(h, j, as_of="2024-06-01")
     assert first.problems.empty and first.checked["cells"] == 48
+
+
+def test_cli_renumber_writes_the_history_and_chains(tmp_path, old, capsys):
+    """Through files: the output keeps the retired rows, so the next renumber never issues them again and an
+    audit as of a day before the renumbers sees the original grid."""
+    from wanmi.cli import main
+    from wanmi.layers.gpkg import write_gpkg
+
+    j = gpd.GeoDataFrame({"district_code": ["110101"], "street_code": ["001"], "community_code": ["001"]},
+                         geometry=[box(0, 0, 300, 200)], crs=CRS)
+    write_gpkg(tmp_path / "g0.gpkg", {"unit_cells": old, "communities": j})
+    # edition 1: the highest code (006) goes to community 002, so 001's current maximum is 005
+    e1 = pd.concat([grid({k: b for k, b in OLD_BOXES.items() if k != "006"}),
+                    grid({"006": OLD_BOXES["006"]}, community="002")], ignore_index=True)
+    write_gpkg(tmp_path / "e1.gpkg", {"cells": e1})
+    assert main(["-q", "renumber", str(tmp_path / "e1.gpkg"), str(tmp_path / "g0.gpkg"),
+                 "--out", str(tmp_path / "g1.gpkg"), "--valid-from", "2025-01-01"]) == 0
+    assert "6 current cells, 1 closed rows" in capsys.readouterr().out
+    g1 = gpd.read_file(tmp_path / "g1.gpkg", layer="unit_cells")
+    assert len(g1) == 7 and g1["valid_to"].notna().sum() == 1
+    # edition 2: 005 split in two; the halves must not get 006 (retired) but 007 and 008
+    e2 = grid({k: b for k, b in OLD_BOXES.items() if k not in ("005", "006")}
+              | {"w": (100, 0, 150, 100), "e": (150, 0, 200, 100)})
+    e2 = pd.concat([e2, grid({"006": OLD_BOXES["006"]}, community="002")], ignore_index=True)
+    write_gpkg(tmp_path / "e2.gpkg", {"cells": e2})
+    assert main(["-q", "renumber", str(tmp_path / "e2.gpkg"), str(tmp_path / "g1.gpkg"),
+                 "--out", str(tmp_path / "g2.gpkg"), "--valid-from", "2025-06-01"]) == 0
+    g2 = gpd.read_file(tmp_path / "g2.gpkg", layer="unit_cells")
+    current = g2[g2["valid_to"].isna()]
+    assert sorted(current["code"].str[-3:]) == ["001", "001", "002", "003", "004", "007", "008"]
+    assert sorted(g2.loc[g2["valid_to"].notna(), "code"]) == [P + "005", P + "006"]
+    assert g2["code"].nunique() == 9  # every code ever issued, each once
+    argv = ["-q", "audit", str(tmp_path / "g2.gpkg"), "--jurisdiction", str(tmp_path / "g0.gpkg"),
+            "--as-of", "2024-06-01", "--out", str(tmp_path / "audit.gpkg")]
+    assert main(argv) == 0
+    assert "audit: 0 errors, 0 warnings" in capsys.readouterr().out
