@@ -33,7 +33,7 @@ import pandas as pd
 
 from ...core.census import RECORD_FIELDS, STATUSES, area_segments
 from ...core.codes import CodeScheme
-from ...core.errors import InputError
+from ...core.errors import InputError, StoreBusyError
 from .. import LAYERS_DIR
 from ..dsn import check_dsn, redact, scrub
 from .base import CensusStore, CensusStoreError, Session
@@ -51,10 +51,6 @@ _SCHEMA_NAME = re.compile(r"[^\W\d]\w*")  # a letter (any script) or _, then let
 
 SCHEMA_SQL = LAYERS_DIR / "sql" / "postgis_schema.sql"
 TABLES = ("components", "component_class", "component_history", "code_counters", "census_meta")
-
-
-class StoreBusyError(CensusStoreError):
-    """Another connection held a lock on the store longer than ``lock_timeout``; nothing was changed."""
 
 
 class StoreConnectionError(CensusStoreError):

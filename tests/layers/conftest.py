@@ -11,12 +11,14 @@ any other failure (no PostGIS extension, server does not start) is an error.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,48 @@ def pg_schema(postgres_dsn: str) -> Iterator[str]:
     yield name
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@dataclass(frozen=True)
+class SecretRole:
+    """A login role that must give its password (scram-sha-256 on 127.0.0.1), for the secrets tests."""
+
+    user: str
+    password: str
+    host: str
+    port: int
+    dbname: str
+
+    @property
+    def dsn(self) -> str:
+        """Keyword DSN with the password in it."""
+        return f"host={self.host} port={self.port} dbname={self.dbname} user={self.user} password={self.password}"
+
+    @property
+    def uri(self) -> str:
+        """URI with the password in it."""
+        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.dbname}"
+
+    @property
+    def dsn_without_password(self) -> str:
+        return f"host={self.host} port={self.port} dbname={self.dbname} user={self.user}"
+
+
+@pytest.fixture(scope="session")
+def secret_role(postgres_dsn: str) -> SecretRole:
+    """A role with a distinctive password that the server checks (a pg_hba.conf line put before the trust
+    lines, for this role only): connecting without the password fails, so a test that connects proves the
+    password came through the DSN, ``.pgpass``, a service file or ``PGPASSWORD``."""
+    import psycopg
+
+    role = SecretRole(user="wanmi_secret_role", password=f"Wm9-{uuid.uuid4().hex[:16]}-pw",
+                      host="127.0.0.1", port=int(re.search(r"port=(\d+)", postgres_dsn).group(1)),
+                      dbname=DB_NAME)
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role.user} LOGIN PASSWORD '{role.password}'")
+        conn.execute(f"GRANT CREATE ON DATABASE {DB_NAME} TO {role.user}")
+        hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
+        hba.write_text(f"host all {role.user} 127.0.0.1/32 scram-sha-256\n"
+                       f"local all {role.user} scram-sha-256\n" + hba.read_text())
+        conn.execute("SELECT pg_reload_conf()")
+    return role
