@@ -1008,5 +1008,40 @@ Outputs: the problem polygons and the problem points (components), each with typ
             <source>Audit as of (YYYY-MM-DD, empty: today)</source>
             <translation>审计基准日期（YYYY-MM-DD，留空为今天）</translation>
         </message>
+        <message>
+            <location filename="../plugin/main.py" line="102" />
+            <source>Wanmi</source>
+            <translation>万米网格</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="186" />
+            <source>Wanmi's tools are switched off so that QGIS cannot crash: {reasons}. Install shapely, pyproj and pyogrio built on the GEOS, PROJ and GDAL of this QGIS — Debian/Ubuntu: run 'make env' in the Wanmi folder (or apt install python3-shapely python3-pyproj python3-pyogrio where they are new enough); Windows: the OSGeo4W installer's python3-shapely, python3-pyproj, python3-pyogrio and python3-geopandas, not pip. See the README section "Inside QGIS".</source>
+            <translation>为避免 QGIS 崩溃，万米网格的工具已停用：{reasons}。请安装基于本 QGIS 所用 GEOS、PROJ 和 GDAL 构建的 shapely、pyproj 和 pyogrio —— Debian/Ubuntu：在万米网格目录中运行 “make env”（或在版本足够新的系统上 apt install python3-shapely python3-pyproj python3-pyogrio）；Windows：使用 OSGeo4W 安装程序中的 python3-shapely、python3-pyproj、python3-pyogrio 和 python3-geopandas，不要用 pip。详见 README 的 “Inside QGIS” 一节。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="177" />
+            <source>{binding} uses {family} {found}, QGIS uses {family} {host}</source>
+            <translation>{binding} 使用 {family} {found}，而 QGIS 使用 {family} {host}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="180" />
+            <source>{binding} carries its own copy of {family} (a pip wheel)</source>
+            <translation>{binding} 自带一份 {family}（pip 二进制包）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="183" />
+            <source>{binding} is not installed</source>
+            <translation>未安装 {binding}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py" line="185" />
+            <source>{binding} could not be checked</source>
+            <translation>无法检查 {binding}</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/convert_coordinates.py" line="50" />
+            <source>{layer}: the layer is in {crs}, a projected system in metres; GCJ-02/BD-09 conversion needs longitudes/latitudes as the web map gave them (a layer in EPSG:4326). Nothing was written.</source>
+            <translation>{layer}：图层坐标系为 {crs}，是以米为单位的投影坐标系；GCJ-02/BD-09 转换需要网络地图给出的经纬度（EPSG:4326 图层）。未写入任何内容。</translation>
+        </message>
     </context>
 </TS>
