@@ -59,8 +59,11 @@ class RenumberGrid(WanmiAlgorithm):
         from ..core.renumber import renumber
 
         feedback.window(0, 10)
-        new = source_to_gdf(self.parameterAsSource(parameters, self.NEW, context), feedback)
-        old = source_to_gdf(self.parameterAsSource(parameters, self.OLD, context), feedback)
+        # a GeoPackage's feature ids are no cell attribute: the output mixes rows of both layers
+        new = source_to_gdf(self.parameterAsSource(parameters, self.NEW, context), feedback).drop(
+            columns="fid", errors="ignore")
+        old = source_to_gdf(self.parameterAsSource(parameters, self.OLD, context), feedback).drop(
+            columns="fid", errors="ignore")
         feedback.window(10, 90)
         result = renumber(
             new, old,
