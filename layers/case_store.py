@@ -387,13 +387,14 @@ def import_cases(
 
 
 def load_components(components: Any) -> Any:
-    """A census GeoDataFrame from a GeoDataFrame, a census store (GeoPackage path or ``postgresql://`` DSN)
-    or any vector file path."""
+    """A census GeoDataFrame from a GeoDataFrame, a census store (GeoPackage path or PostgreSQL connection
+    string: ``postgresql://…``, ``host=… dbname=…``, ``service=…``) or any vector file path."""
     if components is None or not isinstance(components, (str, Path)):
         return components
+    from .dsn import is_dsn
     from .stores.geopackage import GeoPackageStore
 
-    if str(components).startswith(("postgresql://", "postgres://")):
+    if is_dsn(str(components)):  # never a file name: an unreadable connection string is refused
         from .census_store import open_store
 
         return open_store(str(components)).read()
