@@ -132,6 +132,7 @@ def offer_only_geographic_layers(dialog, alg: QgsProcessingAlgorithm, project: Q
     """Source parameters that need longitude/latitude (metadata ``wanmi.geographic``) list no projected layer,
     so a layer in metres is never pre-filled (QGIS would otherwise pick the first layer of the project)."""
     from qgis.gui import QgsMapLayerComboBox
+    from qgis.PyQt import sip
 
     project = project or QgsProject.instance()
     projected = [layer for layer in project.mapLayers().values()
@@ -141,8 +142,9 @@ def offer_only_geographic_layers(dialog, alg: QgsProcessingAlgorithm, project: Q
         if not (parameter.metadata().get("wanmi") or {}).get("geographic") or parameter.name() not in wrappers:
             continue
         widget = wrappers[parameter.name()].wrappedWidget()
-        for combo in widget.findChildren(QgsMapLayerComboBox) if widget is not None else []:
-            combo.setExceptedLayerList(projected)
+        for child in widget.findChildren(QWidget) if widget is not None else []:
+            if child.metaObject().className() == "QgsMapLayerComboBox":  # wrapped as a plain QComboBox
+                sip.cast(child, QgsMapLayerComboBox).setExceptedLayerList(projected)
 
 
 class WanmiDock(QgsDockWidget):

@@ -214,7 +214,7 @@ def test_dock_button_opens_dialog_with_project_layers_as_defaults(plugin, projec
     import processing
 
     calls = []
-    monkeypatch.setattr(processing, "execAlgorithmDialog", lambda alg_id, params: calls.append((alg_id, params)))
+    monkeypatch.setattr(processing, "createAlgorithmDialog", lambda alg_id, params: calls.append((alg_id, params)))
     plugin.dock.buttons["wanmi:partition"].click()
     assert calls == [("wanmi:partition", {"INPUT": project["communities"].id(), "ROADS": project["roads"].id()})]
     plugin.dock.update_layers()
@@ -519,3 +519,87 @@ def test_qgis_language_codes_map_to_our_translation_files(tmp_path):
              for code in ("zh_CN", "zh-Hans", "zh-Hant", "zh_TW", "zh_CN.UTF-8")}
     assert names["zh_CN"] == names["zh-Hans"] == names["zh_CN.UTF-8"] == ["wanmi_zh_CN.qm", "wanmi_zh.qm"]
     assert names["zh-Hant"] == names["zh_TW"] == ["wanmi_zh_TW.qm", "wanmi_zh.qm"]
+
+
+def test_locator_prefix_is_three_letters_and_asks_only_wanmi(project, desktop_iface):
+    """QGIS 3.22 ignores locator prefixes shorter than 3 characters: "wmg 1101…" must reach the filter."""
+    from wanmi.plugin.locator import PREFIX
+
+    assert len(PREFIX) >= 3
+    store = CodeStore()
+    store.builder.rebuild()
+    assert wait_until(lambda: store.builder.snapshot is not None)
+    locator = QgsLocator()
+    locator.registerFilter(CodeLocatorFilter(store, desktop_iface))
+    found, done = [], []
+    locator.foundResult.connect(lambda r: found.append(r.displayString))
+    locator.finished.connect(lambda: done.append(True))
+    for text in (f"{PREFIX} 1101010010010", "1101010010010"):  # with the prefix, and a bare code
+        found.clear()
+        done.clear()
+        locator.fetchResults(text, QgsLocatorContext())
+        assert wait_until(lambda: bool(done))
+        assert sorted(found) == [f"11010100100100{i}" for i in range(1, 5)], text
+
+
+def test_coordinate_conversion_refuses_a_projected_layer_and_writes_nothing(plugin, project, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    out = tmp_path / "converted.gpkg"
+    with pytest.raises(QgsProcessingException, match="EPSG:4548"):
+        processing.run("wanmi:convert_coordinates", {"INPUT": project["census"], "SOURCE": 0, "OUTPUT": str(out)})
+    assert not out.exists()
+    lonlat = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string", "phone points", "memory")
+    feature = QgsFeature(lonlat.fields())
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(116.40, 39.91)))
+    feature.setAttributes(["a"])
+    lonlat.dataProvider().addFeatures([feature])
+    result = processing.run("wanmi:convert_coordinates", {"INPUT": lonlat, "SOURCE": 0, "OUTPUT": "memory:"})
+    point = next(result["OUTPUT"].getFeatures()).geometry().asPoint()
+    assert 0.001 < abs(point.x() - 116.40) < 0.01 and 0.0005 < abs(point.y() - 39.91) < 0.01  # GCJ offset removed
+
+
+def test_the_conversion_dialog_never_offers_a_projected_layer(plugin, project, monkeypatch):
+    import processing
+    from processing.gui import ParametersPanel
+
+    monkeypatch.setattr(ParametersPanel, "iface", None)  # pytest-qgis' iface stub has no browser model
+    from qgis.gui import QgsMapLayerComboBox
+
+    from wanmi.plugin.dock import offer_only_geographic_layers
+
+    alg = QgsApplication.processingRegistry().algorithmById("wanmi:convert_coordinates")
+    assert "INPUT" not in default_parameters(alg)  # the dock names no layer: QGIS would pick the first one
+    lonlat = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string", "phone points", "memory")
+    QgsProject.instance().addMapLayer(lonlat)
+    dialog = processing.createAlgorithmDialog("wanmi:convert_coordinates", default_parameters(alg))
+    offer_only_geographic_layers(dialog, alg)
+    from qgis.PyQt import sip
+    from qgis.PyQt.QtWidgets import QWidget
+
+    combos = [sip.cast(w, QgsMapLayerComboBox) for w in
+              dialog.mainWidget().wrappers["INPUT"].wrappedWidget().findChildren(QWidget)
+              if w.metaObject().className() == "QgsMapLayerComboBox"]
+    assert combos
+    offered = {combos[0].layer(i).id() for i in range(combos[0].count()) if combos[0].layer(i) is not None}
+    assert lonlat.id() in offered
+    assert not offered & {layer.id() for layer in project.values()}
+    assert combos[0].currentLayer() == lonlat
+    dialog.close()
+
+
+def test_responsibility_runs_with_its_own_defaults_on_the_sample_grid(plugin, demo_outputs):
+    """17 streets, N left at its default (0 = the practice reference): it must not fail as N = 10 did."""
+    import processing
+
+    cells = QgsVectorLayer(f"{demo_outputs / 'dongcheng_cells.gpkg'}|layername=unit_cells", "cells", "ogr")
+    assert cells.isValid()
+    alg = QgsApplication.processingRegistry().algorithmById("wanmi:responsibility")
+    assert alg.parameterDefinition("N").defaultValue() == 0
+    result = processing.run("wanmi:responsibility", {"INPUT": cells, "OUTPUT": "memory:"})
+    areas = result["OUTPUT"]
+    streets = {f["street_code"] for f in cells.getFeatures()}
+    assert len(streets) == 17
+    assert areas.featureCount() >= len(streets)  # at least one area per street
+    assert abs(areas.featureCount() - cells.featureCount() / 12) < cells.featureCount() / 24  # ~12 cells each
