@@ -21,7 +21,7 @@ URI_PREFIXES = ("postgresql://", "postgres://")
 MASK = "***"
 _SECRET_KEYS = r"(?:ssl)?password"
 # keyword form: password=value, password = 'quoted \' value' (an unterminated quote runs to the end)
-_KEYWORD_SECRET = re.compile(rf"(?i)\b({_SECRET_KEYS})\s*=\s*(?:'(?:[^'\\]|\\.)*'?|[^\s']*)")
+_KEYWORD_SECRET = re.compile(rf"(?i)(?<![?&])\b({_SECRET_KEYS})\s*=\s*(?:'(?:[^'\\]|\\.)*'?|[^\s']*)")
 # URI form: scheme://user:password@host… (the password may hold anything but blanks; the last @ ends it)
 _URI_USERINFO = re.compile(r"(?i)\b(postgres(?:ql)?://[^\s:@/?#]*):\S*@")
 # URI query: ?password=value&…
