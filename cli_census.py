@@ -12,6 +12,7 @@ Imports are one transaction: valid records land, rejected ones go to the reject 
 from __future__ import annotations
 
 import argparse
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     def stage_rejects(result: Any) -> None:
         if result.n_rejected:
-            rejects.parent.mkdir(parents=True, exist_ok=True)
-            staged.append(temp_path(rejects))
-            result.write_rejects(staged[-1])
+            tmp = temp_path(rejects)
+            try:
+                rejects.parent.mkdir(parents=True, exist_ok=True)
+                staged.append(tmp)
+                result.write_rejects(tmp)
+            except OSError as exc:
+                raise InputError(f"cannot write the reject list {rejects} ({exc.strerror or exc}); "
+                                 f"nothing was imported") from exc
 
     try:
         result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate,
@@ -89,7 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             staged.pop().replace(rejects)
     finally:
         for tmp in staged:
-            tmp.unlink(missing_ok=True)
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
     print(f"{args.input}: {result.n_inserted} record(s) stored in {shown(args.store)}, "
           f"{result.n_rejected} rejected")
     if result.allocated:
@@ -102,13 +109,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .core.census import validate_components
+    from .layers.safe_tables import write_csv
 
     report = validate_components(_records(args), args.scheme, _jurisdiction(args), min_distance=args.min_distance)
     n_bad = int((~report.valid_mask).sum())
     print(f"{args.input}: {len(report.frame)} record(s), {n_bad} with problems")
     _print_problems(report.problems)
     if args.report:
-        report.problems.to_csv(args.report, index=False, encoding="utf-8-sig")
+        write_csv(report.problems, args.report)
         print(f"  problems, one row each: {args.report}")
     return 1 if n_bad else 0
 
@@ -118,6 +126,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     from .layers import STYLES_DIR
     from .layers.census_store import open_store
     from .layers.gpkg import write_gpkg
+    from .layers.safe_tables import write_csv
 
     store = open_store(args.store, args.schema)
     components = store.read()
@@ -131,7 +140,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     for kind, n in report["problem"].value_counts().items():
         print(f"  {kind:>22}: {n}")
     if args.report:
-        report.to_csv(args.report, index=False, encoding="utf-8-sig")
+        write_csv(report, args.report)
         print(f"  code/location disagreements: {args.report}")
     return 0
 

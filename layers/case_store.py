@@ -370,7 +370,11 @@ def import_cases(
 
     def stage_rejects(report: CaseReport) -> None:
         if rejects_path is not None:
-            staged.append(_csv_temp(_rejects_table(report, frame.attrs.get("source")), rejects_path))
+            try:
+                staged.append(_csv_temp(_rejects_table(report, frame.attrs.get("source")), rejects_path))
+            except OSError as exc:
+                raise InputError(f"cannot write the reject list {rejects_path} ({exc.strerror or exc}); "
+                                 f"nothing was imported") from exc
 
     source_name = str(source) if isinstance(source, (str, Path)) else "imported table"
     out_path = Path(out) if out is not None else None
