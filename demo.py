@@ -21,6 +21,7 @@ from .demo_cases import step_cases
 from .demo_evaluation import step_evaluation
 from .layers import SAMPLE_DIR, STYLES_DIR
 from .layers.gpkg import write_gpkg
+from .layers.safe_tables import write_csv
 
 DONGCHENG = SAMPLE_DIR / "dongcheng.gpkg"
 HELSINKI = SAMPLE_DIR / "helsinki.gpkg"
@@ -82,7 +83,7 @@ def step_census(ctx: DemoContext) -> None:
     components = store.read()
     report = consistency_report(components, ctx.data["helsinki_cells"], store.scheme)
     ctx.outputs["Code/location disagreements"] = ctx.out_dir / "census_consistency.csv"
-    report.to_csv(ctx.outputs["Code/location disagreements"], index=False, encoding="utf-8-sig")
+    write_csv(report, ctx.outputs["Code/location disagreements"])
     ctx.data.update(components=components, census_path=path)
     first = locate_codes([components["code"].iloc[0]], components, store.scheme).iloc[0]
     ctx.say(f"[census] Helsinki: {result.n_inserted} components coded, {result.n_rejected} rejected "

@@ -22,6 +22,7 @@ START, END = "2025-01-01", "2025-04-01"
 def _broken_export(cases: Any, path: Any) -> Any:
     """The Helsinki cases as a field export: Chinese headers, WGS 84 lon/lat, five deliberately bad rows."""
     from .core.cases import CASE_FIELD_LABELS_ZH, TIME_FIELDS
+    from .layers.safe_tables import write_csv
 
     wgs = cases.to_crs("EPSG:4326")
     table = pd.DataFrame({CASE_FIELD_LABELS_ZH[c]: cases[c] for c in CASE_FIELD_LABELS_ZH})
@@ -36,7 +37,7 @@ def _broken_export(cases: Any, path: Any) -> Any:
     bad.iloc[4, table.columns.get_loc("经度")], bad.iloc[4, table.columns.get_loc("纬度")] = None, None
     bad.iloc[4, table.columns.get_loc("部件编码")] = None  # neither location nor component
     bad["案卷编号"] = [table["案卷编号"].iloc[10]] + [f"BAD{k}" for k in range(1, 5)]
-    pd.concat([table, bad], ignore_index=True).to_csv(path, index=False, encoding="utf-8-sig")
+    write_csv(pd.concat([table, bad], ignore_index=True), path)
     return path
 
 

@@ -22,6 +22,7 @@ import shapely
 from ..core.audit import TYPE_LABELS, AuditResult
 from . import STYLES_DIR
 from .gpkg import write_gpkg
+from .safe_tables import csv_text
 
 __all__ = [
     "POINT_LAYER",
@@ -196,7 +197,7 @@ def write_audit_report(result: AuditResult, path: str | Path, title: str = DEFAU
     out = {"md": base.with_suffix(".md"), "html": base.with_suffix(".html"), "csv": base.with_suffix(".csv")}
     _atomic_text(out["md"], audit_markdown(result, title, jurisdiction))
     _atomic_text(out["html"], audit_html(result, title, jurisdiction))
-    _atomic_text(out["csv"], problem_table(result).to_csv(index=False, lineterminator="\n"), encoding="utf-8-sig")
+    _atomic_text(out["csv"], csv_text(problem_table(result)), encoding="utf-8-sig")
     return out
 
 

@@ -69,12 +69,15 @@ def _system(coords: str | None) -> str:
 
 
 def _unique_headers(values: Sequence[Any]) -> list[str]:
+    """Header names: stripped, ``column_<n>`` for blanks, ``_`` appended to repeats."""
     out: list[str] = []
+    seen: set[str] = set()
     for j, v in enumerate(values):
         name = str(v).strip() if v is not None and str(v).strip() else f"column_{j + 1}"
-        while name in out:
+        while name in seen:
             name += "_"
         out.append(name)
+        seen.add(name)
     return out
 
 
@@ -212,33 +215,44 @@ def _sheet(book: Any, path: Path, sheet: str | int | None) -> Any:
     return book[sheet]
 
 
+def _sheet_records(ws: Any, path: Path) -> tuple[list[Any] | None, list[list[Any]], list[int]]:
+    """Header, records and their sheet rows; blank rows skipped, formula-escapes undone."""
+    header: list[Any] | None = None
+    rows, numbers = [], []
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS:
+            raise InputError(f"{path}: sheet {ws.title!r} has more than {MAX_ROWS:,} rows; split it or save it "
+                             f"as CSV")
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        values = [unescape_cell(v) for v in values]
+        if header is None:
+            header = values
+            continue
+        values = values + [None] * (len(header) - len(values))
+        rows.append(values[: len(header)])
+        numbers.append(number)
+    return header, rows, numbers
+
+
 def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray, tuple[str, ...]]:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("reading .xlsx needs openpyxl (pip install openpyxl)") from exc
     check_xlsx(path)
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = _sheet(book, path, sheet)
-        ws.reset_dimensions()  # rows as stored: a wrong <dimension> neither pads nor truncates them
-        header: list[Any] | None = None
-        rows, numbers = [], []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS:
-                raise InputError(f"{path}: sheet {ws.title!r} has more than {MAX_ROWS:,} rows; "
-                                 f"split it or save it as CSV")
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            values = [unescape_cell(v) for v in values]
-            if header is None:
-                header = values
-                continue
-            values = values + [None] * (len(header) - len(values))
-            rows.append(values[: len(header)])
-            numbers.append(number)
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = _sheet(book, path, sheet)
+            ws.reset_dimensions()  # rows as stored: a wrong <dimension> neither pads nor truncates them
+            header, rows, numbers = _sheet_records(ws, path)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl/zipfile/defusedxml: many kinds for a broken or hostile file
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
     if header is None:
         raise InputError(f"{path}: sheet {ws.title!r} is empty")
     names = _unique_headers(header)
