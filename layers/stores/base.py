@@ -1,7 +1,11 @@
 """The census store API shared by the GeoPackage and the PostGIS backends.
 
 A store holds one component layer (``components``) plus its class table (``component_class``), status
-history (``component_history``), code counters (``code_counters``) and metadata (``census_meta``). All the
+history (``component_history``), code counters (``code_counters``), metadata (``census_meta``) and the code
+registry (``code_registry``: every code ever stored, kept when its component is deleted, filled by database
+triggers whoever writes). A code is never issued twice: allocation continues after the largest serial of the
+counter, the components and the registry; an import carrying a code of the registry or the history whose
+component is gone is rejected ("was retired"). All the
 logic (validation, code allocation, status changes) lives here and in :mod:`wanmi.core.census`; a backend
 only supplies a :class:`Session`: a transaction with a handful of primitive reads and writes. Both backends
 therefore accept, reject and store exactly the same records.
@@ -39,6 +43,14 @@ __all__ = ["CensusStore", "CensusStoreError", "ImportResult", "Session"]
 SCHEMA_VERSION = "1"
 DATE_COLUMNS = ("initial_date", "change_date")
 GEOMETRY_TYPES = ("Point", "Geometry")
+#: The code registry table (编码登记): one row per code ever stored, never deleted.
+REGISTRY = "code_registry"
+
+
+def class_sql(scheme: CodeScheme) -> str:
+    """SQL (SQLite and PostgreSQL alike) for the class code (大类+小类) cut out of ``code``."""
+    major, minor = (scheme.segment(name) for name in scheme.class_segments)
+    return f"(substr(code, {major.start + 1}, {major.width}) || substr(code, {minor.start + 1}, {minor.width}))"
 
 
 class CensusStoreError(WanmiError):
@@ -104,7 +116,7 @@ class Session(ABC):
 
     @abstractmethod
     def retired_codes(self) -> list[str]:
-        """Codes in the history whose component is gone (never to be reissued)."""
+        """Codes of the registry or the history whose component is gone (never to be reissued)."""
 
     @abstractmethod
     def lock_counters(self, groups: Sequence[tuple[str, str]]) -> None:
@@ -112,7 +124,7 @@ class Session(ABC):
 
     @abstractmethod
     def counter_floor(self, class_code: str, area: str) -> int:
-        """max(stored counter, largest serial used by a component of that class and area)."""
+        """max(stored counter, largest serial of that class and area in the components and the registry)."""
 
     @abstractmethod
     def set_counter(self, class_code: str, area: str, serial: int) -> None:

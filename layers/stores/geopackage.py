@@ -9,10 +9,11 @@ added to an existing project file is created inside that file in one transaction
 
 Layout: layer ``components`` (GDAL-created, R-tree spatial index, unique index on ``code``, CHECK constraints
 on code format, class/code agreement, status, dates and lengths, foreign key to ``component_class``), the
-attribute tables ``component_class``, ``component_history``, ``code_counters`` and ``census_meta``, and the
-default QGIS style in ``layer_styles``. Rows are written with plain :mod:`sqlite3`; the GeoPackage
-geometry blobs are encoded here and the ``ST_*`` functions used by GDAL's R-tree triggers are registered on
-each connection.
+attribute tables ``component_class``, ``component_history``, ``code_counters``, ``census_meta`` and
+``code_registry`` (every code ever stored, filled by triggers on ``components`` so that deletions by any
+program keep it: a retired code is never issued again), and the default QGIS style in ``layer_styles``.
+Rows are written with plain :mod:`sqlite3`; the GeoPackage geometry blobs are encoded here and the ``ST_*``
+functions used by GDAL's R-tree triggers are registered on each connection.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ from ...core.errors import InputError
 from ..files import clean_orphans, publish_new, temp_file
 from ..gpkg import blob_wkb, connect, copy_layers, drop_layer, store_styles, transaction, write_layers
 from ..schema import FIELDS_BY_NAME, max_lengths
-from .base import CensusStore, Session
+from .base import REGISTRY, CensusStore, Session, class_sql
 
 __all__ = ["GeoPackageStore", "blob_wkb", "connect", "encode_blobs"]
 
 TABLE = "components"
 GEOM = "geom"
-CENSUS_TABLES = (TABLE, "component_class", "component_history", "code_counters", "census_meta")
+CENSUS_TABLES = (TABLE, "component_class", "component_history", "code_counters", "census_meta", REGISTRY)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -99,8 +100,8 @@ class _GpkgSession(Session):
         return [r[0] for r in self.con.execute(f"SELECT code FROM {TABLE} ORDER BY code")]
 
     def retired_codes(self) -> list[str]:
-        sql = (f"SELECT DISTINCT code FROM component_history WHERE code NOT IN (SELECT code FROM {TABLE}) "
-               f"ORDER BY code")
+        sql = (f"SELECT code FROM {REGISTRY} UNION SELECT code FROM component_history "
+               f"EXCEPT SELECT code FROM {TABLE} ORDER BY 1")
         return [r[0] for r in self.con.execute(sql)]
 
     def lock_counters(self, groups: Sequence[tuple[str, str]]) -> None:
@@ -111,9 +112,10 @@ class _GpkgSession(Session):
         stored = self.con.execute("SELECT last_serial FROM code_counters WHERE class_code = ? AND area = ?",
                                   (class_code, area)).fetchone()
         area_expr, serial = self.store._code_parts()
-        used = self.con.execute(f"SELECT max({serial}) FROM {TABLE} WHERE class_code = ? AND {area_expr} = ?",
-                                (class_code, area)).fetchone()[0]
-        return max(int(stored[0]) if stored else 0, int(used) if used else 0)
+        used = [self.con.execute(f"SELECT max(CAST({serial} AS INTEGER)) FROM {table} "
+                                 f"WHERE class_code = ? AND {area_expr} = ?", (class_code, area)).fetchone()[0]
+                for table in (TABLE, REGISTRY)]  # deleted components' codes count too
+        return max([int(stored[0]) if stored else 0, *(int(u) for u in used if u)])
 
     def set_counter(self, class_code: str, area: str, serial: int) -> None:
         self.con.execute("UPDATE code_counters SET last_serial = max(last_serial, ?) "
@@ -232,6 +234,7 @@ class GeoPackageStore(CensusStore):
             return
         clean_orphans(self.path.parent)
         with transaction(self.path) as con:
+            ensure_registry(con, self.scheme)
             yield _GpkgSession(con, self)
 
     def _create(self, meta: Mapping[str, str], scheme: CodeScheme, classes: pd.DataFrame,
@@ -261,11 +264,12 @@ class GeoPackageStore(CensusStore):
                 if found and not overwrite:
                     raise InputError(f"{self.path} already holds a component census (tables {found}); "
                                      f"open it with GeoPackageStore(path) or pass overwrite=True")
-                for name in ("component_history", "code_counters", "census_meta", TABLE, "component_class"):
+                for name in (REGISTRY, "component_history", "code_counters", "census_meta", TABLE,
+                             "component_class"):
                     if name in tables:
                         drop_layer(con, name, keep_style=False)
                 copy_layers(con, tmp, replace=["component_class", TABLE, "component_history", "code_counters",
-                                               "census_meta"], styles=True)
+                                               "census_meta", REGISTRY], styles=True)
 
 
 def _sql_list(values: Sequence[str]) -> str:
@@ -344,3 +348,24 @@ def _create_tables(con: sqlite3.Connection, scheme: CodeScheme, meta: Mapping[st
                     "VALUES (?, 'attributes', ?, ?)", (name, name, text))
     con.execute("UPDATE gpkg_contents SET description = ? WHERE table_name = ?",
                 (f"管理部件 (components), code scheme {scheme.name}", TABLE))
+    ensure_registry(con, scheme)
+
+
+def ensure_registry(con: sqlite3.Connection, scheme: CodeScheme) -> None:
+    """The code registry (编码登记) inside the caller's transaction: every code ever stored in ``components``,
+    never deleted. Triggers fill it on insert and on a code change, whoever writes (Wanmi, QGIS, any SQLite
+    client); a store made before the registry gets it here, filled from the components and the history."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (REGISTRY,)).fetchone() is None:
+        con.execute(f"""CREATE TABLE {REGISTRY} (
+            fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+            code TEXT({scheme.length}) NOT NULL UNIQUE, class_code TEXT NOT NULL,
+            first_stored DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""")
+        con.execute(f"CREATE INDEX {REGISTRY}_class_idx ON {REGISTRY} (class_code)")
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                    "VALUES (?, 'attributes', ?, ?)",
+                    (REGISTRY, REGISTRY, "部件编码登记 (every component code ever stored; never issued again)"))
+        con.execute(f"INSERT OR IGNORE INTO {REGISTRY} (code, class_code) SELECT code, class_code FROM {TABLE} "
+                    f"UNION SELECT code, {class_sql(scheme)} FROM component_history")
+    for name, event in (("insert", "INSERT"), ("code_update", "UPDATE OF code")):
+        con.execute(f"CREATE TRIGGER IF NOT EXISTS {REGISTRY}_{name} AFTER {event} ON {TABLE} BEGIN "
+                    f"INSERT OR IGNORE INTO {REGISTRY} (code, class_code) VALUES (NEW.code, NEW.class_code); END")
