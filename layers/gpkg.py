@@ -140,13 +140,13 @@ def transaction(path: str | Path, timeout: float | None = None) -> Iterator[sqli
     try:
         try:
             con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+            is_gpkg = _has_table(con, "gpkg_contents")
+        except sqlite3.DatabaseError as exc:
             if _busy(exc):
                 raise _busy_error(path, wait) from exc
-            raise
-        if not _has_table(con, "gpkg_contents"):
-            raise InputError(f"{path} is not a GeoPackage (no gpkg_contents table); "
-                             f"choose another file name or remove it")
+            raise InputError(f"{path} is not a GeoPackage ({exc}); choose another file name") from exc
+        if not is_gpkg:
+            raise InputError(f"{path} is not a GeoPackage (no gpkg_contents table); choose another file name")
         yield con
         try:
             con.execute("COMMIT")

@@ -202,6 +202,10 @@ class GeoPackageStore(CensusStore):
         try:
             return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'census_meta'"
                                ).fetchone() is not None
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            raise InputError(f"{self.path} is not a GeoPackage ({exc}); choose another file name") from exc
         finally:
             con.close()
 

@@ -355,3 +355,19 @@ def test_grid_output_into_an_existing_file_keeps_the_rest(tmp_path):
     box = gpd.read_file(path, layer="layer0", bbox=(3.2, 0.2, 3.8, 0.8))
     assert box["code"].tolist() == ["new3"]  # the copied R-tree answers
     assert [f for f in leftovers(tmp_path, []) if f.startswith(".")] == []
+
+
+def test_a_store_that_is_not_a_geopackage_is_refused_untouched(kind, tmp_path, capsys):
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(bytes(range(256)) * 40)
+    plain = tmp_path / "plain.gpkg"
+    con = sqlite3.connect(plain)
+    con.execute("CREATE TABLE t (a)")
+    con.commit()
+    con.close()
+    digests = {p: p.read_bytes() for p in (junk, plain)}
+    for target in (junk, plain):
+        assert cli(_import_argv(kind, _input(kind, tmp_path, "a.csv", 2, 0), target)) == 2
+        assert target.read_bytes() == digests[target]
+    assert capsys.readouterr().err.count("is not a GeoPackage") == 2
+    assert leftovers(tmp_path, ["junk.gpkg", "plain.gpkg", "a.csv"]) == []
