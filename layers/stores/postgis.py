@@ -3,7 +3,9 @@
 ``layers/sql/postgis_schema.sql`` creates, in one schema: ``components`` (CHECKs on the code format from the
 scheme's length, non-zero serial, class/code agreement, cell code, status and dates; UNIQUE codes; FOREIGN
 KEY to ``component_class``; GIST index), ``component_class`` (loaded from the scheme's class directory),
-``component_history``, ``code_counters`` and ``census_meta``.
+``component_history``, ``code_counters`` and ``census_meta``; ``layers/sql/postgis_code_registry.sql`` adds
+``code_registry`` (every code ever stored, filled by statement triggers on ``components``; added to an older
+store on its first write).
 
 Every write is one transaction. Imports take ``LOCK TABLE components IN SHARE ROW EXCLUSIVE MODE`` (so
 concurrent importers queue instead of validating against stale codes; readers are not blocked) and code
@@ -36,7 +38,7 @@ from ...core.codes import CodeScheme
 from ...core.errors import InputError, StoreBusyError
 from .. import LAYERS_DIR
 from ..dsn import check_dsn, redact, scrub
-from .base import CensusStore, CensusStoreError, Session
+from .base import REGISTRY, CensusStore, CensusStoreError, Session
 
 __all__ = ["SCHEMA_SQL", "PostgisStore", "StoreBusyError", "StoreConnectionError", "check_schema_name",
            "render_schema_sql"]
@@ -50,6 +52,7 @@ MAX_IDENTIFIER_BYTES = 63
 _SCHEMA_NAME = re.compile(r"[^\W\d]\w*")  # a letter (any script) or _, then letters, digits or _
 
 SCHEMA_SQL = LAYERS_DIR / "sql" / "postgis_schema.sql"
+REGISTRY_SQL = LAYERS_DIR / "sql" / "postgis_code_registry.sql"
 TABLES = ("components", "component_class", "component_history", "code_counters", "census_meta")
 
 
@@ -81,8 +84,9 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def render_schema_sql(scheme: CodeScheme, schema: str, srid: int, geometry_type: str = "Point") -> str:
-    """The schema SQL for ``scheme`` with every placeholder filled (identifiers and literals quoted)."""
+def render_schema_sql(scheme: CodeScheme, schema: str, srid: int, geometry_type: str = "Point",
+                      template: Any = SCHEMA_SQL) -> str:
+    """The schema SQL (or another ``template`` file) for ``scheme`` with every placeholder filled."""
     from psycopg import sql
 
     major, minor = (scheme.segment(n) for n in scheme.class_segments)
@@ -108,7 +112,7 @@ def render_schema_sql(scheme: CodeScheme, schema: str, srid: int, geometry_type:
         "zero_serial": lit("0" * serial.width),
         "statuses": ", ".join(lit(s) for s in STATUSES),
     }
-    return string.Template(SCHEMA_SQL.read_text(encoding="utf-8")).substitute(values)
+    return string.Template(template.read_text(encoding="utf-8")).substitute(values)
 
 
 class _PgSession(Session):
@@ -144,8 +148,8 @@ class _PgSession(Session):
 
     def retired_codes(self) -> list[str]:
         return [r[0] for r in self.conn.execute(
-            f"SELECT DISTINCT h.code FROM {self.q}.component_history h WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {self.q}.components c WHERE c.code = h.code) ORDER BY 1")]
+            f"SELECT code FROM {self.q}.{REGISTRY} UNION SELECT code FROM {self.q}.component_history "
+            f"EXCEPT SELECT code FROM {self.q}.components ORDER BY 1")]
 
     def lock_components(self) -> None:
         self.conn.execute(f"LOCK TABLE {self.q}.components IN SHARE ROW EXCLUSIVE MODE")
@@ -166,10 +170,10 @@ class _PgSession(Session):
                                    f"WHERE class_code = %s AND area = %s FOR UPDATE",
                                    (class_code, area)).fetchone()
         area_expr, serial = self.store._code_parts()
-        used = self.conn.execute(f"SELECT max({serial}) FROM {self.q}.components "
-                                 f"WHERE class_code = %s AND {area_expr} = %s",
-                                 (class_code, area)).fetchone()[0]
-        return max(int(stored[0]) if stored else 0, int(used) if used else 0)
+        used = [self.conn.execute(f"SELECT max({serial}) FROM {self.q}.{table} "
+                                  f"WHERE class_code = %s AND {area_expr} = %s", (class_code, area)).fetchone()[0]
+                for table in ("components", REGISTRY)]  # deleted components' codes count too
+        return max([int(stored[0]) if stored else 0, *(int(u) for u in used if u)])
 
     def set_counter(self, class_code: str, area: str, serial: int) -> None:
         self.conn.execute(f"UPDATE {self.q}.code_counters SET last_serial = greatest(last_serial, %s) "
@@ -309,6 +313,8 @@ class PostgisStore(CensusStore):
             with self._guard(conn), conn.transaction():
                 if not write:
                     conn.execute("SET TRANSACTION READ ONLY")
+                else:
+                    self._ensure_registry(conn)
                 yield _PgSession(conn, self, write)
         finally:
             conn.close()
@@ -329,6 +335,18 @@ class PostgisStore(CensusStore):
         finally:
             conn.close()
 
+    def _ensure_registry(self, conn: Any) -> None:
+        """Add the code registry to a store made before it (once, under the store's creation lock)."""
+        def missing() -> bool:
+            return conn.execute("SELECT to_regclass(%s)", (f"{self._q}.{REGISTRY}",)).fetchone()[0] is None
+
+        if missing():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('wanmi census store'), hashtext(%s))",
+                         (self.schema,))
+            if missing():
+                conn.execute(render_schema_sql(self.scheme, self.schema, self.srid, self.geometry_type,
+                                               REGISTRY_SQL))
+
     def _create_tables(self, conn: Any, meta: Mapping[str, str], scheme: CodeScheme, classes: pd.DataFrame,
                        overwrite: bool) -> None:
         present = [t for t in TABLES if conn.execute("SELECT to_regclass(%s)",
@@ -337,9 +355,11 @@ class PostgisStore(CensusStore):
             raise InputError(f"schema {self.schema} already holds a component census "
                              f"(tables {present}); open it with PostgisStore(dsn, schema) "
                              f"or pass overwrite=True")
-        for table in ("component_history", "code_counters", "census_meta", "components", "component_class"):
+        for table in (REGISTRY, "component_history", "code_counters", "census_meta", "components",
+                      "component_class"):
             conn.execute(f"DROP TABLE IF EXISTS {self._q}.{table} CASCADE")
-        conn.execute(render_schema_sql(scheme, self.schema, int(meta["srid"]), meta["geometry_type"]))
+        for template in (SCHEMA_SQL, REGISTRY_SQL):
+            conn.execute(render_schema_sql(scheme, self.schema, int(meta["srid"]), meta["geometry_type"], template))
         with conn.cursor() as cur:
             cur.executemany(f"INSERT INTO {self._q}.census_meta (key, value) VALUES (%s, %s)",
                             sorted(meta.items()))
