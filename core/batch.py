@@ -53,6 +53,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import resource
 import shutil
 import time
@@ -90,6 +91,9 @@ COMPONENTS_FILE = "components.parquet"
 GPKG_FILE = "wanmi_batch.gpkg"
 SUMMARY_FILE = "districts.csv"
 OUTSIDE = "outside"
+PROBLEMS_FILE = "partition_problems.parquet"
+_OWN_PARQUET = re.compile(r"(?:part-\d{5,}|halo)\.parquet")
+_OWN_TEMP = re.compile(r"\.(?:part-\d{5,}|halo)\.parquet\.[0-9a-f]{32}\.tmp")
 _CODE_COLUMNS = ("cell_code", "community_code", "street_code", "district_code")
 _HILBERT_LEVEL = 16
 _DISTRICT_INDEX_SIDE = 2_000.0  # m, bucket lattice for point → district (most boxes lie inside one district)
@@ -199,6 +203,39 @@ def _point_dir(out: Path, code: str, subdir: str = POINTS_DIR) -> Path:
     return out / subdir / (OUTSIDE if code == OUTSIDE else f"district={code}")
 
 
+def _is_own_file(path: Path, temporary: bool = True) -> bool:
+    """A name the batch writes in its chunk folders: ``part-<k>.parquet``, ``halo.parquet`` or (with
+    ``temporary``) the temporary file of one (see :func:`_atomic_parquet`)."""
+    own = _OWN_PARQUET.fullmatch(path.name) or (temporary and _OWN_TEMP.fullmatch(path.name))
+    return bool(own) and not path.is_dir()
+
+
+def _remove_own_files(folder: Path) -> None:
+    """Remove the batch's own files in ``folder`` (:func:`_is_own_file`), then the folder if that left it
+    empty. Anything else in it (a user's notes, another program's files) stays, and so does the folder."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if _is_own_file(entry):
+            entry.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _clean_run_outputs(out: Path, codes: Sequence[str]) -> None:
+    """Before a run: remove what an earlier run of the districts ``codes`` wrote that this run may not write
+    again (chunk files, evaluation, partition problems) and the batch-wide case outputs. Never anything of
+    another district, and only files the batch recognises as its own."""
+    for c in codes:
+        ddir = _district_dir(out, c)
+        for sub in ("components", "components_halo", "cases", "cases_halo"):
+            _remove_own_files(ddir / sub)
+        for name in (EVALUATION_FILE, PROBLEMS_FILE):
+            (ddir / name).unlink(missing_ok=True)
+    for name in (CASES_FILE, EVALUATION_FILE, "_work/evaluation_groups.parquet"):
+        (out / name).unlink(missing_ok=True)
+
+
 def _metric_crs(jurisdiction: gpd.GeoDataFrame, crs: Any) -> Any:
     from .crs import require_metric, to_metric
 
@@ -298,13 +335,15 @@ def partition_points(client: Any, points: str | Path, districts: gpd.GeoDataFram
     """Stage 1 on ``client``: spatially partition ``points`` (GeoParquet) by ``districts``.
 
     Returns one row per written file: district_code (or ``"outside"``), chunk, path, n, plus the worker's
-    pid and peak RSS. Files from an earlier run in ``out_dir/partitioned_points`` are removed first.
+    pid and peak RSS. The chunk files an earlier run wrote for these districts (and for the points outside
+    them) are removed first; other districts' folders and files the batch did not write stay.
     """
     import dask
     import dask_geopandas
 
     out = Path(out_dir)
-    shutil.rmtree(out / subdir, ignore_errors=True)
+    for code in [*districts["district_code"].astype(str), OUTSIDE]:
+        _remove_own_files(_point_dir(out, code, subdir))
     src = Path(points)
     if not src.exists():
         raise InputError(f"points file {src} does not exist")
@@ -350,7 +389,7 @@ def _partition_task(code: str, jurisdiction_path: str, out: str, options: BatchO
     ddir = _district_dir(Path(out), code)
     _atomic_parquet(result.cells, ddir / "cells_base.parquet")
     if len(result.problems):
-        _atomic_parquet(result.problems.astype(str), ddir / "partition_problems.parquet")
+        _atomic_parquet(result.problems.astype(str), ddir / PROBLEMS_FILE)
     return {"district_code": code, "cells": len(result.cells), "communities": len(comm),
             "partition_s": time.perf_counter() - t0, "pid": os.getpid(), "peak_rss_mib": _peak_rss_mib()}
 
@@ -735,7 +774,8 @@ def _merge_task(out: str, codes: Sequence[str], gpkg: bool, gpkg_components: boo
     cell_files = [_district_dir(base, c) / CELLS_FILE for c in codes]
 
     def files(kind: str) -> list[Path]:
-        return sorted(p for c in codes for p in (_district_dir(base, c) / kind).glob("*.parquet"))
+        return sorted(p for c in codes for p in (_district_dir(base, c) / kind).glob("*.parquet")
+                      if _is_own_file(p, temporary=False))
 
     comp_files = files("components")
     n_cells = _concat_geoparquet(cell_files, base / CELLS_FILE)
@@ -824,7 +864,9 @@ def run_batch(
     ``jurisdiction``: communities (or whole districts) with codes as for :func:`~wanmi.core.grid.partition`
     — a GeoDataFrame or a file (GeoPackage/any OGR file, or GeoParquet). ``points``: a GeoParquet file or
     directory of component points (any columns; ``cell_code``/``community_code``/``street_code``/
-    ``district_code`` are recomputed). ``districts``: only these district codes. ``scheduler``: address of
+    ``district_code`` are recomputed). ``districts``: only these district codes (the merged files then hold
+    these districts; other districts' results under ``districts/`` and any file the batch did not write are
+    kept). ``scheduler``: address of
     a running scheduler (``tcp://host:8786``) or a ``distributed.Client``; default a LocalCluster of
     ``workers`` processes. ``gpkg_components``: also put every component in the GeoPackage (slow for
     10⁷ points; the GeoParquet always has them). ``cases``: a GeoParquet file/directory of cases (案卷, the
@@ -866,15 +908,7 @@ def run_batch(
     jur_path = work / "jurisdiction.parquet"
     _atomic_parquet(jur.assign(_district=jcodes), jur_path)
     outlines = _district_outlines(jur)
-    for old in (out / DISTRICTS_DIR).glob("*"):
-        if old.is_dir() and old.name not in codes:
-            shutil.rmtree(old)
-    for c in codes:
-        for sub in ("components", "components_halo", "cases", "cases_halo"):
-            shutil.rmtree(_district_dir(out, c) / sub, ignore_errors=True)
-        (_district_dir(out, c) / EVALUATION_FILE).unlink(missing_ok=True)
-    for name in (CASES_FILE, EVALUATION_FILE, "_work/evaluation_groups.parquet"):
-        (out / name).unlink(missing_ok=True)
+    _clean_run_outputs(out, codes)
     timings["setup_s"] = time.perf_counter() - t_start
 
     case_kind = None

@@ -237,6 +237,37 @@ def test_cases_overlay_and_evaluation_equal_single_machine(sample: dict) -> None
     assert {"unit_cells", "cases", "evaluation", "districts"} <= {n for n, _ in pyogrio.list_layers(result.gpkg_path)}
 
 
+@needs_dask
+def test_only_never_deletes_what_it_did_not_write(sample: dict, tmp_path: Path) -> None:
+    """``--only 110101`` after other runs: other districts' results, foreign folders and a user's files stay;
+    only the run's own stale chunk files are replaced."""
+    from wanmi.cli import main
+
+    out = tmp_path / "out"
+    other = out / "districts" / "110102"
+    kept = {other / "unit_cells.parquet": b"an earlier result of 110102",
+            other / "components" / "part-00000.parquet": b"an earlier chunk of 110102",
+            out / "districts" / "notes" / "readme.txt": b"a folder the batch never wrote",
+            out / "districts" / "110101" / "components" / "keep.txt": b"a user's file in a batch folder",
+            out / "partitioned_points" / "district=110102" / "part-00000.parquet": b"points of 110102"}
+    stale = out / "districts" / "110101" / "components" / "part-00099.parquet"
+    for path, data in [*kept.items(), (stale, b"a chunk of an earlier run")]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    rc = main(["-q", "batch", str(sample["comm_path"]), "--points", str(sample["points_dir"]), "--out", str(out),
+               "--workers", "2", "--valid-from", "2026-01-01", "--only", "110101", "--no-gpkg"])
+    assert rc == 0
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert not stale.exists()  # the batch's own file, rewritten by this run (it would break the merge)
+    cells = gpd.read_parquet(out / "unit_cells.parquet")
+    ref = sample["cells"]
+    assert sorted(cells["code"]) == sorted(ref.loc[ref["district_code"] == "110101", "code"])
+    comps = gpd.read_parquet(out / "components.parquet")
+    assert set(comps["district_code"].dropna()) == {"110101"} and comps["code"].is_unique
+    summary = pd.read_csv(out / "districts.csv", dtype={"district_code": str})
+    assert summary["district_code"].tolist() == ["110101"]
+
+
 def test_core_imports_without_dask(tmp_path: Path) -> None:
     """wanmi.core.batch imports (and says what to install) when dask is missing."""
     import subprocess
