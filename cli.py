@@ -135,10 +135,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     options = BatchOptions(target_area=args.target_area, sliver_ratio=args.sliver_ratio, code_scheme=args.scheme,
                            valid_from=args.valid_from, crs=args.crs)
+    only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
     feedback = BarFeedback("batch", enabled=not args.quiet)
     try:
         result = run_batch(args.districts, args.points, args.out, layer=args.layer, options=options,
-                           districts=args.only.split(",") if args.only else None, scheduler=args.scheduler,
+                           districts=only, scheduler=args.scheduler,
                            workers=args.workers, gpkg=not args.no_gpkg, cases=args.cases, period=args.period,
                            evaluation_config=args.weights, gpkg_components=not args.no_gpkg_components,
                            feedback=feedback)
@@ -319,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--weights", help="evaluation weights/grades file (JSON/TOML; default the built-in ones)")
     b.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
     b.add_argument("--workers", type=int, default=2, help="local cluster worker processes (default 2)")
-    b.add_argument("--only", help="only these district codes (comma-separated)")
+    b.add_argument("--only", help="only these district codes (comma-separated); the merged files hold them, other "
+                                  "districts' results under <out>/districts/ and files the batch did not write stay")
     b.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
     b.add_argument("--sliver-ratio", type=float, default=0.3)
     b.add_argument("--crs", help="metric CRS for all districts (default: chosen once for the whole input)")
