@@ -714,8 +714,8 @@ Every record is checked: missing or duplicate id, timestamps out of lifecycle or
         </message>
         <message>
             <location filename="../processing_scripts/import_census.py" line="27" />
-            <source>Imports component census records (部件普查) from CSV, XLSX, GeoJSON, Shapefile or GeoPackage into a census store: a GeoPackage (default) or a PostGIS schema (give a connection string). Coordinates may be WGS84, CGCS2000, GCJ-02 (Amap/Tencent) or BD-09 (Baidu) longitude/latitude; columns may use English, Chinese or GB/T 47678.5 names. Every record is validated (code and class, duplicates, same class within 0.5 m, inside the jurisdiction, mandatory fields, dates, status); valid records are stored in one transaction, rejected ones are written to the reject CSV with the reason. A failing import leaves the store unchanged.</source>
-            <translation>将 CSV、XLSX、GeoJSON、Shapefile 或 GeoPackage 中的部件普查记录导入普查库：GeoPackage（默认）或 PostGIS 模式（需给出连接字符串）。坐标可以是 WGS84、CGCS2000、GCJ-02（高德/腾讯）或 BD-09（百度）经纬度；列名可以用英文、中文或 GB/T 47678.5 的字段名。逐条校验每条记录（编码与类别、重复、0.5 米内同类部件、是否在辖区内、必填字段、日期、状态）；有效记录在一个事务中入库，被拒绝的记录连同原因写入拒绝记录 CSV。导入失败时普查库保持不变。</translation>
+            <source>Imports component census records (部件普查) from CSV, XLSX, GeoJSON, Shapefile or GeoPackage into a census store: a GeoPackage (default) or a PostGIS schema (give a connection string without password and an authentication configuration, or let PostgreSQL read the password from a service file or .pgpass; the password is never shown). Coordinates may be WGS84, CGCS2000, GCJ-02 (Amap/Tencent) or BD-09 (Baidu) longitude/latitude; columns may use English, Chinese or GB/T 47678.5 names. Every record is validated (code and class, duplicates, same class within 0.5 m, inside the jurisdiction, mandatory fields, dates, status); valid records are stored in one transaction, rejected ones are written to the reject CSV with the reason. A failing import leaves the store unchanged.</source>
+            <translation>将 CSV、XLSX、GeoJSON、Shapefile 或 GeoPackage 中的部件普查记录导入普查库：GeoPackage（默认）或 PostGIS 模式（给出不含密码的连接字符串并选择认证配置，或让 PostgreSQL 从服务文件或 .pgpass 读取密码；密码从不显示）。坐标可以是 WGS84、CGCS2000、GCJ-02（高德/腾讯）或 BD-09（百度）经纬度；列名可以用英文、中文或 GB/T 47678.5 的字段名。逐条校验每条记录（编码与类别、重复、0.5 米内同类部件、是否在辖区内、必填字段、日期、状态）；有效记录在一个事务中入库，被拒绝的记录连同原因写入拒绝记录 CSV。导入失败时普查库保持不变。</translation>
         </message>
         <message>
             <location filename="../processing_scripts/import_census.py" line="43" />
@@ -738,9 +738,29 @@ Every record is checked: missing or duplicate id, timestamps out of lifecycle or
             <translation>普查库 GeoPackage</translation>
         </message>
         <message>
-            <location filename="../processing_scripts/import_census.py" line="58" />
-            <source>PostGIS connection string instead (postgresql://…)</source>
-            <translation>改用 PostGIS 连接字符串（postgresql://…）</translation>
+            <location filename="../processing_scripts/census_common.py" line="51" />
+            <source>PostGIS connection string instead (postgresql://user@host/db, service=…; no password)</source>
+            <translation>改用 PostGIS 连接字符串（postgresql://用户@主机/数据库、service=…；不含密码）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="53" />
+            <source>Leave the password out: choose an authentication configuration below, or let PostgreSQL read it from a service file or .pgpass. A connection string with a password is refused because QGIS keeps parameters in the Processing log and history.</source>
+            <translation>连接字符串中不要写密码：请在下方选择认证配置，或让 PostgreSQL 从服务文件或 .pgpass 读取密码。含密码的连接字符串会被拒绝，因为 QGIS 会把参数保存在处理日志和历史记录中。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="56" />
+            <source>PostGIS authentication (user name and password)</source>
+            <translation>PostGIS 认证（用户名和密码）</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="73" />
+            <source>The PostGIS connection string contains a password, which QGIS would keep in the Processing log and history. Remove it and choose an authentication configuration (or use a service file or .pgpass).</source>
+            <translation>PostGIS 连接字符串中含有密码，QGIS 会把它保存在处理日志和历史记录中。请删除密码并选择认证配置（或使用服务文件或 .pgpass）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/census_common.py" line="93" />
+            <source>The authentication configuration {id} cannot be used (is it a Basic user name and password one, and is the QGIS authentication database unlocked?)</source>
+            <translation>无法使用认证配置 {id}（它是否为“基本”用户名/密码类型？QGIS 认证数据库是否已解锁？）</translation>
         </message>
         <message>
             <location filename="../processing_scripts/import_census.py" line="59" />

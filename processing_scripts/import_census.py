@@ -12,11 +12,23 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterString,
 )
 
+from ..core.errors import InputError
 from .base import WanmiAlgorithm, source_to_gdf, tr
-from .census_common import COORDS, SCHEMES, coords_parameter, scheme_parameter, xy_parameters
+from .census_common import (
+    COORDS,
+    PG_AUTHCFG,
+    PG_SCHEMA,
+    POSTGIS,
+    SCHEMES,
+    check_postgis,
+    coords_parameter,
+    postgis_connection,
+    postgis_parameters,
+    scheme_parameter,
+    xy_parameters,
+)
 
 
 class ImportCensus(WanmiAlgorithm):
@@ -26,7 +38,9 @@ class ImportCensus(WanmiAlgorithm):
     GROUP_ID = "census"
     HELP = (
         "Imports component census records (部件普查) from CSV, XLSX, GeoJSON, Shapefile or GeoPackage into a "
-        "census store: a GeoPackage (default) or a PostGIS schema (give a connection string). Coordinates may be "
+        "census store: a GeoPackage (default) or a PostGIS schema (give a connection string without password and "
+        "an authentication configuration, or let PostgreSQL read the password from a service file or .pgpass; "
+        "the password is never shown). Coordinates may be "
         "WGS84, CGCS2000, GCJ-02 (Amap/Tencent) or BD-09 (Baidu) longitude/latitude; columns may use English, "
         "Chinese or GB/T 47678.5 names. Every record is validated (code and class, duplicates, same class within "
         "0.5 m, inside the jurisdiction, mandatory fields, dates, status); valid records are stored in one "
@@ -36,7 +50,7 @@ class ImportCensus(WanmiAlgorithm):
 
     INPUT = "INPUT"
     STORE = "STORE"
-    POSTGIS = "POSTGIS"
+    POSTGIS = POSTGIS
     REJECTS = "REJECTS"
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -52,14 +66,20 @@ class ImportCensus(WanmiAlgorithm):
             "ALLOCATE", tr("Allocate codes to records that only have a class"), defaultValue=False))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.STORE, tr("Census GeoPackage"), tr("GeoPackage (*.gpkg)")))
-        self.addParameter(QgsProcessingParameterString(
-            self.POSTGIS, tr("PostGIS connection string instead (postgresql://…)"), optional=True))
-        self.addParameter(QgsProcessingParameterString("PG_SCHEMA", tr("PostGIS schema"), "wanmi", optional=True))
+        for parameter in postgis_parameters():
+            self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REJECTS, tr("Rejected records (CSV)"), tr("CSV (*.csv)"), optional=True))
         self.addOutput(QgsProcessingOutputNumber("INSERTED", tr("Records stored")))
         self.addOutput(QgsProcessingOutputNumber("REJECTED", tr("Records rejected")))
         self.addOutput(QgsProcessingOutputString("COMPONENTS", tr("Census layer")))
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """Refuse a PostGIS connection string with a password (or unreadable) before anything is logged."""
+        problem = check_postgis(self.parameterAsString(parameters, self.POSTGIS, context))
+        if problem:
+            return False, problem
+        return super().checkParameterValues(parameters, context)
 
     def execute(self, parameters, context, feedback):
         from ..layers.census_store import GeoPackageStore, PostgisStore
@@ -79,8 +99,13 @@ class ImportCensus(WanmiAlgorithm):
         feedback.step(1, 1)
         dsn = self.parameterAsString(parameters, self.POSTGIS, context)
         if dsn:
-            store = PostgisStore(dsn, schema=self.parameterAsString(parameters, "PG_SCHEMA", context) or "wanmi")
-            layer_uri = dsn
+            problem = check_postgis(dsn)
+            if problem:
+                raise InputError(problem)
+            schema = self.parameterAsString(parameters, PG_SCHEMA, context) or "wanmi"
+            store_dsn, layer_uri = postgis_connection(
+                dsn, self.parameterAsString(parameters, PG_AUTHCFG, context), schema)
+            store = PostgisStore(store_dsn, schema=schema)
         else:
             path = self.parameterAsFileOutput(parameters, self.STORE, context)
             store = GeoPackageStore(path)
