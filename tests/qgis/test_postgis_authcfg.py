@@ -130,7 +130,7 @@ def test_without_the_authcfg_the_server_refuses_and_says_so(provider, secret_rol
 
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    with pytest.raises(QgsProcessingException, match="no password supplied|password authentication failed"):
+    with pytest.raises(QgsProcessingException, match=r"no password supplied|password authentication failed"):
         processing.run("wanmi:import_census", _params(
             tmp_path, POSTGIS=secret_role.dsn_without_password, PG_SCHEMA=pg_schema), feedback=RecordingFeedback())
 
