@@ -209,11 +209,13 @@ def drop_layer(con: sqlite3.Connection, name: str, keep_style: bool = True) -> N
 
 
 def _copy_rows(con: sqlite3.Connection, src: sqlite3.Connection, table: str, columns: list[str],
-               target: str | None = None, where: str = "", params: tuple = ()) -> int:
-    """Insert ``columns`` of ``src``.``table`` into ``con``.``target`` in chunks; returns the row count."""
+               where: str = "", params: tuple = (), rename: Mapping[str, str] | None = None) -> int:
+    """Insert ``columns`` of ``src``.``table`` into the same table of ``con`` (``rename``: source column →
+    target column) in chunks; returns the row count."""
     cols = ", ".join(f'"{c}"' for c in columns)
     cursor = src.execute(f'SELECT {cols} FROM "{table}"' + (f" WHERE {where}" if where else ""), params)
-    insert = f'INSERT INTO "{target or table}" ({cols}) VALUES ({", ".join("?" * len(columns))})'
+    targets = ", ".join(f'"{(rename or {}).get(c, c)}"' for c in columns)
+    insert = f'INSERT INTO "{table}" ({targets}) VALUES ({", ".join("?" * len(columns))})'
     n = 0
     while rows := cursor.fetchmany(10_000):
         con.executemany(insert, rows)
@@ -265,28 +267,37 @@ def _replace_layer(con: sqlite3.Connection, src: sqlite3.Connection, name: str) 
     _copy_meta(con, src, name)
 
 
+def _geometry_column(con: sqlite3.Connection, name: str) -> str | None:
+    if not _has_table(con, "gpkg_geometry_columns"):
+        return None
+    row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)).fetchone()
+    return None if row is None else row[0]
+
+
 def _append_layer(con: sqlite3.Connection, src: sqlite3.Connection, name: str) -> int:
     """Append the features of ``src``.``name`` to the existing layer ``name`` (new fids; columns it lacks are
-    added; the layer's triggers keep its R-tree and feature count). Returns the number of rows added."""
+    added; the layer's triggers keep its R-tree). Returns the number of rows added."""
     if layer_srs(con, name) != layer_srs(src, name):
         raise InputError(f"layer {name}: cannot append features in SRS {layer_srs(src, name)} to a layer in "
                          f"SRS {layer_srs(con, name)}")
     pk = {r[1] for r in src.execute(f'PRAGMA table_info("{name}")') if r[5]}
+    geom, src_geom = _geometry_column(con, name), _geometry_column(src, name)
+    rename = {src_geom: geom} if geom and src_geom and geom != src_geom else {}
     have = {c.lower() for c, _ in _columns(con, name)}
     for column, decl in _columns(src, name):
-        if column.lower() not in have and column not in pk:
+        if column.lower() not in have and column not in pk and column not in rename:
             con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {decl}')
-    n = _copy_rows(con, src, name, [c for c, _ in _columns(src, name) if c not in pk])
-    geom = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                       (name,)).fetchone() if _has_table(con, "gpkg_geometry_columns") else None
-    rtree = f"rtree_{name}_{geom[0]}" if geom else None
+    n = _copy_rows(con, src, name, [c for c, _ in _columns(src, name) if c not in pk], rename=rename)
+    rtree = f"rtree_{name}_{geom}" if geom else None
     extent = ""
     if rtree and _has_table(con, rtree):
-        extent = ", ".join(f"{col} = (SELECT {fn}({axis}) FROM \"{rtree}\")" for col, fn, axis in (
+        extent = ", " + ", ".join(f'{col} = (SELECT {fn}({axis}) FROM "{rtree}")' for col, fn, axis in (
             ("min_x", "min", "minx"), ("max_x", "max", "maxx"), ("min_y", "min", "miny"), ("max_y", "max", "maxy")))
-        extent = ", " + extent
     con.execute(f"UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'){extent} "
                 f"WHERE table_name = ?", (name,))
+    if _has_table(con, "gpkg_ogr_contents"):  # right even where another program dropped GDAL's count triggers
+        con.execute(f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "{name}") '
+                    f"WHERE lower(table_name) = lower(?)", (name,))
     return n
 
 
@@ -305,8 +316,8 @@ def copy_layers(con: sqlite3.Connection, src_path: str | Path, replace: Iterable
                 _append_layer(con, src, name)
             else:
                 _replace_layer(con, src, name)
-        if styles and _has_table(src, "layer_styles"):
-            names = replace + append
+        names = replace + append
+        if styles and names and _has_table(src, "layer_styles"):
             marks = ", ".join("?" * len(names))
             _ensure_style_table(con)
             con.execute(f"DELETE FROM layer_styles WHERE f_table_name IN ({marks})", names)

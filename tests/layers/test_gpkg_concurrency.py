@@ -41,6 +41,7 @@ def test_concurrent_case_importers_store_every_case_once(tmp_path, n, existing):
     assert len(stored) == len(expected) and set(stored) == expected  # each once, none lost
     assert column(out, "SELECT value FROM case_metadata WHERE key = 'count'") == [str(len(expected))]
     assert column(out, "SELECT count(*) FROM rtree_cases_geom") == [len(expected)]
+    assert column(out, "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'cases'") == [len(expected)]
     # the shared ids were stored by exactly one importer and rejected as duplicates by all the others
     rejected = [line for k in range(n) for line in (tmp_path / f"rej{k}.csv").read_text("utf-8-sig").splitlines()[1:]
                 if (tmp_path / f"rej{k}.csv").exists()]

@@ -163,6 +163,7 @@ def test_edits_and_layers_committed_during_an_import_survive(kind, store, tmp_pa
     layers = {name for name, _ in pyogrio.list_layers(store)}
     assert {"added_by_gdal", "notes_sqlite", TABLE[kind]} <= layers
     assert len(gpd.read_file(store, layer="added_by_gdal")) == 2
+    assert pyogrio.read_info(store, layer=TABLE[kind])["features"] == len(after)  # GDAL's count is right
     assert integrity(store) == "ok"
     assert [f for f in leftovers(tmp_path, []) if f.startswith(".")] == []
 
