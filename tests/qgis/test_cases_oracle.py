@@ -218,7 +218,8 @@ def test_import_cases_algorithm_stores_valid_and_rejects_with_reason(provider, t
     assert read_case_store(store)["case_id"].tolist() == ["A1"]
     with open(rejects, encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert [(r["case_id"], r["problems"]) for r in rows] == [("A2", "unknown_class"), ("A3", "time_order")]
+    assert [(r["案卷编号"], r["problems"], r["source_line"]) for r in rows] == [("A2", "unknown_class", "3"),
+                                                                           ("A3", "time_order", "4")]
     layer = QgsVectorLayer(res["CASES"], "c", "ogr")
     assert layer.isValid() and layer.featureCount() == 1
     del layer

@@ -40,7 +40,8 @@ def test_import_census_lands_valid_records_and_rejects_with_reason(provider, tmp
     assert (out["INSERTED"], out["REJECTED"]) == (4, 1)
     with open(rejects, encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["code"] for r in rows] == ["991801000009"] and "major" in rows[0]["reason"]
+    assert [r["管理部件标识码"] for r in rows] == ["991801000009"] and "major" in rows[0]["reason"]
+    assert rows[0]["source_line"] == "6" and rows[0]["经度"] != ""  # the file's columns and GCJ-02 text, as read
     stored = GeoPackageStore(store_path).read().to_crs("EPSG:4548")
     truth = gpd.GeoSeries([Point(p) for p in TRUE_WGS[:4]], crs="EPSG:4326").to_crs("EPSG:4548")
     assert stored["code"].tolist() == CODES[:4]
