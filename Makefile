@@ -46,7 +46,7 @@ demo: env
 ## the whole test suite (pure core, GeoPackage/PostGIS stores, real headless QGIS)
 test: env
 	@mkdir -p -m 0700 $(XDG_RUNTIME_DIR)
-	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
+	WANMI_FORBID_SKIPS=1 $(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi; exit $$rc
 
 test-core: env
 	$(PY) -m pytest tests/core

@@ -239,6 +239,29 @@ def write_gdf_to_sink(frame, sink: QgsFeatureSink, fields: QgsFields, feedback: 
             raise QgsProcessingException(f"could not write feature {i} to the output")
 
 
+def apply_style(layer, qml_name: str, classes: int = 5) -> bool:
+    """Load ``layers/styles/<qml_name>`` on ``layer``; a graduated renderer (its QML holds placeholder ranges)
+    gets classes from the layer's own values with the style's method and ramp. Marks the layer with the
+    custom property ``wanmi/style`` (tests and the dock read it)."""
+    from qgis.core import QgsGraduatedSymbolRenderer
+
+    path = STYLES / qml_name
+    if not isinstance(layer, QgsVectorLayer) or not path.exists():
+        return False
+    _msg, ok = layer.loadNamedStyle(str(path))
+    if not ok:
+        return False
+    renderer = layer.renderer()
+    if isinstance(renderer, QgsGraduatedSymbolRenderer) and layer.fields().indexOf(renderer.classAttribute()) >= 0:
+        ramp = renderer.sourceColorRamp().clone() if renderer.sourceColorRamp() else None
+        renderer.updateClasses(layer, classes)
+        if ramp is not None:
+            renderer.updateColorRamp(ramp)
+    layer.setCustomProperty("wanmi/style", path.stem)
+    layer.triggerRepaint()
+    return True
+
+
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):
     """Applies a QML style from ``layers/styles`` to an output layer once it is loaded (main thread)."""
 
@@ -246,13 +269,11 @@ class QmlStyler(QgsProcessingLayerPostProcessorInterface):
 
     def __init__(self, qml_name: str) -> None:
         super().__init__()
-        self.qml = STYLES / qml_name
+        self.qml_name = qml_name
         QmlStyler._alive.append(self)
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
-        if isinstance(layer, QgsVectorLayer) and self.qml.exists():
-            layer.loadNamedStyle(str(self.qml))
-            layer.triggerRepaint()
+        apply_style(layer, self.qml_name)
 
 
 def style_output(context, dest_id: str, qml_name: str) -> None:

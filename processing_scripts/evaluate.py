@@ -13,8 +13,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
-from .score_styles import GRADE_STYLE, style_scores
+from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from .score_styles import GRADE_STYLE
 
 BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
 
@@ -115,5 +115,5 @@ class ComputeEvaluationScores(WanmiAlgorithm):
             feedback.info(tr("Indicators not in the case table (weights rescaled): ")
                           + ", ".join(result.attrs["unavailable"]))
         if has_geometry:
-            style_scores(context, dest_id, GRADE_STYLE)
+            style_output(context, dest_id, GRADE_STYLE)
         return {self.OUTPUT: dest_id, "UNITS": len(result), "NO_DATA": int(result["score"].isna().sum())}

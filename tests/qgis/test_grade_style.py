@@ -162,12 +162,13 @@ def test_registered_counts_equal_qgis_countpointsinpolygon(provider):
 
 
 def test_density_style_recomputes_quantile_classes_on_the_data(qgis_processing):
-    from wanmi.processing_scripts.score_styles import DENSITY_STYLE, ScoreStyler
+    from wanmi.processing_scripts.base import QmlStyler
+    from wanmi.processing_scripts.score_styles import DENSITY_STYLE
 
     cells = _cells()
     scores = evaluate(_cases(), by="cell_code", period=MARCH, cells=cells)
     layer = _layer(scores[["code", "grade", "score", "density", "geometry"]], "Polygon", "scores")
-    ScoreStyler(DENSITY_STYLE).postProcessLayer(layer, QgsProcessingContext(), QgsProcessingFeedback())
+    QmlStyler(DENSITY_STYLE).postProcessLayer(layer, QgsProcessingContext(), QgsProcessingFeedback())
     renderer = layer.renderer()
     assert isinstance(renderer, QgsGraduatedSymbolRenderer) and renderer.classAttribute() == "density"
     ranges = renderer.ranges()
