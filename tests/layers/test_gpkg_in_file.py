@@ -256,16 +256,19 @@ def test_rejects_that_cannot_be_written_store_nothing(kind, store, tmp_path, cap
 
 def test_kill_inside_the_transaction_leaves_the_store_as_before(kind, store, tmp_path):
     before = _keys(kind, store)
-    digest = column(store, f"SELECT count(*) FROM {TABLE[kind]}")
     imp = Paused(_import_argv(kind, _input(kind, tmp_path, "b.csv", 40, 100), store, tmp_path / "r.csv"))
     imp.go_write.set()
     imp.wait(imp.written)  # rows written into the file, not committed
     imp.proc.kill()
     imp.proc.join(30)
-    assert _keys(kind, store) == before and column(store, f"SELECT count(*) FROM {TABLE[kind]}") == digest
-    assert integrity(store) == "ok"
+    assert (tmp_path / "store.gpkg-journal").exists()  # SQLite's hot journal: the next opener rolls it back
+    if kind == "cases":  # the staged new rows of the killed run
+        assert [f for f in leftovers(tmp_path, []) if f.startswith(".wanmi-")]
+    # the next run (not the test) meets the crashed one's journal and temporary files
     assert cli(_import_argv(kind, _input(kind, tmp_path, "c.csv", 3, 300), store)) == 0
-    assert len(_keys(kind, store)) == len(before) + 3
+    after = _keys(kind, store)
+    assert before < after and len(after) == len(before) + 3  # none of the killed run's 40 records
+    assert integrity(store) == "ok"
     assert [f for f in leftovers(tmp_path, []) if f.startswith(".") or f.endswith("-journal")] == []
 
 
