@@ -584,3 +584,83 @@ def test_point_store_rejects_lines_geometry_store_keeps_them(make_store, kind, o
     result = mixed.import_components(recs, today=TODAY)
     assert result.inserted == [code("01037", 1), code("04013", 1)]
     assert mixed.get(code("04013", 1)).geometry.equals_exact(line, 1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Code registry: a code that ever existed is never issued again
+# ----------------------------------------------------------------------------------------------------
+
+
+def _outside_sql(store, *statements: tuple[str, tuple]) -> None:
+    """Run SQL as another program would (QGIS, psql): its own connection, committed."""
+    if isinstance(store, GeoPackageStore):
+        from wanmi.layers.gpkg import connect
+
+        con = connect(store.path)  # with the ST_* functions GDAL's R-tree triggers call
+        con.execute("PRAGMA foreign_keys = OFF")  # like GDAL/QGIS: foreign keys not enforced
+        try:
+            for text, params in statements:
+                con.execute(text.replace("%s", "?"), params)
+            con.commit()
+        finally:
+            con.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(store.dsn, autocommit=True) as conn:
+            for text, params in statements:
+                conn.execute(text.replace("components", f'"{store.schema}".components'), params)
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_codes_of_deleted_components_are_never_issued_again(make_store, kind, origin, district):
+    store = make_store(kind)
+    import_first(store, origin, district)  # class 01037: serials 1, 2, 7, 8 stored; the counter at 8
+    # another program renames 01037-2 to 01037-20, then deletes it and 01037-7 (no history for either)
+    _outside_sql(store, ("UPDATE components SET code = %s WHERE code = %s", (code("01037", 20), code("01037", 2))),
+                 ("DELETE FROM components WHERE code IN (%s, %s)", (code("01037", 20), code("01037", 7))))
+    assert set(store.codes()) == {code("01037", 1), code("01037", 8), code("01001", 1)}
+    # an offline block reserved before: reserved codes are not retired ones and import fine
+    block = store.allocate_codes("01037", "110101", 2)
+    assert block == [code("01037", 21), code("01037", 22)]  # after the largest serial ever stored (20)
+    again = batch(origin, [{"code": code("01037", 2), "dx": 500}, {"code": code("01037", 7), "dx": 520},
+                           {"code": code("01037", 20), "dx": 540}, {"code": block[0], "dx": 560},
+                           {"code": None, "class_code": "01037", "dx": 580}])
+    result = store.import_components(again, district, allocate=True, today=TODAY)
+    assert result.inserted == [block[0], code("01037", 23)]
+    assert result.rejected["reason"].str.contains("was retired; retired codes are never reused").all()
+    assert sorted(result.rejected["code"]) == [code("01037", n) for n in (2, 7, 20)]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_removed_and_deleted_components_with_history_keep_their_codes(make_store, kind, origin, district):
+    store = make_store(kind)
+    import_first(store, origin, district)
+    store.set_status(code("01037", 8), "移除", "2025-03-01", today=TODAY)  # removed: the row stays
+    if kind == "gpkg":  # QGIS does not enforce the history's foreign key: the row can go entirely
+        _outside_sql(store, ("DELETE FROM components WHERE code = %s", (code("01037", 8),)))
+    assert store.allocate_codes("01037", "110101", 1) == [code("01037", 9)]
+    result = store.import_components(batch(origin, [{"code": code("01037", 8), "dx": 500}]), district,
+                                     today=TODAY)
+    assert result.inserted == [] and result.rejected["problems"].tolist() == ["duplicate_code"]
+    reason = "was retired; retired codes are never reused" if kind == "gpkg" else "already exists in the census"
+    assert reason in result.rejected["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_store_made_before_the_registry_gets_it_on_its_first_write(make_store, kind, origin, district):
+    store = make_store(kind)
+    import_first(store, origin, district)
+    if kind == "gpkg":
+        _outside_sql(store, ("DROP TRIGGER code_registry_insert", ()), ("DROP TRIGGER code_registry_code_update", ()),
+                     ("DROP TABLE code_registry", ()),
+                     ("DELETE FROM gpkg_contents WHERE table_name = 'code_registry'", ()))
+    else:
+        _outside_sql(store, (f'DROP TABLE "{store.schema}".code_registry', ()),
+                     (f'DROP FUNCTION "{store.schema}".register_component_codes CASCADE', ()))
+    store.set_status(code("01037", 1), "破损", "2025-02-01", today=TODAY)  # any write adds the registry
+    _outside_sql(store, ("DELETE FROM components WHERE code = %s", (code("01037", 2),)))
+    assert store.allocate_codes("01037", "110101", 1) == [code("01037", 9)]
+    result = store.import_components(batch(origin, [{"code": code("01037", 2), "dx": 500}]), district,
+                                     today=TODAY)
+    assert "was retired" in result.rejected["reason"].iloc[0]
