@@ -174,11 +174,10 @@ def _csv_records(path: Path, text: str) -> tuple[list[str], list[list[str]], lis
     try:
         for row in reader:
             start, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
-            row = [unescape_cell(cell) for cell in row]
             if header is None:
-                header = row
+                header = [unescape_cell(cell) for cell in row]
                 continue
             if len(row) > len(header):
                 if any(cell.strip() for cell in row[len(header):]):
@@ -196,9 +195,16 @@ def _csv_records(path: Path, text: str) -> tuple[list[str], list[list[str]], lis
 
 def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray, tuple[str, ...]]:
     header, records, lines = _csv_records(path, _decode(path, encoding))
-    columns = list(zip(*records)) if records else [()] * len(header)
-    frame = pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
-                         index=pd.RangeIndex(len(records)), dtype=object)
+    cells = np.empty((len(records), len(header)), dtype=object)
+    if records:
+        cells[:] = records
+    columns = {}
+    for j in range(len(header)):
+        column = cells[:, j]
+        quoted = np.flatnonzero([v[:1] == "'" for v in column])  # formula escapes Wanmi wrote: undone
+        column[quoted] = [unescape_cell(v) for v in column[quoted]]
+        columns[j] = column
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(records)), dtype=object)
     frame.columns = _unique_headers(header)
     return frame, np.array(lines, dtype=np.int64), tuple(header)
 

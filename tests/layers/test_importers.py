@@ -17,7 +17,7 @@ import shapely
 
 from wanmi.core.errors import InputError
 from wanmi.layers import schema
-from wanmi.layers.importers import read_components, write_components
+from wanmi.layers.importers import read_components, read_table, write_components
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -211,3 +211,35 @@ def test_vector_file_in_gcj02_is_converted(tmp_path):
     assert list(back["name"]) == [p[0] for p in GCJ_PAIRS]
     assert (_errors_m(back, [p[1] for p in GCJ_PAIRS]) < 1.0).all()
     assert list(back["source_row"]) == [1, 2, 3, 4]
+
+
+def test_csv_lines_are_the_file_lines_and_values_are_kept_verbatim(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text('code;note;lon;lat\n\na;"two\nlines";116.40;39.91\n;;;\nb; 007 ;116.41 ;39.92\n',
+                    encoding="utf-8")
+    frame, lines = read_table(path)
+    assert list(lines) == [3, 6]  # blank and empty rows skipped; a quoted line break counts
+    assert frame["note"].tolist() == ["two\nlines", " 007 "]
+    source = frame.attrs["source"]
+    assert source.header == ("code", "note", "lon", "lat")
+    assert source.rows([6]).iloc[0].tolist() == ["b", " 007 ", "116.41 ", "39.92"]
+
+
+def test_csv_problems_name_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("code,lon,lat\na,116.4,39.9\nb,116.4,39.9,extra\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.csv, line 3: 4 values but the header has 3 columns"):
+        read_table(path)
+    (tmp_path / "empty.csv").write_text("\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"empty\.csv: the file is empty"):
+        read_table(tmp_path / "empty.csv")
+    (tmp_path / "latin.csv").write_bytes("code\nä\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin\.csv: cannot decode .*utf-8: invalid .* line 2"):
+        read_table(tmp_path / "latin.csv", encoding="utf-8")
+
+
+def test_a_byte_order_mark_wins_over_the_encoding_given(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_text("名称,经度,纬度\n路灯,116.4,39.9\n", encoding="utf-8-sig")
+    frame, _ = read_table(path, encoding="gbk")  # a reject list (UTF-8 + BOM) re-imported with --encoding gbk
+    assert frame["名称"].tolist() == ["路灯"]
