@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import threading
 import time
 
 import geopandas as gpd
@@ -259,3 +260,33 @@ def _create_worker(args) -> str:
         return "already holds" if "already holds" in str(exc) else f"error: {exc}"
     except Exception as exc:  # a traceback-worthy error: reported in the assertion
         return f"{type(exc).__name__}: {exc}"
+
+
+def test_a_server_that_never_answers_fails_within_the_connect_timeout(monkeypatch):
+    """A listener that accepts and then says nothing (a hung server, a firewall that swallows packets)."""
+    import socket
+
+    from wanmi.layers.stores import postgis
+
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    monkeypatch.setattr(postgis, "CONNECT_TIMEOUT_S", 2)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        store = PostgisStore(f"host=127.0.0.1 port={port} dbname=x user=u password=Quiet-Secret-1", "s")
+        raised: list[BaseException] = []
+
+        def connect() -> None:
+            try:
+                store.exists()
+            except BaseException as exc:
+                raised.append(exc)
+
+        worker = threading.Thread(target=connect, daemon=True)
+        worker.start()
+        worker.join(timeout=10)  # without a connect timeout libpq would wait here for ever
+        assert not worker.is_alive(), "still connecting after 10 s"
+    assert len(raised) == 1 and isinstance(raised[0], postgis.StoreConnectionError), raised
+    assert "cannot connect" in str(raised[0]) and "timeout" in str(raised[0]).lower()
+    assert "Quiet-Secret-1" not in str(raised[0]) and "password=***" in str(raised[0])

@@ -72,20 +72,25 @@ def _survey(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def authcfg(qgis_app, secret_role):
-    """A Basic authentication configuration with the role's user name and password."""
+def _store_authcfg(user: str, password: str) -> str:
     manager = QgsApplication.authManager()
     assert manager.setMasterPassword(MASTER, True), "the test profile's auth database has another master password"
     config = QgsAuthMethodConfig()
     config.setName("wanmi test census")
     config.setMethod("Basic")
-    config.setConfig("username", secret_role.user)
-    config.setConfig("password", secret_role.password)
+    config.setConfig("username", user)
+    config.setConfig("password", password)
     ok, config = manager.storeAuthenticationConfig(config)
     assert ok
-    yield config.id()
-    manager.removeAuthenticationConfig(config.id())
+    return config.id()
+
+
+@pytest.fixture
+def authcfg(qgis_app, secret_role):
+    """A Basic authentication configuration with the role's user name and password."""
+    config_id = _store_authcfg(secret_role.user, secret_role.password)
+    yield config_id
+    QgsApplication.authManager().removeAuthenticationConfig(config_id)
 
 
 @pytest.fixture
@@ -147,3 +152,21 @@ def test_a_connection_string_with_a_password_is_refused_before_it_is_logged(prov
     secret = secret_role.password
     assert secret not in str(info.value) and not [t for t in feedback.texts + logged if secret in t]
     assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_a_wrong_authcfg_password_is_not_shown_either(provider, qgis_app, secret_role, pg_schema, logged, tmp_path):
+    import processing
+
+    wrong = "Wr0ng 'quoted' \\ pw"  # blanks, quotes and a backslash: quoted by the auth manager
+    config_id = _store_authcfg(secret_role.user, wrong)
+    feedback = RecordingFeedback()
+    try:
+        with pytest.raises(QgsProcessingException, match="password authentication failed") as info:
+            processing.run("wanmi:import_census", _params(
+                tmp_path, POSTGIS=secret_role.dsn_without_password, PG_SCHEMA=pg_schema, PG_AUTHCFG=config_id),
+                feedback=feedback)
+    finally:
+        QgsApplication.authManager().removeAuthenticationConfig(config_id)
+    assert "password=***" in str(info.value)
+    for text in [str(info.value), *feedback.texts, *logged]:
+        assert "Wr0ng" not in text and "quoted" not in text, text
