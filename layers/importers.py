@@ -9,9 +9,17 @@
   (GCJ-02 Amap/Tencent, BD-09 Baidu) converted to WGS 84 (:func:`wanmi.core.crs.convert_lonlat`);
 - a coordinate that is missing, not a number or out of range becomes a per-row message in column
   ``import_problem`` (the validator rejects that record with it) instead of stopping the import;
-- ``source_row``: the record's row in the file (spreadsheet row number for CSV/XLSX, with the header as
-  row 1; feature number for vector files), for the reject list;
+- ``source_row``: the record's line in the file (CSV: the physical line where the record starts, as a
+  text editor numbers it, blank lines and quoted line breaks counted; XLSX: the sheet row; vector files:
+  the feature number), for the reject list;
+- ``attrs["source"]``: the :class:`SourceRecords` of the file, its records exactly as read (headers, text,
+  coordinates in the file's system), from which :func:`rejects_table` builds a reject list that re-imports
+  with the same command like a correct first import;
 - reprojected to a metric CRS (CGCS2000 Gauss–Krüger zone in China) for the distance checks.
+
+XLSX files are checked before openpyxl reads them (:func:`wanmi.layers.safe_tables.check_xlsx`: zip bombs,
+absurd declared dimensions), and the ``'`` that Wanmi puts before formula text when it writes a CSV/XLSX
+is removed again (:func:`wanmi.layers.safe_tables.unescape_cell`).
 
 :func:`write_components` writes the same formats back (a Shapefile uses the GB/T abbreviations, which fit
 its 10-character field names), so exports re-import unchanged.
