@@ -81,7 +81,7 @@ def _conninfo_to_dict(dsn: str) -> dict[str, Any]:
     try:
         from psycopg.conninfo import conninfo_to_dict
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InputError("PostgreSQL connections need psycopg 3: pip install 'psycopg'") from exc
+        raise InputError("PostgreSQL connections need psycopg 3 (on the system libpq): pip install psycopg") from exc
     return conninfo_to_dict(dsn)
 
 

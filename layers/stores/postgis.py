@@ -80,7 +80,7 @@ def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InputError("the PostGIS store needs psycopg 3: pip install 'psycopg[binary]'") from exc
+        raise InputError("the PostGIS store needs psycopg 3 (on the system libpq): pip install psycopg") from exc
     return psycopg
 
 
