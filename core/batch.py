@@ -991,6 +991,8 @@ def run_batch(
             _concat_geoparquet(outside_files, out / name, drop=("_pid",))
         else:
             (out / name).unlink(missing_ok=True)
+    # numbers and digit-checked district codes only (jurisdiction_codes): no text a spreadsheet could run as a
+    # formula, so no escaping (layers.safe_tables is out of core's reach)
     summary.drop(columns=["pid"]).to_csv(out / SUMMARY_FILE, index=False)
     rss: dict[str, float] = {}
     stats = [*zip(files["pid"], files["peak_rss_mib"]), *zip(summary["pid"], summary["peak_rss_mib"]),
