@@ -13,7 +13,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
+from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 from .evaluate import sink_crs
 
 BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
@@ -84,6 +84,7 @@ class OverlayCases(WanmiAlgorithm):
                                              source.sourceCrs())
         feedback.window(50, 85)
         write_gdf_to_sink(overlaid, sink, fields, feedback)
+        style_output(context, dest_id, "cases.qml")
         outputs = {self.OUTPUT: dest_id, "CASE_COUNT": len(overlaid),
                    "INSIDE": int(overlaid["cell_code"].notna().sum())}
         if self.COUNTS in parameters and parameters[self.COUNTS] is not None:
@@ -98,5 +99,7 @@ class OverlayCases(WanmiAlgorithm):
                 feedback.window(85, 100)
                 write_gdf_to_sink(table, csink, cfields, feedback)
                 outputs[self.COUNTS] = counts_id
+                if wkb != QgsWkbTypes.NoGeometry:
+                    style_output(context, counts_id, "case_counts.qml")
         feedback.info(tr("{n} case(s), {m} in cells").format(n=outputs["CASE_COUNT"], m=outputs["INSIDE"]))
         return outputs

@@ -10,7 +10,7 @@ from qgis.core import (
     QgsProcessingParameterFile,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
+from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 from .census_common import COORDS, SCHEMES, coords_parameter, scheme_parameter
 from .partition import qgis_crs
 
@@ -60,4 +60,5 @@ class ValidateCensus(WanmiAlgorithm):
                                              if len(bad) else 1, qgis_crs(records.crs))
         feedback.window(90, 100)
         write_gdf_to_sink(bad, sink, fields, feedback)
+        style_output(context, dest_id, "census_problems.qml")
         return {"OUTPUT": dest_id, "PROBLEM_RECORDS": len(bad)}

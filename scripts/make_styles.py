@@ -214,6 +214,55 @@ def responsibility_areas(layer: QgsVectorLayer) -> None:
     layer.setLabelsEnabled(True)
 
 
+# 案卷状态 (case state): open cases stand out, closed ones recede; small, semi-transparent markers so 10⁴–10⁵
+# cases do not hide the map.
+CASE_STATE_COLORS = {"办理中": "#2c7bb6", "挂账": "#fdae61", "缓办": "#d7191c", "已结案": "#878787",
+                     "作废": "#d9d9d9"}
+
+
+def cases(layer: QgsVectorLayer) -> None:
+    """案卷: categorised by state, 1.6 mm circles at 70 % opacity; other states in black."""
+    categories = []
+    for state, color in [*CASE_STATE_COLORS.items(), ("", "#252525")]:
+        symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": color, "size": "1.6",
+                                               "outline_color": "#ffffff", "outline_width": "0.1"})
+        categories.append(QgsRendererCategory(state, symbol, state or "其他"))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("state", categories))
+    layer.setOpacity(0.7)
+
+
+def case_counts(layer: QgsVectorLayer) -> None:
+    """案卷数 per cell/community: ColorBrewer YlOrRd in 5 quantile classes of ``cases`` (placeholder ranges,
+    recomputed on the layer's data by the Wanmi post-processor), at 75 % opacity so the base map shows."""
+    from qgis.core import (
+        QgsClassificationQuantile,
+        QgsColorBrewerColorRamp,
+        QgsGraduatedSymbolRenderer,
+        QgsRendererRange,
+    )
+
+    colors = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+    bounds = [0, 1, 2, 5, 10, 1e9]
+    ranges = []
+    for k, color in enumerate(colors):
+        symbol = QgsFillSymbol.createSimple(
+            {"color": color, "outline_color": "#ffffff", "outline_width": "0.1", "outline_width_unit": "MM"})
+        ranges.append(QgsRendererRange(bounds[k], bounds[k + 1], symbol, f"{bounds[k]:g} – {bounds[k + 1]:g}"))
+    renderer = QgsGraduatedSymbolRenderer("cases", ranges)
+    renderer.setClassificationMethod(QgsClassificationQuantile())
+    renderer.setSourceColorRamp(QgsColorBrewerColorRamp("YlOrRd", 5))
+    layer.setRenderer(renderer)
+    layer.setOpacity(0.75)
+
+
+def census_problems(layer: QgsVectorLayer) -> None:
+    """普查记录问题: red crosses labelled with the problem kinds."""
+    symbol = QgsMarkerSymbol.createSimple({"name": "cross2", "color": "#e31a1c", "size": "3.0",
+                                           "outline_color": "#e31a1c", "outline_width": "0.6"})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    _code_labels(layer, field="problems", color="#e31a1c")
+
+
 AUDIT_URI = "MultiPolygon?field=type:string&field=severity:string&field=layer:string&field=codes:string" \
     "&field=area_m2:double&field=detail:string"
 AREA_URI = "MultiPolygon?field=area_code:string&field=responsible:string&field=workload:double"
@@ -226,6 +275,9 @@ STYLE_BUILDERS = {
     "responsibility_areas.qml": (AREA_URI, responsibility_areas),
     "grades.qml": (SCORE_URI, score_grades),
     "density.qml": (SCORE_URI, score_density),
+    "cases.qml": ("Point?field=case_id:string&field=state:string", cases),
+    "case_counts.qml": ("Polygon?field=cell_code:string&field=cases:integer", case_counts),
+    "census_problems.qml": ("Point?field=problems:string&field=reason:string", census_problems),
 }
 
 

@@ -92,3 +92,34 @@ def runs(demo: Path, out: Path, tag: str = "") -> dict[str, dict[str, str]]:
         "audit": {"INPUT": cells, "JURISDICTION": communities, "COMPONENTS": census, "OUTPUT": tmp,
                   "REPORT": str(out / f"audit{tag}.md")},
     }
+
+
+def make_dongcheng(out: Path, scale: float = 0.005, n_cases: int = 3000) -> dict[str, Path]:
+    """Dongcheng inputs for the Desktop walk-through, made with the CLI as a user would: the unit grid, a
+    SYNTHETIC census (surveyor's CSV in WGS 84, imported with code allocation) and SYNTHETIC cases."""
+    import geopandas as gpd
+
+    from wanmi.core.placement import geocode_components
+    from wanmi.core.province import synthetic_components
+
+    wanmi = str(Path(sys.executable).parent / "wanmi")
+    sample = SAMPLE / "dongcheng.gpkg"
+    files = {"cells": out / "cells.gpkg", "census_csv": out / "dongcheng_census.csv",
+             "census": out / "census.gpkg", "cases": out / "cases.gpkg"}
+    subprocess.run([wanmi, "-q", "partition", str(sample), "--layer", "communities", "--out", str(files["cells"])],
+                   check=True, capture_output=True, timeout=600)
+    communities = gpd.read_file(sample, layer="communities")
+    placed = geocode_components(synthetic_components(communities, "110101", scale=scale),
+                                gpd.read_file(files["cells"], layer="unit_cells"))
+    points = placed[placed["cell_code"].notna()].to_crs("EPSG:4326")
+    table = points[["class_code", "cell_code"]].assign(
+        status="完好", name="合成部件 (synthetic)", dept_code="D01", dept_name="市政管理处 (synthetic)",
+        initial_date="2024-01-01", lon=points.geometry.x.round(8), lat=points.geometry.y.round(8))
+    table.to_csv(files["census_csv"], index=False, encoding="utf-8-sig")
+    subprocess.run([wanmi, "-q", "census", "import", str(files["census_csv"]), "--store", str(files["census"]),
+                    "--allocate", "--jurisdiction", str(sample), "--jurisdiction-layer", "communities",
+                    "--rejects", str(out / "census_rejects.csv")], check=True, capture_output=True, timeout=600)
+    subprocess.run([wanmi, "-q", "cases", "synth", str(files["cells"]), "--components", str(files["census"]),
+                    "--n", str(n_cases), "--seed", "1", "--out", str(files["cases"])],
+                   check=True, capture_output=True, timeout=600)
+    return files

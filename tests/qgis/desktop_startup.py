@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle
+from qgis.core import Qgis, QgsApplication, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.gui import QgsLocatorWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer
@@ -22,6 +22,13 @@ from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QLineEdit, QToolBar, 
 from qgis.utils import active_plugins, iface, plugins, unloadPlugin
 
 REPORT = os.environ["WANMI_REPORT"]
+# {"layers": [[uri, name], …], "fill": {algorithm name: {parameter: value}}, "rounds": 2}: after the sample is
+# loaded, add the layers and run every dock button's dialog (Run, wait for the task) ``rounds`` times.
+WALK = None
+if os.environ.get("WANMI_WALKTHROUGH"):
+    with open(os.environ["WANMI_WALKTHROUGH"], encoding="utf-8") as _fh:
+        WALK = json.load(_fh)
+RUN_TIMEOUT_S = 240
 SCREENSHOT = os.environ["WANMI_SCREENSHOT"]
 TIMEOUT_S = float(os.environ.get("WANMI_TIMEOUT", "150"))
 START = time.monotonic()
@@ -80,12 +87,121 @@ def finish():
     if plugins.get("wanmi") is None:
         write_report_and_quit()
         return
+    if WALK and "walk" not in state:
+        walkthrough()
+        return
+    unload_and_quit()
+
+
+def unload_and_quit():
     state["before_unload"] = leftovers()
     try:
         unloadPlugin("wanmi")  # what the Plugin Manager does when the plugin is unticked
     except Exception:
         state["errors"].append(traceback.format_exc())
     QTimer.singleShot(800, after_unload)  # let deleteLater() run
+
+
+def walkthrough():
+    """Every dock button: open the dialog, fill what a user types (files), press Run, wait; all of it twice."""
+    state["walk"] = []
+    _watch_dialogs()
+    for uri, name in WALK.get("layers", []):
+        layer = QgsVectorLayer(uri, name, "ogr")
+        if not layer.isValid():
+            state["errors"].append(f"walkthrough layer not valid: {uri}")
+        QgsProject.instance().addMapLayer(layer)
+    dock = plugins["wanmi"].dock
+    queue = [(r, alg_id) for r in range(WALK.get("rounds", 2)) for alg_id in list(dock.buttons)]
+    QTimer.singleShot(500, lambda: next_run(queue))
+
+
+def next_run(queue):
+    if not queue:
+        state["walk_layers"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
+        QTimer.singleShot(500, unload_and_quit)
+        return
+    round_, alg_id = queue.pop(0)
+    record = {"round": round_, "alg": alg_id, "start": round(time.monotonic() - START, 1)}
+    before = set(QgsProject.instance().mapLayers())
+    QTimer.singleShot(800, lambda: drive_dialog(record, time.monotonic()))
+    try:
+        plugins["wanmi"].dock.buttons[alg_id].click()  # opens the modal dialog; returns once it is closed
+    except Exception:
+        record["exception"] = traceback.format_exc()
+    added = [QgsProject.instance().mapLayer(i) for i in set(QgsProject.instance().mapLayers()) - before]
+    record["added"] = [{"name": layer.name(), "style": layer.customProperty("wanmi/style"),
+                        "features": layer.featureCount() if hasattr(layer, "featureCount") else None,
+                        "geometry": layer.isSpatial()} for layer in added]
+    state["walk"].append(record)
+    QTimer.singleShot(300, lambda: next_run(queue))
+
+
+DIALOGS = []  # every algorithm dialog the dock creates (processing.createAlgorithmDialog, watched below)
+
+
+def _watch_dialogs():
+    import processing
+
+    create = processing.createAlgorithmDialog
+
+    def created(*args, **kwargs):
+        dialog = create(*args, **kwargs)
+        DIALOGS.append(dialog)
+        return dialog
+
+    processing.createAlgorithmDialog = created
+
+
+def drive_dialog(record, since):
+    """Inside the dialog's own event loop: fill files, press Run, then wait for algorithmFinished."""
+    dialog = DIALOGS[-1] if DIALOGS and not sip.isdeleted(DIALOGS[-1]) and DIALOGS[-1].isVisible() else None
+    if dialog is None:
+        if time.monotonic() - since < 15:
+            QTimer.singleShot(300, lambda: drive_dialog(record, since))
+            return
+        record["problem"] = "no dialog"
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            modal.close()
+        return
+    try:
+        name = record["alg"].split(":")[1]
+        wrappers = dialog.mainWidget().wrappers
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        for param, value in WALK.get("fill", {}).get(name, {}).items():
+            wrappers[param].setParameterValue(value.replace("{round}", str(record["round"])), context)
+        dialog.algorithmFinished.connect(lambda ok, results: record.update(ok=bool(ok)))
+        dialog.runButton().click()
+    except Exception:
+        record["exception"] = traceback.format_exc()
+        dialog.reject()
+        return
+    QTimer.singleShot(300, lambda: wait_dialog(dialog, record, time.monotonic()))
+
+
+def _log_text(dialog):
+    from qgis.PyQt.QtWidgets import QTextEdit
+
+    texts = [w.toPlainText() for w in dialog.findChildren(QTextEdit)]
+    return max(texts, key=len)[-1500:] if texts else ""
+
+
+def wait_dialog(dialog, record, since):
+    """Until the run ended: a successful run closes the dialog itself; a failed one leaves it open."""
+    if sip.isdeleted(dialog) or not dialog.isVisible():
+        return
+    running = any(t.status() in (t.Queued, t.OnHold, t.Running) for t in QgsApplication.taskManager().tasks())
+    waited = time.monotonic() - since
+    if ("ok" in record and not running) or waited > RUN_TIMEOUT_S or ("ok" not in record and not running
+                                                                      and waited > 10):
+        record["seconds"] = round(time.monotonic() - since, 1)
+        record["log"] = _log_text(dialog)
+        record.setdefault("ok", False)
+        dialog.reject()  # closes the dialog: the button's click() returns
+        return
+    QTimer.singleShot(300, lambda: wait_dialog(dialog, record, since))
 
 
 def leftovers():

@@ -69,6 +69,35 @@ LOCALES = ("zh_CN", "zh-Hans")
 INSTALL_FROM_ZIP = {"zh_CN": False, "zh-Hans": True}
 
 
+WALKTHROUGH_LOCALE = "zh_CN"
+WALK_ROUNDS = 2
+
+
+def _walkthrough_spec(folder: Path) -> Path:
+    """The Desktop walk-through: Dongcheng census and cases made with the CLI, added to the sample project; the
+    files a user would pick in the dialogs; every dock button run twice."""
+    from .algorithm_runs import SAMPLE, make_dongcheng
+
+    folder.mkdir()
+    files = make_dongcheng(folder)
+    spec = {
+        "rounds": WALK_ROUNDS,
+        "layers": [[f"{files['census']}|layername=components", "部件普查（合成）"],
+                   [f"{files['cases']}|layername=cases", "案卷（合成）"],
+                   [str(SAMPLE / "dongcheng_boundary_gcj02.geojson"), "东城区边界（GCJ-02）"]],
+        "fill": {
+            "import_census": {"INPUT": str(files["census_csv"]), "STORE": str(folder / "census_{round}.gpkg")},
+            "validate_census": {"INPUT": str(files["census_csv"])},
+            "import_cases": {"INPUT": str(files["cases"]), "STORE": str(folder / "cases_{round}.gpkg")},
+            "render_map": {"OUTPUT": str(folder / "grades_{round}.png")},
+            "audit": {"REPORT": str(folder / "audit_{round}.md")},
+        },
+    }
+    path = folder / "walk.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def screenshot_path(lang: str) -> Path:
     return ARTIFACTS / f"qgis_desktop_{lang}.png"
 
@@ -78,6 +107,7 @@ def desktop_runs(tmp_path_factory):
     """Start one QGIS Desktop per locale, all at once (each under its own Xvfb), and collect their reports."""
     tmp_root = tmp_path_factory.mktemp("qgis_desktop")
     zip_path = _package(tmp_root / "wanmi.zip")  # built once: the same zip for both ways of installing
+    walk_spec = _walkthrough_spec(tmp_root / "walk")
     runs = {}
     for i, lang in enumerate(LOCALES):
         tmp = tmp_root / lang
@@ -93,6 +123,9 @@ def desktop_runs(tmp_path_factory):
         env.update(WANMI_REPORT=str(report), WANMI_SCREENSHOT=str(screenshot), LC_ALL="C.UTF-8")
         if INSTALL_FROM_ZIP[lang]:
             env["WANMI_INSTALL_ZIP"] = str(zip_path)
+        if lang == WALKTHROUGH_LOCALE:
+            env["WANMI_WALKTHROUGH"] = str(walk_spec)
+            env["WANMI_TIMEOUT"] = "900"
         runtime = tmp / "runtime"
         runtime.mkdir(mode=0o700)
         env["XDG_RUNTIME_DIR"] = str(runtime)
@@ -106,7 +139,7 @@ def desktop_runs(tmp_path_factory):
     out = {}
     for lang, (proc, log, installed, report, screenshot) in runs.items():
         try:
-            proc.wait(timeout=300)
+            proc.wait(timeout=1500)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -115,6 +148,7 @@ def desktop_runs(tmp_path_factory):
         assert report.exists(), f"{lang}: no report (rc {proc.returncode}):\n{text}"
         data = json.loads(report.read_text(encoding="utf-8"))
         data["_returncode"] = proc.returncode
+        data["_walk_spec"] = str(walk_spec)
         assert (installed / "metadata.txt").exists() and (installed / "i18n" / "wanmi_zh_CN.qm").exists()
         print(f"QGIS Desktop {lang}: screenshot {screenshot}, report {report}")
         out[lang] = (lang, installed, screenshot, data)
@@ -214,3 +248,28 @@ def test_artifacts_are_ignored_by_git():
     for lang in LOCALES:
         path = screenshot_path(lang)
         assert subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=ROOT).returncode == 0, path
+
+
+def test_every_dock_button_runs_twice_from_its_dialog_without_crashing_qgis(desktop_runs):
+    """zh_CN: each dock button opens its dialog, Run starts the background task, the run succeeds and its
+    output layers are added to the project and styled; the whole sequence twice in one QGIS process."""
+    _lang, _installed, _shot, data = desktop_runs[WALKTHROUGH_LOCALE]
+    assert data["_returncode"] == 0  # QGIS alive to the end and exited normally
+    walk = data["walk"]
+    buttons = sorted({record["alg"] for record in walk})
+    assert len(buttons) == 13, buttons
+    assert len(walk) == WALK_ROUNDS * len(buttons)
+    failed = {(r["round"], r["alg"]): (r.get("exception") or r.get("problem") or r.get("log", ""))[-600:]
+              for r in walk if not r.get("ok")}
+    assert failed == {}
+    for record in walk:
+        layers = [layer for layer in record["added"] if layer["geometry"]]
+        if record["alg"] in ("wanmi:import_census", "wanmi:import_cases", "wanmi:render_map"):
+            continue  # file outputs, checked below
+        assert layers, record
+        assert all(layer["features"] for layer in layers), record
+        assert all(layer["style"] for layer in layers), record  # a Wanmi QML style, not QGIS' random one
+    folder = Path(data["_walk_spec"]).parent
+    for r in range(WALK_ROUNDS):
+        assert (folder / f"grades_{r}.png").stat().st_size > 10_000
+        assert (folder / f"census_{r}.gpkg").stat().st_size > 0 and (folder / f"cases_{r}.gpkg").stat().st_size > 0
