@@ -147,8 +147,8 @@ def transaction(path: str | Path, timeout: float | None = None) -> Iterator[sqli
             raise InputError(f"{path} is not a GeoPackage ({exc}); choose another file name") from exc
         if not is_gpkg:
             raise InputError(f"{path} is not a GeoPackage (no gpkg_contents table); choose another file name")
-        yield con
         try:
+            yield con
             con.execute("COMMIT")
         except sqlite3.OperationalError as exc:  # rollback-journal mode: readers kept the file past the wait
             if _busy(exc):

@@ -375,3 +375,31 @@ def test_a_store_that_is_not_a_geopackage_is_refused_untouched(kind, tmp_path, c
         assert target.read_bytes() == digests[target]
     assert capsys.readouterr().err.count("is not a GeoPackage") == 2
     assert leftovers(tmp_path, ["junk.gpkg", "plain.gpkg", "a.csv"]) == []
+
+
+@pytest.mark.parametrize("mode", ["delete", "wal"])
+def test_a_long_read_transaction(kind, store, tmp_path, mode, monkeypatch, capsys):
+    """Rollback journal: a reader inside a transaction keeps the writer from committing; the import waits,
+    then gives up with the busy message and changes nothing. WAL: the import goes through, the reader keeps
+    its snapshot until its transaction ends."""
+    monkeypatch.setattr(gpkg, "BUSY_TIMEOUT_S", 0.5)
+    before = _keys(kind, store)
+    reader = sqlite3.connect(store, isolation_level=None)
+    try:
+        reader.execute(f"PRAGMA journal_mode = {mode}")
+        reader.execute("BEGIN")
+        n0 = reader.execute(f"SELECT count(*) FROM {TABLE[kind]}").fetchone()[0]
+        capsys.readouterr()
+        status = cli(_import_argv(kind, _input(kind, tmp_path, "b.csv", 4, 50), store))
+        assert reader.execute(f"SELECT count(*) FROM {TABLE[kind]}").fetchone()[0] == n0
+        reader.execute("COMMIT")
+        n1 = reader.execute(f"SELECT count(*) FROM {TABLE[kind]}").fetchone()[0]
+    finally:
+        reader.close()
+    if mode == "wal":
+        assert status == 0 and n1 == n0 + 4 and len(_keys(kind, store)) == len(before) + 4
+    else:
+        assert status == 2 and "is busy" in capsys.readouterr().err
+        assert n1 == n0 and _keys(kind, store) == before
+    assert integrity(store) == "ok"
+    assert [f for f in leftovers(tmp_path, []) if f.startswith(".") or f.endswith("-journal")] == []
