@@ -475,7 +475,10 @@ def rejects_table(rejected: pd.DataFrame, lines: Any = None, source: SourceRecor
     source = source if source is not None else rejected.attrs.get("source")
     if not isinstance(source, SourceRecords) or lines is None:
         return _frame_rejects(rejected, fields)
-    table = source.rows(lines)
+    try:
+        table = source.rows(lines)
+    except KeyError:  # records renumbered after reading: no longer the file's lines
+        return _frame_rejects(rejected, fields)
     table = table.loc[:, [c not in REJECT_COLUMNS for c in table.columns]]
     table["problems"] = rejected["problems"].to_numpy(dtype=object)
     table["reason"] = rejected["reason"].to_numpy(dtype=object)
