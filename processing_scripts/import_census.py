@@ -14,7 +14,7 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ..core.errors import InputError
+from ..core.errors import InputError, WanmiError
 from .base import WanmiAlgorithm, source_to_gdf, tr
 from .census_common import (
     COORDS,
@@ -111,7 +111,11 @@ class ImportCensus(WanmiAlgorithm):
             store = GeoPackageStore(path)
             layer_uri = f"{path}|layername=components"
         if not store.exists():
-            store.create(SCHEMES[self.parameterAsEnum(parameters, "SCHEME", context)])
+            try:
+                store.create(SCHEMES[self.parameterAsEnum(parameters, "SCHEME", context)])
+            except WanmiError:
+                if not store.exists():
+                    raise  # else another import created it meanwhile: import into that one
         feedback.window(30, 100)
         result = store.import_components(records, jurisdiction=jurisdiction,
                                          allocate=self.parameterAsBool(parameters, "ALLOCATE", context))
