@@ -77,6 +77,7 @@ __all__ = [
     "audit",
     "current_features",
     "date_values",
+    "latest_edition",
     "summarize_problems",
     "valid_on",
 ]
@@ -780,6 +781,17 @@ def date_values(frame: pd.DataFrame, col: str) -> np.ndarray:
     out = np.array(ts.dt.date.to_numpy(dtype=object), dtype=object)
     out[ts.isna().to_numpy()] = None
     return out
+
+
+def latest_edition(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of a grid's latest edition — those without a ``valid_to`` — and the number left out (rows with
+    one are history that a renumbered grid keeps: retired codes, old versions). Point → cell and evaluation
+    use these; audits and responsibility areas take the rows :func:`valid_on` a day instead."""
+    if "valid_to" not in getattr(frame, "columns", ()):
+        return frame, 0
+    closed = pd.notna(date_values(frame, "valid_to"))
+    left = int(closed.sum())
+    return (frame[~closed] if left else frame), left
 
 
 def current_features(frame: gpd.GeoDataFrame, day: dt.date) -> tuple[gpd.GeoDataFrame, int]:

@@ -935,12 +935,16 @@ def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str
     edges; ``lattice``: the grid's lattice for the arithmetic path), the codes then taken per cell; cases in
     another CRS are reprojected to the cells' metric CRS, their own CRS is kept in the result. Community
     and street codes given as 3-digit segments in the cells are widened with the district/street prefix
-    so that they are unique keys across the district.
+    so that they are unique keys across the district. Cell rows with a ``valid_to`` (the history a renumbered
+    grid keeps) are left out: cases go to the latest edition.
     """
+    from .audit import latest_edition
     from .geocode import assign_points, point_coordinates
 
     fb = ensure(feedback)
     fb.step(0, 3)
+    cells, left = latest_edition(cells)
+    lattice = None if left else lattice
     frame = _filter_period(cases, period, time_field)
     if getattr(frame, "_geometry_column_name", None) is None:
         raise InputError("the cases have no geometry: place them first (place_cases) or give locations")

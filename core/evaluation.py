@@ -603,6 +603,10 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
         raise InputError(f"cannot evaluate by {by!r}; choose one of {', '.join(GROUP_KEYS)}")
     fb.window(0, 10)
     fb.step(0, 1)
+    if cells is not None:  # a grid that keeps its history: its latest edition (rows without valid_to)
+        from .audit import latest_edition
+
+        cells, _ = latest_edition(cells)
     if cells is not None and by in REGION_KEYS:
         cases = _overlay(cases, cells, code_field)
     fb.window(10, 60)

@@ -626,12 +626,16 @@ def assign_to_cells(points: Any, cells: Any, code_field: str = "code", lattice: 
     ``district_code`` (copied from the cell's columns of those names when present, else missing); points
     outside every cell get missing values. Points in another CRS than the cells are reprojected to the
     cells' CRS first; geographic cells are refused. Non-point geometries are located at a point on them.
-    ``lattice`` and ``method`` as in :func:`assign_points`.
+    ``lattice`` and ``method`` as in :func:`assign_points`. Rows of a grid that keeps its history and have a
+    ``valid_to`` (retired codes, old versions) are left out: points go to the latest edition.
     """
+    from .audit import latest_edition
+
     if code_field not in getattr(cells, "columns", ()):
         have = ", ".join(map(str, getattr(cells, "columns", [])))
         raise InputError(f"The cells have no code field {code_field!r} (fields: {have}).")
-    idx = _assign(points, cells, lattice, method)
+    cells, left = latest_edition(cells)
+    idx = _assign(points, cells, None if left else lattice, method)
     index = points.index if isinstance(points, (pd.Series, pd.DataFrame)) else pd.RangeIndex(len(idx))
     data = {}
     for out_col, src in (("cell_code", code_field), *((col, col) for col in _CODE_COLUMNS)):

@@ -50,7 +50,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .audit import date_values, valid_on
+from .audit import date_values, latest_edition, valid_on
 from .cellcode import CellCodeScheme, band_rows, get_cell_scheme, sequence_numbers
 from .crs import require_metric
 from .errors import InputError
@@ -117,13 +117,10 @@ def _new_keys(cells: gpd.GeoDataFrame, scheme: CellCodeScheme) -> pd.DataFrame:
 
 def _redrawn(new_cells: gpd.GeoDataFrame, fb: Feedback) -> gpd.GeoDataFrame:
     """The cells of the redrawn grid (index reset): rows that already carry a ``valid_to`` are history."""
-    new = new_cells.reset_index(drop=True)
-    if "valid_to" in new.columns:
-        closed = pd.notna(date_values(new, "valid_to"))
-        if closed.any():
-            fb.info(f"{int(closed.sum())} rows of the redrawn grid have a valid_to (retired cells) and are "
-                    "left out.")
-            new = new[~closed].reset_index(drop=True)
+    new, left = latest_edition(new_cells)
+    new = new.reset_index(drop=True)
+    if left:
+        fb.info(f"{left} rows of the redrawn grid have a valid_to (retired cells) and are left out.")
     if not len(new):
         raise InputError("the redrawn grid has no current cell")
     ngeom = np.asarray(new.geometry.values, dtype=object)

@@ -455,3 +455,35 @@ def test_cli_renumber_writes_the_history_and_chains(tmp_path, old, capsys):
             "--as-of", "2024-06-01", "--out", str(tmp_path / "audit.gpkg")]
     assert main(argv) == 0
     assert "audit: 0 errors, 0 warnings" in capsys.readouterr().out
+
+
+def test_points_cases_and_evaluation_use_the_latest_edition_of_a_history_grid():
+    """A renumbered grid keeps retired cells under the current ones: whatever the row order, points and
+    cases go to current cells and evaluation lists current cells only."""
+    from shapely.geometry import Point
+
+    from wanmi.core.cases import overlay_cases
+    from wanmi.core.evaluation import evaluate
+    from wanmi.core.geocode import assign_to_cells
+    from wanmi.core.placement import geocode_components
+
+    j = gpd.GeoDataFrame({"district_code": ["110101"] * 2, "street_code": ["001"] * 2,
+                          "community_code": ["001", "002"]},
+                         geometry=[box(0, 0, 300, 200), box(300, 0, 600, 200)], crs=CRS)
+    old = partition(j, valid_from="2024-01-01").cells
+    new = old[["district_code", "street_code", "community_code", "geometry"]].copy()
+    new.loc[old["code"] == "110101001002001", "community_code"] = "001"  # a boundary correction
+    history = renumber(new, old, valid_from=NEW_DATE).history
+    moved = "110101001001007"  # 002001 retired, its cell now 001007 (a smaller code, listed first)
+    assert set(history.loc[history["valid_to"].notna(), "code"]) == {"110101001002001"}
+    pts = gpd.GeoDataFrame({"reported_at": pd.Timestamp("2025-03-01")}, index=[0],
+                           geometry=[Point(350, 150)], crs=CRS)
+    for grid_rows in (history, history.iloc[::-1]):
+        assert assign_to_cells(pts, grid_rows)["cell_code"].tolist() == [moved]
+        assert geocode_components(pts, grid_rows)["cell_code"].tolist() == [moved]
+        assert overlay_cases(pts, grid_rows)["cell_code"].tolist() == [moved]
+    t = pd.Timestamp("2025-03-01")
+    case = pts.assign(case_id="c1", state="已结案", registered_at=t, deadline=t + pd.Timedelta(days=1),
+                      disposed_at=t, closed_at=t)
+    scores = evaluate(case, by="cell_code", period="2025-03", cells=history)
+    assert len(scores) == 12 and "110101001002001" not in set(scores["code"])
