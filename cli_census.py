@@ -12,7 +12,6 @@ Imports are one transaction: valid records land, rejected ones go to the reject 
 from __future__ import annotations
 
 import argparse
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -45,27 +44,12 @@ def _print_problems(problems: Any) -> None:
             print(f"  {kind:>22}: {n} record(s)")
 
 
-def _open_or_create(args: argparse.Namespace) -> Any:
-    """The store, created when missing. Creation is safe when several importers race to create it: a store
-    that another one created meanwhile is simply used."""
-    from .core.errors import WanmiError
-    from .layers.census_store import open_store
-
-    store = open_store(args.store, args.schema)
-    if not store.exists():
-        try:
-            store.create(args.scheme, crs=args.crs)
-            print(f"created census {shown(args.store)} (scheme {args.scheme}, {args.crs})")
-        except WanmiError:
-            if not store.exists():
-                raise
-    return store
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    """Read and check the inputs first (a missing, empty or unreadable input creates nothing), then import in
-    one transaction; the reject CSV is written before the commit and renamed after it."""
-    from .layers.files import clean_orphans, temp_path
+    """Read and check the inputs first (a missing, empty or unreadable input creates nothing), create the store
+    if needed (safe when importers race to create it), then import in one transaction with the reject CSV
+    staged before the commit and renamed after it."""
+    from .layers.census_store import open_store
+    from .layers.files import clean_orphans
 
     records = _records(args)
     if not len(records):
@@ -73,37 +57,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     jurisdiction = _jurisdiction(args)
     rejects = Path(args.rejects or Path(args.input).with_suffix(".rejects.csv"))
     clean_orphans(rejects.parent)
-    store = _open_or_create(args)
-    staged: list[Path] = []
-
-    def stage_rejects(result: Any) -> None:
-        if result.n_rejected:
-            tmp = temp_path(rejects)
-            try:
-                rejects.parent.mkdir(parents=True, exist_ok=True)
-                staged.append(tmp)
-                result.write_rejects(tmp)
-            except OSError as exc:
-                raise InputError(f"cannot write the reject list {rejects} ({exc.strerror or exc}); "
-                                 f"nothing was imported") from exc
-
-    try:
-        result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate,
-                                         area=args.area, min_distance=args.min_distance,
-                                         before_commit=stage_rejects)
-        if staged:
-            staged.pop().replace(rejects)
-    finally:
-        for tmp in staged:
-            with suppress(OSError):
-                tmp.unlink(missing_ok=True)
+    store = open_store(args.store, args.schema)
+    if store.create_if_missing(args.scheme, crs=args.crs):
+        print(f"created census {shown(args.store)} (scheme {args.scheme}, {args.crs})")
+    result = store.import_components(records, jurisdiction=jurisdiction, allocate=args.allocate, area=args.area,
+                                     min_distance=args.min_distance, rejects=rejects)
     print(f"{args.input}: {result.n_inserted} record(s) stored in {shown(args.store)}, "
           f"{result.n_rejected} rejected")
     if result.allocated:
         print(f"  {len(result.allocated)} new code(s) allocated: {result.allocated[0]} …")
     _print_problems(result.problems)
-    if result.n_rejected:
-        print(f"  rejected records with their reasons: {rejects}")
+    if result.rejects_path is not None:
+        print(f"  rejected records with their reasons: {result.rejects_path}")
     return 0
 
 

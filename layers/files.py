@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["clean_orphans", "publish_new", "temp_file", "temp_path"]
+__all__ = ["clean_orphans", "publish_new", "staged_file", "temp_file", "temp_path"]
 
 PREFIX = ".wanmi-"
 _HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
@@ -129,3 +129,23 @@ def clean_orphans(folder: str | Path) -> list[Path]:
                 except (FileNotFoundError, PermissionError):
                     pass
     return removed
+
+
+@contextmanager
+def staged_file(target: str | Path | None) -> Iterator[Path | None]:
+    """A temporary name for ``target`` (None: no file, yields None). Write it inside the block; when the
+    block succeeds, what was written there replaces ``target`` (one rename), and on an error it is removed
+    and ``target`` stays as it was. Nest a transaction inside the block to change a store and a file
+    together: the file is staged before the commit and renamed after it."""
+    if target is None:
+        yield None
+        return
+    target = Path(target)
+    path = temp_path(target)
+    try:
+        yield path
+        if path.exists():
+            os.replace(path, target)
+    finally:
+        if path.parent.is_dir():
+            _remove(path)

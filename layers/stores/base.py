@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ from ...core.census import (
 )
 from ...core.codes import CodeScheme, class_table, get_scheme, scheme_from_template
 from ...core.errors import InputError, WanmiError
+from ..files import staged_file
 from ..schema import map_columns, max_lengths
 
 __all__ = ["CensusStore", "CensusStoreError", "ImportResult", "Session"]
@@ -64,12 +65,14 @@ class ImportResult:
     ``inserted``: codes stored, in input order. ``rejected``: the rejected records (all their columns, the
     input index) with ``problems`` (kinds) and ``reason`` (messages). ``problems``: one row per problem
     ``(row, code, field, problem, detail)``. ``allocated``: the codes newly allocated to records without one.
+    ``rejects_path``: the reject file written with the import (``import_components(rejects=…)``), if any.
     """
 
     inserted: list[str]
     rejected: pd.DataFrame
     problems: pd.DataFrame
     allocated: list[str] = field(default_factory=list)
+    rejects_path: Path | None = None
 
     @property
     def n_inserted(self) -> int:
@@ -253,6 +256,21 @@ class CensusStore(ABC):
         self._meta = None
         return self
 
+    def create_if_missing(self, scheme: str | CodeScheme, crs: Any = "EPSG:4490",
+                          geometry_type: str = "Point") -> bool:
+        """:meth:`create` unless the store exists; True when this call created it. Safe when several
+        processes race to create the same store: one creates it, the others use it."""
+        if self.exists():
+            return False
+        try:
+            self.create(scheme, crs=crs, geometry_type=geometry_type)
+        except WanmiError:
+            if self.exists():  # created by another process meanwhile
+                self._meta = None
+                return False
+            raise
+        return True
+
     # ---- reading -------------------------------------------------------------------------------------
     def _frame(self, rows: list[tuple], wkb: list[bytes | None]) -> Any:
         """GeoDataFrame of stored rows: text as object (None for NULL), dates as ``datetime.date``."""
@@ -327,7 +345,7 @@ class CensusStore(ABC):
         known_admin: Iterable[str] | None = None,
         known_streets: Iterable[str] | None = None,
         today: dt.date | None = None,
-        before_commit: Callable[[ImportResult], None] | None = None,
+        rejects: str | Path | None = None,
     ) -> ImportResult:
         """Validate ``frame`` (a GeoDataFrame of census records, any CRS) and store the valid records.
 
@@ -336,8 +354,9 @@ class CensusStore(ABC):
         ``allocate=True``, for records that have a ``class_code`` but no ``code``; the street/admin part comes
         from ``area`` or else from each record's cell code), and the valid records are inserted. Any error
         rolls everything back and leaves the store unchanged. Columns may use Chinese labels, GB/T 47678.5
-        abbreviations or CJ/T 214 names (see :func:`wanmi.layers.schema.map_columns`). ``before_commit`` is
-        called with the result inside the transaction, just before the commit (an exception rolls back).
+        abbreviations or CJ/T 214 names (see :func:`wanmi.layers.schema.map_columns`). With ``rejects`` the
+        rejected records are written there (:meth:`ImportResult.write_rejects`) with the import: staged before
+        the commit, renamed after it, so a reject list that cannot be written stores nothing.
         """
         import geopandas as gpd
 
@@ -350,7 +369,7 @@ class CensusStore(ABC):
             raise InputError("the records' index has duplicate labels; reset it so problems can name rows")
         frame = map_columns(frame)
         scheme = self.scheme
-        with self._writing(f"import of {len(frame)} records") as s:
+        with staged_file(rejects) as rejects_tmp, self._writing(f"import of {len(frame)} records") as s:
             s.lock_components()
             near = self._existing_near(s, frame, min_distance)
             report = validate_components(
@@ -359,14 +378,7 @@ class CensusStore(ABC):
                 max_lengths=max_lengths(scheme), allow_missing_code=allocate, today=today,
             )
             if self.geometry_type == "Point":
-                geo = report.frame.geometry
-                ok_geom = ~(geo.isna() | geo.is_empty)
-                not_point = report.valid_mask & ok_geom.to_numpy() & (geo.geom_type != "Point").to_numpy()
-                kinds = geo.geom_type.to_numpy(dtype=object)[not_point]
-                report.add_problems(report.frame.index[not_point], "bad_geometry", "geometry",
-                                    [f"the census layer stores points, this record is a {k} (create the "
-                                     f"store with geometry_type='Geometry' for lines and polygons)"
-                                     for k in kinds])
+                _reject_non_points(report)
             allocated = self._allocate_missing(s, report, area) if allocate else []
             valid = report.valid
             if len(valid):
@@ -384,8 +396,9 @@ class CensusStore(ABC):
                 problems=report.problems,
                 allocated=allocated,
             )
-            if before_commit is not None:  # e.g. stage the reject file: it fails before anything is stored
-                before_commit(result)
+            if rejects_tmp is not None and result.n_rejected:
+                _stage_rejects(result, rejects_tmp, Path(rejects))
+                result.rejects_path = Path(rejects)
         return result
 
     def _existing_near(self, s: Session, frame: Any, tol: float) -> Any:
@@ -493,6 +506,27 @@ class CensusStore(ABC):
 # ----------------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------------
+
+
+def _reject_non_points(report: Any) -> None:
+    """Valid records that are not points become ``bad_geometry`` problems (a point census layer)."""
+    geo = report.frame.geometry
+    ok_geom = ~(geo.isna() | geo.is_empty)
+    not_point = report.valid_mask & ok_geom.to_numpy() & (geo.geom_type != "Point").to_numpy()
+    kinds = geo.geom_type.to_numpy(dtype=object)[not_point]
+    report.add_problems(report.frame.index[not_point], "bad_geometry", "geometry",
+                        [f"the census layer stores points, this record is a {k} (create the "
+                         f"store with geometry_type='Geometry' for lines and polygons)" for k in kinds])
+
+
+def _stage_rejects(result: ImportResult, tmp: Path, target: Path) -> None:
+    """The reject list written to its staged name; a failure is one clear message (nothing is imported)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        result.write_rejects(tmp)
+    except OSError as exc:
+        raise InputError(f"cannot write the reject list {target} ({exc.strerror or exc}); "
+                         f"nothing was imported") from exc
 
 
 def _as_date(value: Any) -> dt.date | None:
