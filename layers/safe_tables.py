@@ -69,7 +69,8 @@ def escape_frame(table: pd.DataFrame) -> pd.DataFrame:
     out.columns = [escape_cell(str(c)) for c in table.columns]
     for j in range(out.shape[1]):
         column = out.iloc[:, j]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype) \
+                or isinstance(column.dtype, pd.CategoricalDtype):
             out.isetitem(j, column.astype(object).map(escape_cell))
     return out
 
@@ -92,7 +93,6 @@ def write_xlsx(table: pd.DataFrame, path: str | Path, title: str = "Sheet1",
                numeric: Iterable[str] = ()) -> Path:
     """One sheet: header row, then the rows; text escaped and stored as text (never as a formula), columns
     other than ``numeric`` formatted ``@`` (text) so codes keep their leading zeros when edited in Excel."""
-    import numpy as np
     import openpyxl
 
     numeric = set(numeric)
@@ -102,7 +102,7 @@ def write_xlsx(table: pd.DataFrame, path: str | Path, title: str = "Sheet1",
     ws.append([escape_cell(str(c)) for c in table.columns])
     text_cols = [j for j, c in enumerate(table.columns) if c not in numeric]
     for values in table.itertuples(index=False, name=None):
-        ws.append([None if isinstance(v, float) and np.isnan(v) else escape_cell(v) for v in values])
+        ws.append([None if _blank(v) else escape_cell(v) for v in values])
     for row in ws.iter_rows():
         for cell in row:
             if cell.data_type == "f":  # openpyxl reads "=…" as a formula; escaping leaves none, but be sure
@@ -112,6 +112,11 @@ def write_xlsx(table: pd.DataFrame, path: str | Path, title: str = "Sheet1",
                 row[j].number_format = "@"
     book.save(path)
     return Path(path)
+
+
+def _blank(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (an empty cell)."""
+    return value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 # ----------------------------------------------------------------------------------------------------
