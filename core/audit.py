@@ -787,7 +787,7 @@ def latest_edition(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The rows of a grid's latest edition — those without a ``valid_to`` — and the number left out (rows with
     one are history that a renumbered grid keeps: retired codes, old versions). Point → cell and evaluation
     use these; audits and responsibility areas take the rows :func:`valid_on` a day instead."""
-    if "valid_to" not in getattr(frame, "columns", ()):
+    if "valid_to" not in getattr(frame, "columns", ()) or frame["valid_to"].isna().all():  # fast: no history
         return frame, 0
     closed = pd.notna(date_values(frame, "valid_to"))
     left = int(closed.sum())
