@@ -28,7 +28,7 @@ from ..core.cases import CASE_FIELDS, TIME_FIELDS, CaseReport, normalize_cases, 
 from ..core.crs import to_metric
 from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
-from .files import clean_orphans, publish_new, temp_file, temp_path
+from .files import clean_orphans, publish_new, staged_file, temp_file
 from .gpkg import write_gpkg
 from .importers import (
     LAT_NAMES,
@@ -213,16 +213,15 @@ def _rejects_table(report: CaseReport, source: Any = None) -> pd.DataFrame:
     return rejects_table(rej, rej.index if source is not None else None, source, fields=CASE_FIELDS)
 
 
-def _csv_temp(table: pd.DataFrame, path: Path) -> Path:
-    """``table`` written (UTF-8 with BOM, for Excel) to a temporary file next to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path)
+def _write_rejects(report: CaseReport, source: Any, tmp: Path, target: Path) -> None:
+    """The reject list (UTF-8 with BOM, for Excel; formula text escaped) at its staged name ``tmp``; a failure
+    is one clear message and nothing is imported."""
     try:
-        write_csv(table, tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(_rejects_table(report, source), tmp)
+    except OSError as exc:
+        raise InputError(f"cannot write the reject list {target} ({exc.strerror or exc}); "
+                         f"nothing was imported") from exc
 
 
 def _strict_check(report: CaseReport, strict: bool) -> None:
@@ -366,24 +365,16 @@ def import_cases(
     rejects_path = Path(rejects) if rejects is not None else None
     if rejects_path is not None:
         clean_orphans(rejects_path.parent)
-    staged: list[Path] = []
-
-    def stage_rejects(report: CaseReport) -> None:
-        if rejects_path is not None:
-            try:
-                staged.append(_csv_temp(_rejects_table(report, frame.attrs.get("source")), rejects_path))
-            except OSError as exc:
-                raise InputError(f"cannot write the reject list {rejects_path} ({exc.strerror or exc}); "
-                                 f"nothing was imported") from exc
-
     source_name = str(source) if isinstance(source, (str, Path)) else "imported table"
     out_path = Path(out) if out is not None else None
-    try:
+    with staged_file(rejects_path) as rejects_tmp:  # renamed into place after the store's commit
+
+        def stage_rejects(report: CaseReport) -> None:
+            if rejects_tmp is not None and rejects_path is not None:
+                _write_rejects(report, frame.attrs.get("source"), rejects_tmp, rejects_path)
+
         report = _run_import(out_path, validate, strict, dict(metadata or {}), fb, stage_rejects, source_name)
-        published = staged.pop().replace(rejects_path) if staged else None
-    finally:
-        for tmp in staged:
-            tmp.unlink(missing_ok=True)
+    published = rejects_path if rejects_path is not None and rejects_path.exists() else None
     fb.step(10, 10)
     n_valid = int(report.valid_mask.sum())
     return CaseImportResult(report, out_path, n_valid if out_path is not None else 0, len(report.frame) - n_valid,
