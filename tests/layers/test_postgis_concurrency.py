@@ -108,12 +108,15 @@ def _status_worker(args) -> tuple[int, int]:
     return done, refused
 
 
+def _one_lamp() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"code": ["011801000001"], "name": ["路灯"], "dept_code": ["D"], "dept_name": ["城管委"],
+                             "cell_code": ["110101001001001"], "status": ["完好"], "initial_date": ["2024-05-01"]},
+                            geometry=[shapely.Point(116.3975, 39.9087)], crs="EPSG:4326")
+
+
 def _race(dsn: str, schema: str, pause: float = 0.0):
     store = PostgisStore(dsn, schema).create("default12")
-    frame = gpd.GeoDataFrame({"code": ["011801000001"], "name": ["路灯"], "dept_code": ["D"], "dept_name": ["城管委"],
-                              "cell_code": ["110101001001001"], "status": ["完好"], "initial_date": ["2024-05-01"]},
-                             geometry=[shapely.Point(116.3975, 39.9087)], crs="EPSG:4326")
-    assert store.import_components(frame, today=dt.date(2025, 6, 30)).n_inserted == 1
+    assert store.import_components(_one_lamp(), today=dt.date(2025, 6, 30)).n_inserted == 1
     with multiprocessing.get_context("fork").Pool(4) as pool:
         outcomes = pool.map(_status_worker, [(dsn, schema, k, pause) for k in range(4)])
     return store, store.history("011801000001"), outcomes
@@ -176,12 +179,8 @@ def test_stalled_importer_makes_the_next_fail_within_the_lock_timeout(secret_rol
 
 
 def test_status_change_on_a_locked_row_is_busy_not_stuck(postgres_dsn, pg_schema):
-    store = PostgisStore(postgres_dsn, pg_schema, lock_timeout=0.3)
-    _race_free = store.create("default12")
-    frame = gpd.GeoDataFrame({"code": ["011801000001"], "name": ["路灯"], "dept_code": ["D"], "dept_name": ["城管委"],
-                              "cell_code": ["110101001001001"], "status": ["完好"], "initial_date": ["2024-05-01"]},
-                             geometry=[shapely.Point(116.3975, 39.9087)], crs="EPSG:4326")
-    _race_free.import_components(frame, today=dt.date(2025, 6, 30))
+    store = PostgisStore(postgres_dsn, pg_schema, lock_timeout=0.3).create("default12")
+    store.import_components(_one_lamp(), today=dt.date(2025, 6, 30))
     with psycopg.connect(postgres_dsn) as other:
         other.execute(f'SELECT 1 FROM "{pg_schema}".components FOR UPDATE')
         start = time.monotonic()
