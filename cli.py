@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .core.errors import WanmiError
+from .core.errors import InputError, WanmiError
 from .core.feedback import Canceled, Feedback
 
 
@@ -61,6 +61,7 @@ def cmd_partition(args: argparse.Namespace) -> int:
     from .layers import STYLES_DIR
     from .layers.gpkg import write_gpkg
 
+    _refuse_grid_with_history(args.out)
     jurisdiction = _read(args.jurisdiction, args.layer)
     roads = _read(args.roads, args.roads_layer) if args.roads else None
     feedback = BarFeedback("partition", enabled=not args.quiet)
@@ -80,6 +81,22 @@ def cmd_partition(args: argparse.Namespace) -> int:
     print(f"wrote {len(result.cells)} unit cells to {args.out} (layer unit_cells, CRS {result.crs.to_string()})")
     _print_summary(summarize(result.cells))
     return 0
+
+
+def _refuse_grid_with_history(out: str) -> None:
+    """A grid that was renumbered keeps its retired cells: partitioning over it would drop that history and
+    number from 001 again, re-issuing retired codes. Redraws go through ``wanmi renumber``."""
+    import pyogrio
+
+    path = Path(out)
+    if not path.exists() or "unit_cells" not in {str(n) for n in pyogrio.list_layers(path)[:, 0]}:
+        return
+    table = pyogrio.read_dataframe(path, layer="unit_cells", columns=["valid_to"], read_geometry=False) \
+        if "valid_to" in pyogrio.read_info(path, layer="unit_cells")["fields"] else None
+    if table is not None and table["valid_to"].notna().any():
+        raise InputError(f"{out}: layer unit_cells holds a grid with history (retired cells with valid_to); "
+                         f"partitioning over it would re-issue retired codes. Write the new grid to another "
+                         f"file and carry the codes over with: wanmi renumber NEW.gpkg {out} --out RESULT.gpkg")
 
 
 def cmd_renumber(args: argparse.Namespace) -> int:

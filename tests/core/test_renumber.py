@@ -455,6 +455,12 @@ def test_cli_renumber_writes_the_history_and_chains(tmp_path, old, capsys):
             "--as-of", "2024-06-01", "--out", str(tmp_path / "audit.gpkg")]
     assert main(argv) == 0
     assert "audit: 0 errors, 0 warnings" in capsys.readouterr().out
+    # partitioning over the grid with history would number from 001 again: refused, file unchanged
+    before = (tmp_path / "g2.gpkg").read_bytes()
+    assert main(["-q", "partition", str(tmp_path / "g0.gpkg"), "--layer", "communities",
+                 "--out", str(tmp_path / "g2.gpkg")]) == 2
+    assert "wanmi renumber" in capsys.readouterr().err
+    assert (tmp_path / "g2.gpkg").read_bytes() == before
 
 
 def test_points_cases_and_evaluation_use_the_latest_edition_of_a_history_grid():
