@@ -68,6 +68,16 @@ def street_key(district: str, street: str) -> str:
     return street if len(street) == 9 else district + street
 
 
+def current_rows(request: QgsFeatureRequest, fields, attributes: list[int]) -> QgsFeatureRequest:
+    """``request`` limited to ``attributes`` and, on a grid with history (a ``valid_to`` field), to the rows
+    still valid: retired cells keep their code in the registry but are no longer a place to show or find."""
+    valid_to = fields.indexFromName("valid_to")
+    if valid_to >= 0:
+        request.setFilterExpression("\"valid_to\" IS NULL OR \"valid_to\" = ''")
+        attributes = [*attributes, valid_to]
+    return request.setSubsetOfAttributes(sorted(set(attributes)))
+
+
 def _field_indexes(fields, names) -> dict[str, int]:
     lower = {f.name().lower(): i for i, f in enumerate(fields)}
     return {name: lower[name] for name in names if name in lower}
@@ -138,7 +148,7 @@ def read_cell_index(layer_id: str, crs: QgsCoordinateReferenceSystem, source, fi
 
     ``community_sources``: (feature source, fields) of community and street layers, for the names."""
     idx = _field_indexes(fields, CELL_FIELDS)
-    request = QgsFeatureRequest().setSubsetOfAttributes(list(idx.values()))
+    request = current_rows(QgsFeatureRequest(), fields, list(idx.values()))
     index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
     cells: dict[int, tuple[str, str, str]] = {}
     for feature in source.getFeatures(request):
@@ -205,7 +215,7 @@ def read_code_table(sources: list[tuple[str, str, Any, Any]], feedback=None) -> 
         idx = _field_indexes(fields, ("code",))
         if "code" not in idx:
             continue
-        request = QgsFeatureRequest().setSubsetOfAttributes([idx["code"]])
+        request = current_rows(QgsFeatureRequest(), fields, [idx["code"]])
         for feature in source.getFeatures(request):
             if feedback is not None and feedback.isCanceled():
                 break

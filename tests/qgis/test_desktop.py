@@ -603,3 +603,30 @@ def test_responsibility_runs_with_its_own_defaults_on_the_sample_grid(plugin, de
     assert len(streets) == 17
     assert areas.featureCount() >= len(streets)  # at least one area per street
     assert abs(areas.featureCount() - cells.featureCount() / 12) < cells.featureCount() / 24  # ~12 cells each
+
+
+def test_retired_cells_are_neither_shown_by_the_readout_nor_found_by_the_locator(qgis_new_project, desktop_iface):
+    """A renumbered grid keeps its retired cells (valid_to set) under the current ones: the read-out and the
+    locator show only the cell valid now; the retired code stays in the file (the registry), not on screen."""
+    from wanmi.plugin.snapshots import code_table_job
+
+    layer = QgsVectorLayer(f"Polygon?crs={CRS}&field=code:string&field=district_code:string"
+                           "&field=street_code:string&field=community_code:string&field=valid_to:date",
+                           "history cells", "memory")
+    rows = [("110101001001007", QgsRectangle(X0, Y0, X0 + SIDE, Y0 + SIDE), "2025-01-01"),  # retired, first row
+            ("110101001001009", QgsRectangle(X0, Y0, X0 + SIDE, Y0 + SIDE), None)]  # its successor
+    features = []
+    for code, rect, valid_to in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromRect(rect))
+        feature.setAttributes([code, "110101", "001", "001", valid_to])
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+    QgsProject.instance().addMapLayer(layer)
+    readout = CellReadout(desktop_iface)
+    readout.builder.rebuild(sync=True)
+    hit = readout.index.cell_at(QgsPointXY(X0 + 50, Y0 + 50))
+    assert hit is not None and hit[1].code == "110101001001009"
+    assert code_table_job()(None).codes == ("110101001001009",)
+    readout.unload()
+    QgsProject.instance().removeAllMapLayers()
