@@ -4,7 +4,8 @@ The dock, the cursor read-out and the locator all need "the unit-cell layer", "t
 current project. Users rename layers freely, so a layer's role is decided by its geometry type and fields:
 
 * ``cells`` 单元网格: polygons with ``code`` and ``community_code``;
-* ``census`` 部件普查: features with ``code``, ``class_code`` and ``status``;
+* ``census`` 部件普查: features with ``code``, ``class_code`` and ``status`` (not a list of records with
+  ``problems``, which validation and rejects write);
 * ``cases`` 案卷: any layer with ``case_id``;
 * ``communities`` 社区: polygons with ``community_code`` but no ``seq`` (cells carry a sequence number);
 * ``streets`` 街道: polygons with ``street_code`` but no ``community_code`` (and not responsibility areas);
@@ -37,7 +38,8 @@ def layer_roles(layer: QgsMapLayer) -> set[str]:
     roles = set()
     if polygon and {"code", "community_code"} <= names:
         roles.add("cells")
-    if geometry != QgsWkbTypes.NullGeometry and {"code", "class_code", "status"} <= names and "cells" not in roles:
+    if geometry != QgsWkbTypes.NullGeometry and {"code", "class_code", "status"} <= names and "cells" not in roles \
+            and "problems" not in names:
         roles.add("census")
     if "case_id" in names:
         roles.add("cases")

@@ -257,9 +257,34 @@ def apply_style(layer, qml_name: str, classes: int = 5) -> bool:
         renderer.updateClasses(layer, classes)
         if ramp is not None:
             renderer.updateColorRamp(ramp)
+    _hide_retired(layer)
     layer.setCustomProperty("wanmi/style", path.stem)
     layer.triggerRepaint()
     return True
+
+
+#: rows valid now on a layer with history (``valid_to`` empty)
+CURRENT_ROWS = "\"valid_to\" IS NULL OR \"valid_to\" = ''"
+
+
+def _hide_retired(layer) -> None:
+    """On a layer with history (a ``valid_to`` field: a renumbered grid), draw and label only the rows valid
+    now; the retired rows stay in the layer (the code registry) but no longer cover the current cells."""
+    from qgis.core import QgsPalLayerSettings, QgsProperty, QgsRuleBasedRenderer, QgsVectorLayerSimpleLabeling
+
+    if layer.fields().indexFromName("valid_to") < 0 or layer.renderer() is None:
+        return
+    renderer = QgsRuleBasedRenderer.convertFromRenderer(layer.renderer())
+    for rule in renderer.rootRule().children():
+        old = rule.filterExpression()
+        rule.setFilterExpression(f"({old}) AND ({CURRENT_ROWS})" if old and not rule.isElse() else CURRENT_ROWS)
+    layer.setRenderer(renderer)
+    if isinstance(layer.labeling(), QgsVectorLayerSimpleLabeling):
+        settings = QgsPalLayerSettings(layer.labeling().settings())
+        properties = settings.dataDefinedProperties()
+        properties.setProperty(QgsPalLayerSettings.Show, QgsProperty.fromExpression(CURRENT_ROWS))
+        settings.setDataDefinedProperties(properties)
+        layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
 
 
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):

@@ -172,7 +172,9 @@ def drive_dialog(record, since):
         context.setProject(QgsProject.instance())
         for param, value in WALK.get("fill", {}).get(name, {}).items():
             wrappers[param].setParameterValue(value.replace("{round}", str(record["round"])), context)
-        dialog.algorithmFinished.connect(lambda ok, results: record.update(ok=bool(ok)))
+        dialog.algorithmFinished.connect(
+            lambda ok, results: record.update(ok=bool(ok), log=_log_text(dialog),
+                                              results={k: str(v)[:200] for k, v in results.items()}))
         dialog.runButton().click()
     except Exception:
         record["exception"] = traceback.format_exc()

@@ -184,6 +184,10 @@ def test_layers_are_recognised_by_schema_not_name(project):
     assert role_for_parameter("AREAS", "Responsibility areas") == "areas"
     streets = QgsVectorLayer(f"Polygon?crs={CRS}&field=street_code:string", "streets", "memory")
     assert layer_roles(streets) == {"streets"}
+    # records with problems (census validation, rejects) carry the census fields but are not a census
+    problems = QgsVectorLayer(f"Point?crs={CRS}&field=code:string&field=class_code:string&field=status:string"
+                              "&field=problems:string&field=reason:string", "problems", "memory")
+    assert layer_roles(problems) == set()
 
 
 # --- dock -----------------------------------------------------------------------------------------------------

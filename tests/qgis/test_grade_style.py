@@ -231,3 +231,50 @@ def test_evaluate_honours_cancel(provider):
     result, _ok = alg.run({"INPUT": _layer(_cases(50), "Point", "cases"), "CELLS": _layer(_cells(), "Polygon", "c"),
                            "BY": 0, "PERIOD": MARCH, "OUTPUT": "memory:"}, context, feedback)
     assert result == {}
+
+
+def test_a_grid_with_history_draws_and_labels_only_the_current_cells(qgis_new_project):
+    """Retired cells (valid_to set) stay in a renumbered grid under their successors; the unit-cell style
+    must not draw or label them, or the map shows two codes in one place."""
+    from qgis.core import (
+        QgsExpressionContext,
+        QgsExpressionContextUtils,
+        QgsFeature,
+        QgsGeometry,
+        QgsPalLayerSettings,
+        QgsRectangle,
+        QgsRenderContext,
+        QgsVectorLayer,
+    )
+
+    from wanmi.processing_scripts.base import apply_style
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4548&field=code:string&field=valid_to:date", "history", "memory")
+    features = []
+    from qgis.PyQt.QtCore import QDate
+
+    for code, valid_to in (("110101001001007", QDate(2025, 1, 1)), ("110101001001009", None)):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(0, 0, 100, 100)))
+        feature.setAttributes([code, valid_to])
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+    assert apply_style(layer, "unit_cells.qml")
+    context = QgsRenderContext()
+    expressions = QgsExpressionContext()
+    expressions.appendScope(QgsExpressionContextUtils.layerScope(layer))
+    context.setExpressionContext(expressions)
+    renderer = layer.renderer().clone()
+    renderer.startRender(context, layer.fields())
+    drawn = [f["code"] for f in layer.getFeatures() if renderer.willRenderFeature(f, context)]
+    renderer.stopRender(context)
+    assert drawn == ["110101001001009"]
+    settings = QgsPalLayerSettings(layer.labeling().settings())  # a copy: the chain's temporaries die early
+    properties = settings.dataDefinedProperties()
+    show = properties.property(QgsPalLayerSettings.Show)
+    assert show.isActive()
+    for feature in layer.getFeatures():
+        expressions.setFeature(feature)
+        assert show.valueAsBool(expressions, True)[0] is (feature["code"] == "110101001001009")
+    plain = QgsVectorLayer("Polygon?crs=EPSG:4548&field=code:string", "plain", "memory")  # no history field
+    assert apply_style(plain, "unit_cells.qml") and plain.renderer().type() == "singleSymbol"
