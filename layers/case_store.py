@@ -38,6 +38,7 @@ from .importers import (
     _find_column,
     _points_from_table,
     _system,
+    read_vector,
     rejects_table,
     vector_source,
 )
@@ -87,12 +88,7 @@ def read_cases(path: str | Path, layer: str | None = None, x: str | None = None,
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
         source = raw.attrs["source"]
     else:
-        import pyogrio
-
-        try:
-            frame = pyogrio.read_dataframe(path, layer=layer)
-        except Exception as exc:  # GDAL's message names the problem
-            raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
+        frame = read_vector(path, layer, encoding)
         if not isinstance(frame, gpd.GeoDataFrame):
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index),
                                      crs=None)

@@ -275,6 +275,35 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.nd
     return frame, np.array(numbers, dtype=np.int64), raw_header
 
 
+#: code page names of a shapefile's .cpg → Python codecs (Chinese offices write GBK/936 as often as UTF-8)
+CPG_CODECS = {"936": "gbk", "cp936": "gbk", "gbk": "gbk", "gb2312": "gbk", "gb18030": "gb18030",
+              "65001": "utf-8", "utf-8": "utf-8", "utf8": "utf-8"}
+
+
+def shapefile_encoding(path: Path, encoding: str | None = None) -> str | None:
+    """The text encoding of a shapefile: ``encoding`` if given, else its ``.cpg`` (None when it has none).
+
+    Passed to GDAL explicitly because a host may have switched GDAL's own recoding off (QGIS sets
+    ``SHAPE_ENCODING=""`` in its process), which would turn UTF-8/GBK names into mojibake."""
+    if encoding or path.suffix.lower() != ".shp":
+        return encoding
+    cpg = path.with_suffix(".cpg")
+    if not cpg.exists():
+        return None
+    name = cpg.read_text(encoding="ascii", errors="ignore").strip().lower()
+    return CPG_CODECS.get(name, name or None)
+
+
+def read_vector(path: Path, layer: str | None = None, encoding: str | None = None) -> Any:
+    """A vector file's layer as a (Geo)DataFrame; GDAL's refusal becomes one message naming the file."""
+    import pyogrio
+
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, encoding=shapefile_encoding(path, encoding))
+    except Exception as exc:  # GDAL's own message names the problem
+        raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
+
+
 def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None
                ) -> tuple[pd.DataFrame, np.ndarray]:
     """A CSV/TSV/XLSX file as a DataFrame of raw values (text for CSV) and each record's line in the file.
@@ -422,12 +451,7 @@ def read_components(
         geoms, problems, crs = _points_from_table(raw, x, y, system)
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
     else:
-        import pyogrio
-
-        try:
-            frame = pyogrio.read_dataframe(path, layer=layer)
-        except Exception as exc:  # GDAL's own message names the problem
-            raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
+        frame = read_vector(path, layer, encoding)
         if not isinstance(frame, gpd.GeoDataFrame):
             raise InputError(f"{path}: layer {layer!r} has no geometry; use a CSV/XLSX with lon/lat instead")
         rows = np.arange(len(frame)) + 1

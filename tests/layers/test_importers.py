@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 from wanmi.core.errors import InputError
-from wanmi.layers import schema
+from wanmi.layers import importers, schema
 from wanmi.layers.importers import read_components, read_table, write_components
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -243,3 +243,24 @@ def test_a_byte_order_mark_wins_over_the_encoding_given(tmp_path):
     path.write_text("名称,经度,纬度\n路灯,116.4,39.9\n", encoding="utf-8-sig")
     frame, _ = read_table(path, encoding="gbk")  # a reject list (UTF-8 + BOM) re-imported with --encoding gbk
     assert frame["名称"].tolist() == ["路灯"]
+
+
+@pytest.mark.parametrize("cpg", ["UTF-8", "936"])
+def test_shapefile_names_survive_a_host_that_switched_gdal_recoding_off(tmp_path, cpg):
+    """QGIS sets SHAPE_ENCODING="" in its process: the .cpg (UTF-8, or 936 = GBK as Chinese offices write it)
+    must still decide how the names are decoded."""
+    import pyogrio
+    from osgeo import gdal
+
+    frame = _census_frame()
+    path = tmp_path / "c.shp"
+    out = gpd.GeoDataFrame({"MC": frame["name"].to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    pyogrio.write_dataframe(out, path, encoding="GBK" if cpg == "936" else "UTF-8")
+    path.with_suffix(".cpg").write_text(cpg, encoding="ascii")
+    old = gdal.GetConfigOption("SHAPE_ENCODING")
+    gdal.SetConfigOption("SHAPE_ENCODING", "")
+    try:
+        back = importers.read_vector(path)
+    finally:
+        gdal.SetConfigOption("SHAPE_ENCODING", old)
+    assert back["MC"].tolist() == frame["name"].tolist()
