@@ -61,6 +61,14 @@ def cli(argv: Sequence[str]) -> int:
 
 
 def _entry(barrier: Any, func: Callable[..., int], args: tuple) -> None:
+    import threading
+
+    from tqdm import tqdm
+
+    # tqdm's global lock is a multiprocessing lock shared with the parent after fork: a child killed while
+    # holding it would freeze the parent's progress bar. Real importers are separate programs, so each child
+    # gets a lock of its own.
+    tqdm.set_lock(threading.RLock())
     if barrier is not None:
         barrier.wait(timeout=60)
     try:
