@@ -170,7 +170,7 @@ def test_edits_and_layers_committed_during_an_import_survive(kind, store, tmp_pa
 
 @pytest.mark.parametrize("mode", ["delete", "wal"])
 def test_a_reader_holding_the_file_open_sees_the_import(kind, store, tmp_path, mode):
-    reader = sqlite3.connect(store, isolation_level=None)
+    reader = gpkg.connect(store)  # like QGIS: an open connection (with GDAL's ST_* functions), no transaction
     try:
         assert reader.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0] == mode
         n0 = reader.execute(f"SELECT count(*) FROM {TABLE[kind]}").fetchone()[0]
@@ -180,10 +180,13 @@ def test_a_reader_holding_the_file_open_sees_the_import(kind, store, tmp_path, m
         assert reader.execute(f"SELECT count(*) FROM {TABLE[kind]}").fetchone()[0] == n0 + 27
         assert reader.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert reader.execute("PRAGMA journal_mode").fetchone()[0] == mode  # the file was not replaced
+        column_name = "supervisor" if kind == "cases" else "note"  # and the reader can still write to it
+        reader.execute(f"UPDATE {TABLE[kind]} SET {column_name} = 'reader' WHERE fid = 1")
     finally:
         reader.close()
     assert integrity(store) == "ok"
     assert len(_keys(kind, store)) == 5 + 27
+    assert column(store, f"SELECT {column_name} FROM {TABLE[kind]} WHERE fid = 1") == ["reader"]
 
 
 def test_a_busy_store_gives_one_clear_message(kind, store, tmp_path, monkeypatch, capsys):
