@@ -709,8 +709,9 @@ def audit(
         fb.step(1, 4)
         use = np.flatnonzero(ok)
         g, c = geoms[use], _labels(codes, cells.index)[use]
-        if jur is not None and len(g):
+        if jur is not None:  # also with no cell valid on the day: then the whole jurisdiction is a gap
             _coverage(g, c, "cells", jur, min_area, out)
+        if jur is not None and len(g):
             fb.step(2, 4)
             home = _cells_vs_communities(g, codes[use], valid[use], cells.iloc[use], jur, scheme, min_area, out)
             fb.step(3, 4)

@@ -337,6 +337,10 @@ def test_history_layer_is_audited_as_of_a_day(clean_cells, communities):
     assert "110101001001900" in p["codes"].iloc[0]
     with pytest.raises(InputError, match="not a date"):
         audit(history.assign(valid_to="soon"), communities)
+    # a day before the grid existed: no cell is valid, so the whole jurisdiction is a gap (not "clean")
+    before = audit(clean_cells.assign(valid_from="2025-01-01"), communities, as_of="2024-06-01")
+    gaps = _only(before, "gap")
+    assert gaps["area_m2"].sum() == pytest.approx(communities.area.sum(), rel=1e-9)
 
 
 def test_longitude_latitude_layers_are_audited_in_metres(clean_cells, communities):
