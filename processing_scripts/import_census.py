@@ -14,7 +14,7 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ..core.errors import InputError, WanmiError
+from ..core.errors import InputError
 from .base import WanmiAlgorithm, source_to_gdf, tr
 from .census_common import (
     COORDS,
@@ -110,23 +110,17 @@ class ImportCensus(WanmiAlgorithm):
             path = self.parameterAsFileOutput(parameters, self.STORE, context)
             store = GeoPackageStore(path)
             layer_uri = f"{path}|layername=components"
-        if not store.exists():
-            try:
-                store.create(SCHEMES[self.parameterAsEnum(parameters, "SCHEME", context)])
-            except WanmiError:
-                if not store.exists():
-                    raise  # else another import created it meanwhile: import into that one
+        store.create_if_missing(SCHEMES[self.parameterAsEnum(parameters, "SCHEME", context)])
         feedback.window(30, 100)
-        result = store.import_components(records, jurisdiction=jurisdiction,
+        # the reject list is staged inside the import's transaction: stored records and rejects together
+        rejects = self.parameterAsFileOutput(parameters, self.REJECTS, context) or str(
+            Path(self.parameterAsFile(parameters, self.INPUT, context)).with_suffix(".rejects.csv"))
+        result = store.import_components(records, jurisdiction=jurisdiction, rejects=rejects,
                                          allocate=self.parameterAsBool(parameters, "ALLOCATE", context))
+        rejects = rejects if result.n_rejected else ""
         feedback.info(tr("{n} record(s) stored, {m} rejected").format(n=result.n_inserted, m=result.n_rejected))
         for row in result.problems.itertuples():
             feedback.warning(f"{tr('record')} {row.row} ({row.code}): {row.detail}")
-        rejects = self.parameterAsFileOutput(parameters, self.REJECTS, context)
-        if result.n_rejected:
-            rejects = rejects or str(Path(self.parameterAsFile(parameters, self.INPUT, context)).with_suffix(
-                ".rejects.csv"))
-            result.write_rejects(rejects)
         feedback.step(1, 1)
         return {self.STORE: "" if dsn else str(store.path), self.REJECTS: rejects or "", "INSERTED": result.n_inserted,
                 "REJECTED": result.n_rejected, "COMPONENTS": layer_uri}

@@ -50,6 +50,23 @@ def test_import_census_lands_valid_records_and_rejects_with_reason(provider, tmp
     assert layer.isValid() and layer.featureCount() == 4
 
 
+def test_import_census_stores_nothing_when_the_reject_list_cannot_be_written(provider, tmp_path):
+    """Records and their reject list change together: a reject list that cannot be written (here: its folder
+    is a file) leaves the store as it was, and a re-run with a writable path rejects nothing as duplicate."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    store_path = tmp_path / "census.gpkg"
+    (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
+    params = {"INPUT": str(_survey_csv(tmp_path / "survey.csv")), "COORDS": 2, "X_FIELD": "经度", "Y_FIELD": "纬度",
+              "SCHEME": 0, "STORE": str(store_path), "REJECTS": str(tmp_path / "blocked" / "rejects.csv")}
+    with pytest.raises(QgsProcessingException):
+        processing.run("wanmi:import_census", params)
+    assert not store_path.exists() or len(GeoPackageStore(store_path).read()) == 0
+    out = processing.run("wanmi:import_census", {**params, "REJECTS": str(tmp_path / "rejects.csv")})
+    assert (out["INSERTED"], out["REJECTED"]) == (4, 1)
+
+
 def test_validate_census_outputs_problem_records(provider, tmp_path):
     import processing
 
