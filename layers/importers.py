@@ -314,6 +314,8 @@ def read_table(path: str | Path, sheet: str | int | None = None, encoding: str |
         frame, lines, header = _read_xlsx(path, sheet)
     else:
         frame, lines, header = _read_csv(path, encoding)
+    if len(frame) == 0:
+        raise InputError(f"{path}: no records, only the header ({', '.join(map(str, header))[:200]})")
     frame.attrs["source"] = SourceRecords(header, frame.copy(deep=False), lines)
     return frame, lines
 

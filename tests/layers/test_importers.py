@@ -264,3 +264,24 @@ def test_shapefile_names_survive_a_host_that_switched_gdal_recoding_off(tmp_path
     finally:
         gdal.SetConfigOption("SHAPE_ENCODING", old)
     assert back["MC"].tolist() == frame["name"].tolist()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_header_without_records_is_one_clear_error_and_creates_nothing(tmp_path, suffix):
+    import openpyxl
+
+    from wanmi.cli import main
+
+    path = tmp_path / f"survey{suffix}"
+    if suffix == ".csv":
+        path.write_text("管理部件标识码,经度,纬度\n", encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["管理部件标识码", "经度", "纬度"])
+        book.save(path)
+    with pytest.raises(InputError, match="no records, only the header"):
+        importers.read_components(path)
+    for argv in (["census", "import", str(path), "--store", str(tmp_path / "c.gpkg")],
+                 ["cases", "import", str(path), "--out", str(tmp_path / "k.gpkg")]):
+        assert main(["-q", *argv]) == 2
+    assert not (tmp_path / "c.gpkg").exists() and not (tmp_path / "k.gpkg").exists()
