@@ -106,6 +106,8 @@ def _is_orphan(entry: os.DirEntry, now: float) -> bool:
         if host == _HOST and os.name != "nt":
             return pid != os.getpid() and not _alive(pid)
         return age > FOREIGN_AGE_S
+    if entry.name.endswith(".gpkg.lock"):  # the file lock of versions before in-file transactions
+        return age > LEGACY_AGE_S and entry.stat().st_size == 0 and Path(entry.path[:-5]).exists()
     legacy = _LEGACY_RE.match(entry.name)
     if legacy and age > LEGACY_AGE_S:
         sibling = Path(entry.path).with_name(f"{legacy.group(1)}.{legacy.group(2)}")
@@ -122,7 +124,8 @@ def clean_orphans(folder: str | Path) -> list[Path]:
     now = time.time()
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith(".") and entry.is_file(follow_symlinks=False) and _is_orphan(entry, now):
+            candidate = entry.name.startswith(".") or entry.name.endswith(".gpkg.lock")
+            if candidate and entry.is_file(follow_symlinks=False) and _is_orphan(entry, now):
                 try:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))

@@ -312,13 +312,13 @@ def test_orphans_of_crashed_runs_are_cleaned_and_nothing_else(tmp_path):
     try:
         old = time.time() - 7200
         doomed = [".cases-ab12cd34.gpkg", ".cases-ab12cd34.gpkg-journal", ".r-zz99yy88.csv",
-                  files.temp_path(store).name.replace(f"-{os.getpid()}-", f"-{dead.pid}-")]
+                  files.temp_path(store).name.replace(f"-{os.getpid()}-", f"-{dead.pid}-"), "cases.gpkg.lock"]
         kept = [".cases-young123.gpkg", ".notes-ab12cd34.gpkg", ".mine.gpkg",
-                files.temp_path(store).name.replace(f"-{os.getpid()}-", f"-{live.pid}-")]
+                files.temp_path(store).name.replace(f"-{os.getpid()}-", f"-{live.pid}-"), "notes.gpkg.lock"]
         (tmp_path / "r.csv").write_text("row\n", encoding="utf-8")
         for name in doomed + kept:
-            (tmp_path / name).write_bytes(b"x")
-        for name in doomed[:3] + kept[1:3]:
+            (tmp_path / name).write_bytes(b"" if name.endswith(".lock") else b"x")  # old versions' empty locks
+        for name in [*doomed[:3], doomed[4], *kept[1:3], kept[4]]:
             os.utime(tmp_path / name, (old, old))
         assert cli(_import_argv("cases", _input("cases", tmp_path, "b.csv", 2, 10), store)) == 0
         remaining = {p.name for p in tmp_path.iterdir()}
