@@ -1063,5 +1063,15 @@ Outputs: the problem polygons and the problem points (components), each with typ
             <source>{layer}: the layer is in {crs}, a projected system in metres; GCJ-02/BD-09 conversion needs longitudes/latitudes as the web map gave them (a layer in EPSG:4326). Nothing was written.</source>
             <translation>{layer}：图层坐标系为 {crs}，是以米为单位的投影坐标系；GCJ-02/BD-09 转换需要网络地图给出的经纬度（EPSG:4326 图层）。未写入任何内容。</translation>
         </message>
+        <message>
+            <location filename="../processing_scripts/provider.py" line="116" />
+            <source>Wanmi: missing Python package {packages}; these tools are switched off: {tools}. Install it and restart QGIS (Debian/Ubuntu: apt install {system}; Windows: {system} in the OSGeo4W installer; elsewhere: pip install {pip}).</source>
+            <translation>Wanmi：缺少 Python 包 {packages}，以下工具已停用：{tools}。请安装后重启 QGIS（Debian/Ubuntu：apt install {system}；Windows：在 OSGeo4W 安装程序中选择 {system}；其他系统：pip install {pip}）。</translation>
+        </message>
+        <message>
+            <location filename="../processing_scripts/provider.py" line="86" />
+            <source>Wanmi: the tool '{name}' could not be loaded: {error}</source>
+            <translation>Wanmi：无法加载工具“{name}”：{error}</translation>
+        </message>
     </context>
 </TS>
