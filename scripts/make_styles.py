@@ -116,9 +116,9 @@ def score_grades(layer: QgsVectorLayer) -> None:
     _code_labels(layer)
 
 
-def score_density(layer: QgsVectorLayer) -> None:
-    """问题发生密度 (cases per 10,000 m²): ColorBrewer YlOrRd in 5 quantile classes. The ranges stored here
-    are placeholders: the Wanmi layer post-processor recomputes the quantiles on the layer's data."""
+def _ylorrd_quantiles(layer: QgsVectorLayer, field: str) -> None:
+    """ColorBrewer YlOrRd in 5 quantile classes of ``field``. The ranges stored here are placeholders: the
+    Wanmi layer post-processor recomputes the quantiles on the layer's own data."""
     from qgis.core import (
         QgsClassificationQuantile,
         QgsColorBrewerColorRamp,
@@ -133,10 +133,15 @@ def score_density(layer: QgsVectorLayer) -> None:
         symbol = QgsFillSymbol.createSimple(
             {"color": color, "outline_color": "#ffffff", "outline_width": "0.1", "outline_width_unit": "MM"})
         ranges.append(QgsRendererRange(bounds[k], bounds[k + 1], symbol, f"{bounds[k]:g} – {bounds[k + 1]:g}"))
-    renderer = QgsGraduatedSymbolRenderer("density", ranges)
+    renderer = QgsGraduatedSymbolRenderer(field, ranges)
     renderer.setClassificationMethod(QgsClassificationQuantile())
     renderer.setSourceColorRamp(QgsColorBrewerColorRamp("YlOrRd", 5))
     layer.setRenderer(renderer)
+
+
+def score_density(layer: QgsVectorLayer) -> None:
+    """问题发生密度 (cases per 10,000 m²) in quantile classes, with the cell codes at large scales."""
+    _ylorrd_quantiles(layer, "density")
     _code_labels(layer)
 
 
@@ -232,26 +237,8 @@ def cases(layer: QgsVectorLayer) -> None:
 
 
 def case_counts(layer: QgsVectorLayer) -> None:
-    """案卷数 per cell/community: ColorBrewer YlOrRd in 5 quantile classes of ``cases`` (placeholder ranges,
-    recomputed on the layer's data by the Wanmi post-processor), at 75 % opacity so the base map shows."""
-    from qgis.core import (
-        QgsClassificationQuantile,
-        QgsColorBrewerColorRamp,
-        QgsGraduatedSymbolRenderer,
-        QgsRendererRange,
-    )
-
-    colors = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-    bounds = [0, 1, 2, 5, 10, 1e9]
-    ranges = []
-    for k, color in enumerate(colors):
-        symbol = QgsFillSymbol.createSimple(
-            {"color": color, "outline_color": "#ffffff", "outline_width": "0.1", "outline_width_unit": "MM"})
-        ranges.append(QgsRendererRange(bounds[k], bounds[k + 1], symbol, f"{bounds[k]:g} – {bounds[k + 1]:g}"))
-    renderer = QgsGraduatedSymbolRenderer("cases", ranges)
-    renderer.setClassificationMethod(QgsClassificationQuantile())
-    renderer.setSourceColorRamp(QgsColorBrewerColorRamp("YlOrRd", 5))
-    layer.setRenderer(renderer)
+    """案卷数 per cell/community in quantile classes of ``cases``, at 75 % opacity so the base map shows."""
+    _ylorrd_quantiles(layer, "cases")
     layer.setOpacity(0.75)
 
 
