@@ -14,6 +14,7 @@ can inspect legend entries; :func:`save_figure` writes PNG and optionally PDF.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -87,19 +88,32 @@ def _figure(figsize: tuple[float, float]) -> Any:
 
 # --- classification -----------------------------------------------------------------------------------------
 def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
-    """Upper class bounds (k, the last = max) of quantile classes; duplicate bounds collapsed."""
-    v = np.sort(values[~np.isnan(values)])
+    """Upper class bounds (at most k, the last = max) of quantile classes, by mapclassify ``Quantiles``.
+
+    mapclassify (what geopandas' ``scheme="quantiles"`` uses) takes linearly interpolated percentiles;
+    duplicate bounds (ties) are collapsed, and k is at most the number of distinct values."""
+    v = values[~np.isnan(values)]
     if v.size == 0:
         return np.array([])
-    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:], method="higher")
-    return np.unique(qs)
+    import mapclassify  # imports scikit-learn (~1 s): only when a numeric column is classed
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "not enough unique values": collapsed bounds expected
+        return np.asarray(mapclassify.Quantiles(v, k=min(k, np.unique(v).size)).bins, dtype=float)
 
 
 def jenks_breaks(values: np.ndarray, k: int, max_values: int = 1000) -> np.ndarray:
     """Upper class bounds of Jenks natural breaks (Fisher's exact optimal classification of sorted values).
 
     Dynamic programming over the sorted values, vectorised per class; more than ``max_values`` values are
-    reduced to evenly spaced order statistics first (QGIS samples likewise)."""
+    reduced to evenly spaced order statistics first (QGIS samples likewise).
+
+    Kept by hand rather than mapclassify (measured with mapclassify 2.8.1, no numba): its ``FisherJenks``
+    accumulates the sums in float32, so values with a large common offset get far-from-optimal classes
+    (15 values around 1e5: within-class squared deviations 362–1911 against the optimum 7.7–19.9 that
+    this function and a brute-force search find; see ``test_jenks_is_optimal_with_a_large_offset``), and
+    without numba its loops are pure Python (1.2 s for 1000 values, this function 0.025 s);
+    ``NaturalBreaks`` is a randomly started k-means heuristic, neither optimal nor reproducible."""
     v = np.sort(values[~np.isnan(values)])
     if v.size == 0:
         return np.array([])

@@ -140,6 +140,24 @@ def test_jenks_is_optimal_on_small_data():
     assert len(breaks) == 3 and breaks[-1] == values.max()
 
 
+
+def test_jenks_is_optimal_with_a_large_offset():
+    """Values like cell areas in m² (a large common offset): still the brute-force optimum (float64 sums)."""
+    rng = np.random.default_rng(1)
+    values = 1e5 + np.concatenate([rng.normal(0, 1, 6), rng.normal(10, 1, 5), rng.normal(30, 2, 4)])
+    breaks = jenks_breaks(values, 3)
+    idx = np.searchsorted(breaks, values, side="left")
+    ssd = sum(((values[idx == c] - values[idx == c].mean()) ** 2).sum() for c in range(3))
+    assert ssd == pytest.approx(_brute_jenks(values, 3))
+
+
+def test_quantile_bounds_are_interpolated_percentiles():
+    """mapclassify's quantiles of 0..9 in 5 classes, by hand: the p-th bound is at position 9·p/5 → 1.8 k."""
+    idx, breaks = classify(np.r_[np.arange(10.0), np.nan], 5, "quantile")
+    np.testing.assert_allclose(breaks, [1.8, 3.6, 5.4, 7.2, 9.0])
+    assert idx.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, -1]
+    assert classify(np.array([2.0, 2.0, 2.0]), 5, "quantile")[1].tolist() == [2.0]  # ties: one class
+
 def test_ranking_and_trend_charts(tmp_path):
     cfg = load_weights()
     depts = pd.DataFrame({"code": ["D1", "D2", "D3", "D4"], "dept_name": ["环卫中心", "园林所", "路灯所", "水务所"],
