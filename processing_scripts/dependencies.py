@@ -32,7 +32,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "import_cases": ENGINE,
     "overlay_cases": ENGINE,
     "evaluate": ENGINE,
-    "render_map": (*ENGINE, "matplotlib"),
+    "render_map": (*ENGINE, "matplotlib", "mapclassify"),
     "responsibility": (*ENGINE, "scipy"),
     "audit": ENGINE,
 }
