@@ -128,20 +128,34 @@ def gk3_epsg_for_lon(lon: float) -> int:
     return _GK3_FIRST_EPSG + k
 
 
+@lru_cache(maxsize=1)
+def _wgs84_utm_zones() -> tuple[tuple[int, float, float, float, float], ...]:
+    """(EPSG code, west, south, east, north) of every WGS 84 UTM zone, read once from the PROJ database."""
+    from pyproj.database import query_utm_crs_info
+
+    return tuple((int(z.code), *z.area_of_use.bounds) for z in query_utm_crs_info(datum_name="WGS 84")
+                 if z.area_of_use is not None)
+
+
 def utm_epsg_for_lonlat(lon: float, lat: float) -> int:
     """EPSG code of the WGS 84 UTM zone (EPSG:326zz north, 327zz south) containing (lon, lat).
 
-    Standard 6° zones without the Norway/Svalbard exceptions (a working CRS only has to be metric and
-    low-distortion). Beyond UTM's latitude limits (> 84°N, < 80°S) the polar UPS CRSs are returned
-    (EPSG:32661 / EPSG:32761).
+    The zones and their extents come from pyproj's ``query_utm_crs_info`` (the EPSG areas of use: the
+    standard 6° strips, without the Norway/Svalbard exceptions, which a working CRS does not need). The
+    whole list is read once: a query per point costs ~40 ms. A point on a shared edge lies in two zones
+    and gets the eastern one (as :func:`gk3_epsg_for_lon`), on the equator the northern one (pyproj's
+    ``estimate_utm_crs`` would take the first listed, the western). Beyond UTM's latitude limits
+    (> 84°N, < 80°S) the polar UPS CRSs are returned (EPSG:32661 / EPSG:32761).
     """
     lon, lat = _check_lonlat(lon, lat)
     if lat > 84.0:
         return 32661
     if lat < -80.0:
         return 32761
-    zone = min(math.floor((lon + 180.0) / 6.0) + 1, 60)
-    return (32600 if lat >= 0.0 else 32700) + zone
+    hits = [z for z in _wgs84_utm_zones() if z[1] <= lon <= z[3] and z[2] <= lat <= z[4]]
+    if not hits:  # pragma: no cover - the EPSG zones tile -180..180 × -80..84
+        raise InputError(f"No WGS 84 UTM zone in the PROJ database contains ({lon}, {lat}).")
+    return max(hits, key=lambda z: (z[1], z[2]))[0]
 
 
 def metric_crs_for_lonlat(lon: float, lat: float) -> pyproj.CRS:

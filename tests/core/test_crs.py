@@ -78,6 +78,21 @@ def test_metric_crs_elsewhere_is_utm(name, lon, lat, epsg):
     assert "UTM zone" in result.name
 
 
+
+def test_utm_zone_is_the_one_pyproj_lists_and_edges_go_east_and_north():
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    rng = np.random.default_rng(5)
+    for lon, lat in zip(rng.uniform(-180, 180, 40), rng.uniform(-80, 84, 40)):
+        (only,) = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+        assert wcrs.utm_epsg_for_lonlat(lon, lat) == int(only.code)
+    assert wcrs.utm_epsg_for_lonlat(6.0, 50.0) == 32632  # 31N | 32N edge: east, as the GK zones
+    assert wcrs.utm_epsg_for_lonlat(10.0, 0.0) == 32632  # equator: north
+    assert wcrs.utm_epsg_for_lonlat(6.0, 0.0) == 32632  # corner of four zones
+    assert wcrs.utm_epsg_for_lonlat(180.0, 10.0) == 32601  # wrapped to -180
+    assert (wcrs.utm_epsg_for_lonlat(10.0, 84.0), wcrs.utm_epsg_for_lonlat(10.0, -80.0)) == (32632, 32732)
+
 def test_metric_crs_polar_and_wrapped_longitudes():
     assert wcrs.metric_crs_for_lonlat(10.0, 88.0).to_epsg() == 32661  # UPS North
     assert wcrs.metric_crs_for_lonlat(10.0, -85.0).to_epsg() == 32761  # UPS South
