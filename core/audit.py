@@ -65,6 +65,7 @@ import shapely
 
 from .cellcode import get_cell_scheme
 from .crs import to_metric
+from .dates import DATE_FORMATS, as_date, parse_times
 from .errors import CodeError, InputError
 from .feedback import Feedback, ensure
 from .geometry import explode_polygons, polygonal, shared_border_lengths
@@ -679,7 +680,7 @@ def audit(
         fb.info(f"Auditing in {crs.name} (EPSG:{crs.to_epsg()}) to measure areas in metres.")
     if not (min_area >= 0):
         raise InputError(f"min_area must be ≥ 0, got {min_area!r}")
-    day = _as_date(as_of)
+    day = as_date(as_of, "as_of")
     out = _Problems()
     checked: dict[str, int] = {}
     if cells is not None:
@@ -741,31 +742,18 @@ def audit(
     return AuditResult(problems, summary, checked, crs, day, jurisdiction_name)
 
 
-def _as_date(value: dt.date | str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError as exc:
-        raise InputError(f"as_of {value!r} is not an ISO date (YYYY-MM-DD)") from exc
-
-
 def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
+    """Column ``col`` as calendar days (datetime64 at midnight, NaT where missing) read by
+    :func:`wanmi.core.dates.parse_times` (a zoned timestamp counts on the day it was written, its wall-clock
+    day); InputError naming the first feature whose value is not a date."""
     if col not in frame.columns:
-        return pd.Series(pd.NaT, index=frame.index)
-    present = frame[col].notna()
-    text = frame[col].astype(object).where(present, "").astype(str).str.strip()
-    out = pd.to_datetime(text.where(present & (text != ""), None), format="ISO8601", errors="coerce", utc=True)
-    out = out.dt.tz_localize(None)  # compare calendar days, whatever zone a timestamp carried
-    bad = present & out.isna() & (text != "")
-    if bad.any():
-        k = bad.to_numpy().nonzero()[0][0]
-        raise InputError(f"feature {frame.index[k]}: {col} {frame[col].iloc[k]!r} is not a date")
-    return out
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    times, failed = parse_times(frame[col])
+    if failed.any():
+        k = int(failed.nonzero()[0][0])
+        raise InputError(f"feature {frame.index[k]}: {col} {frame[col].iloc[k]!r} is not a date "
+                         f"(expected {DATE_FORMATS})")
+    return times.dt.normalize()
 
 
 def valid_on(frame: pd.DataFrame, day: dt.date) -> np.ndarray:

@@ -22,22 +22,20 @@ Pure engine: numpy, pandas, shapely 2, geopandas; no QGIS.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .codes import class_table, list_directories
+from .dates import parse_times
 from .errors import InputError
 from .feedback import Feedback, ensure
+from .periods import Period
 from .records import ProblemCollector, RecordReport, word
+from .text import clean_texts, header_key
 
 __all__ = [
     "CASE_FIELDS",
@@ -165,7 +163,7 @@ _NS_PER_MIN = 60 * 10**9
 
 
 def _key(name: Any) -> str:
-    return re.sub(r"[\s_\-()（）:：]", "", unicodedata.normalize("NFKC", str(name))).casefold()
+    return header_key(name)
 
 
 _COLUMN_LOOKUP: dict[str, str] = {}
@@ -182,198 +180,6 @@ def label(name: str) -> str:
 def class_column(kind: str, class_code: str) -> str:
     """Name of the :func:`case_counts` column of one class, e.g. ``bj_01037`` or ``sj_0102``."""
     return CLASS_PREFIX[kind] + str(class_code)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Periods
-# ----------------------------------------------------------------------------------------------------
-
-_PERIOD_KINDS = ("day", "week", "month", "quarter", "year", "custom")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open time interval ``[start, end)`` (统计周期): a day, ISO week, month, quarter, year or custom.
-
-    ``Period.parse`` reads ``2025-03-01`` (day), ``2025-W10`` (ISO week), ``2025-03`` / ``2025年3月``
-    (month), ``2025-Q1`` / ``2025年第1季度`` (quarter), ``2025`` (year) and ``2025-03-01/2025-03-31``
-    (custom, both dates inclusive; datetimes are taken as given, the end exclusive).
-    """
-
-    start: pd.Timestamp
-    end: pd.Timestamp
-    kind: str = "custom"
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "start", pd.Timestamp(self.start))
-        object.__setattr__(self, "end", pd.Timestamp(self.end))
-        if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise InputError("period bounds must be local times without a time zone")
-        if not self.end > self.start:
-            raise InputError(f"period end {self.end} is not after its start {self.start}")
-        if self.kind not in _PERIOD_KINDS:
-            raise InputError(f"unknown period kind {self.kind!r}; expected one of {_PERIOD_KINDS}")
-        if not self.label:
-            object.__setattr__(self, "label", f"{self.start:%Y-%m-%d}/{(self.end - pd.Timedelta(1)):%Y-%m-%d}")
-
-    def __str__(self) -> str:
-        return self.label
-
-    # --- constructors ----------------------------------------------------------------------------
-    @classmethod
-    def day(cls, day: Any) -> Period:
-        d = pd.Timestamp(day).normalize()
-        return cls(d, d + pd.Timedelta(days=1), "day", f"{d:%Y-%m-%d}")
-
-    @classmethod
-    def week(cls, year: int, week: int) -> Period:
-        """ISO week ``week`` of ISO year ``year`` (Monday to Sunday)."""
-        try:
-            monday = dt.date.fromisocalendar(int(year), int(week), 1)
-        except ValueError as exc:
-            raise InputError(f"{year}-W{week}: no such ISO week ({exc})") from None
-        start = pd.Timestamp(monday)
-        return cls(start, start + pd.Timedelta(days=7), "week", f"{int(year)}-W{int(week):02d}")
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        if not 1 <= int(month) <= 12:
-            raise InputError(f"{year}-{month}: month must be 1..12")
-        start = pd.Timestamp(int(year), int(month), 1)
-        days = calendar.monthrange(int(year), int(month))[1]
-        return cls(start, start + pd.Timedelta(days=days), "month", f"{int(year)}-{int(month):02d}")
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> Period:
-        if not 1 <= int(quarter) <= 4:
-            raise InputError(f"{year}-Q{quarter}: quarter must be 1..4")
-        start = pd.Timestamp(int(year), 3 * int(quarter) - 2, 1)
-        y, q = int(year), int(quarter)
-        end = pd.Timestamp(y + 1, 1, 1) if q == 4 else pd.Timestamp(y, 3 * q + 1, 1)
-        return cls(start, end, "quarter", f"{int(year)}-Q{int(quarter)}")
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(pd.Timestamp(int(year), 1, 1), pd.Timestamp(int(year) + 1, 1, 1), "year", str(int(year)))
-
-    @classmethod
-    def custom(cls, start: Any, end: Any, label: str = "") -> Period:
-        """From ``start`` to ``end``; a date-only ``end`` (no time part) is inclusive (the whole day)."""
-        s, e = _period_bound(start), _period_bound(end)
-        if _date_only(end):
-            e = e + pd.Timedelta(days=1)
-        return cls(s, e, "custom", label)
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """A period from text (see the class docstring); raises InputError naming the text otherwise."""
-        raw = str(text)
-        t = unicodedata.normalize("NFKC", raw).strip()
-        for sep in ("/", "..", "~", "至", "到"):
-            if sep in t and not re.fullmatch(r"\d{4}/\d{1,2}(/\d{1,2})?", t):
-                a, b = (s.strip() for s in t.split(sep, 1))
-                return cls.custom(a, b, label=f"{a}/{b}")
-        m = re.fullmatch(r"(\d{4})年?", t)
-        if m:
-            return cls.year(int(m.group(1)))
-        m = re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([1-4])", t) or re.fullmatch(r"(\d{4})年第?([1-4一二三四])季度?", t)
-        if m:
-            q = "一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2))
-            return cls.quarter(int(m.group(1)), q)
-        m = re.fullmatch(r"(\d{4})\s*-?\s*[Ww](\d{1,2})", t) or re.fullmatch(r"(\d{4})年第(\d{1,2})周", t)
-        if m:
-            return cls.week(int(m.group(1)), int(m.group(2)))
-        m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", t) or re.fullmatch(r"(\d{4})年(\d{1,2})月", t) \
-            or re.fullmatch(r"(\d{4})(\d{2})", t)
-        if m:
-            return cls.month(int(m.group(1)), int(m.group(2)))
-        m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t) or \
-            re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", t) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
-        if m:
-            try:
-                return cls.day(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-            except ValueError as exc:
-                raise InputError(f"period {raw!r}: not a calendar date ({exc})") from None
-        raise InputError(
-            f"period {raw!r} is not understood: use 2025-03-01 (day), 2025-W10 (ISO week), 2025-03 (month), "
-            "2025-Q1 (quarter), 2025 (year) or 2025-03-01/2025-03-31 (custom)")
-
-    @classmethod
-    def coerce(cls, value: Any) -> Period | None:
-        """None, a Period, text for :meth:`parse` or a ``(start, end)`` pair (custom) → Period or None."""
-        if value is None or isinstance(value, Period):
-            return value
-        if isinstance(value, str):
-            return cls.parse(value)
-        if isinstance(value, (tuple, list)) and len(value) == 2:
-            return cls.custom(value[0], value[1])
-        raise InputError(f"period {value!r}: give text like '2025-03', a (start, end) pair or a Period")
-
-    @classmethod
-    def range(cls, kind: str, start: Any, end: Any) -> list[Period]:
-        """Consecutive periods of ``kind`` (day/week/month/quarter/year) from the one holding ``start``
-        up to the one holding ``end`` (inclusive) — e.g. the months of a trend chart."""
-        s, e = pd.Timestamp(start), pd.Timestamp(end)
-        out: list[Period] = []
-        p = cls.containing(kind, s)
-        while p.start <= e:
-            out.append(p)
-            p = cls.containing(kind, p.end)
-        return out
-
-    @classmethod
-    def containing(cls, kind: str, when: Any) -> Period:
-        """The day/week/month/quarter/year period that holds timestamp ``when``."""
-        t = pd.Timestamp(when)
-        if kind == "day":
-            return cls.day(t)
-        if kind == "week":
-            iso = t.isocalendar()
-            return cls.week(iso[0], iso[1])
-        if kind == "month":
-            return cls.month(t.year, t.month)
-        if kind == "quarter":
-            return cls.quarter(t.year, (t.month - 1) // 3 + 1)
-        if kind == "year":
-            return cls.year(t.year)
-        raise InputError(f"unknown period kind {kind!r}; expected day, week, month, quarter or year")
-
-    # --- use ---------------------------------------------------------------------------------------
-    @property
-    def days(self) -> float:
-        return (self.end - self.start) / pd.Timedelta(days=1)
-
-    def mask(self, times: Any) -> np.ndarray:
-        """``start <= t < end`` for each timestamp (NaT → False)."""
-        values = _as_datetime64(times)
-        return (values >= self.start.to_datetime64()) & (values < self.end.to_datetime64())
-
-    def contains(self, when: Any) -> bool:
-        t = pd.Timestamp(when)
-        return bool(self.start <= t < self.end)
-
-
-def _date_only(value: Any) -> bool:
-    if isinstance(value, str):
-        return re.fullmatch(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*|\s*\d{8}\s*", value) is not None
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-
-
-def _period_bound(value: Any) -> pd.Timestamp:
-    if isinstance(value, str):
-        parsed, failed = _parse_times(pd.Series([value], dtype=object))
-        if failed[0] or pd.isna(parsed.iloc[0]):
-            raise InputError(f"period bound {value!r} is not a date or time")
-        return pd.Timestamp(parsed.iloc[0])
-    return pd.Timestamp(value)
-
-
-def _as_datetime64(values: Any) -> np.ndarray:
-    arr = pd.to_datetime(pd.Series(values) if not isinstance(values, pd.Series) else values)
-    if getattr(arr.dt, "tz", None) is not None:
-        arr = arr.dt.tz_localize(None)
-    return arr.to_numpy(dtype="datetime64[ns]")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -407,98 +213,9 @@ def map_case_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None = No
     return frame.rename(columns=renames) if renames else frame
 
 
-def _scalar_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return None
-        return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return str(int(value))
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value).strip()
-    return text or None
-
-
 def _text(values: pd.Series) -> pd.Series:
-    """Stripped text (object dtype), None for blanks; integral floats lose ``.0``. Once per distinct value."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    conv = np.empty(len(uniques) + 1, dtype=object)
-    conv[:-1] = [_scalar_text(v) for v in uniques]
-    conv[-1] = None
-    return pd.Series(conv[codes], index=values.index, dtype=object)
-
-
-_CN_TIME = str.maketrans({"年": "-", "月": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": " ", "T": " "})
-
-
-def _scalar_time(value: Any) -> pd.Timestamp | None:
-    """One value → Timestamp, None when it cannot be read (the caller reports it)."""
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
-        t = pd.Timestamp(value)
-        return None if pd.isna(t) else (t.tz_localize(None) if t.tzinfo else t)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if re.fullmatch(r"\d{14}|\d{12}|\d{8}", text):
-        fmt = {14: "%Y%m%d%H%M%S", 12: "%Y%m%d%H%M", 8: "%Y%m%d"}[len(text)]
-        try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            return None
-    text = re.sub(r"\s+", " ", text.translate(_CN_TIME)).strip().rstrip(":")
-    text = re.sub(r"(\d)-\s+(\d)", r"\1-\2", text).replace("/", "-").replace(".", "-")
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?)?", text)
-    if not m:
-        return None
-    try:
-        parts = [int(g) if g else 0 for g in m.groups()]
-        return pd.Timestamp(dt.datetime(*parts))
-    except ValueError:
-        return None
-
-
-def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Timestamps (datetime64[ns], NaT for blanks) and a mask of non-blank values that are not a time.
-
-    ISO text and datetime columns take one vectorised call; other spellings (``2025/3/1 8:30``,
-    ``2025年3月1日 8时30分``, ``20250301083000``) are parsed once per distinct value.
-    """
-    index = values.index
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        s = values
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_localize(None)
-        return s.astype("datetime64[ns]"), np.zeros(len(values), dtype=bool)
-    text = _text(values)
-    blank = text.isna().to_numpy()
-    raw = values.astype(object)
-    is_obj_time = raw.map(lambda v: isinstance(v, (dt.date, np.datetime64))).to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    todo = ~blank
-    if is_obj_time.any():
-        out[is_obj_time] = [_scalar_time(v) for v in raw[is_obj_time]]
-        todo &= ~is_obj_time
-    if todo.any():
-        iso = pd.to_datetime(text[todo].astype(str), format="ISO8601", errors="coerce")
-        if getattr(iso.dt, "tz", None) is not None:
-            iso = iso.dt.tz_localize(None)
-        out[todo] = iso.astype("datetime64[ns]")
-        rest = todo & out.isna().to_numpy()
-        if rest.any():
-            sub = text[rest]
-            codes, uniques = pd.factorize(sub)
-            parsed = np.array([_scalar_time(u) for u in uniques] + [None], dtype=object)
-            out[rest] = pd.to_datetime(pd.Series(parsed[codes], index=sub.index), errors="coerce").astype(
-                "datetime64[ns]")
-    failed = ~blank & out.isna().to_numpy()
-    return out, failed
+    """Clean text (object dtype), None for blanks (:func:`wanmi.core.text.clean_texts`)."""
+    return clean_texts(values)
 
 
 def _canonical(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -535,7 +252,7 @@ def _normalize(frame: pd.DataFrame, columns: Mapping[str, str] | None = None
             raw[name] = pd.Series(np.full(len(idx), None, dtype=object), index=idx)
             continue
         raw[name] = out[name]
-        out[name], failed[name] = _parse_times(out[name])
+        out[name], failed[name] = parse_times(out[name])
     if "rework_count" not in out.columns:
         out["rework_count"] = np.zeros(len(idx), dtype=np.int64)
         failed["rework_count"] = np.zeros(len(idx), dtype=bool)

@@ -16,8 +16,6 @@ always after the largest serial ever used, so a retired code is never issued aga
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .codes import CodeScheme, class_table, get_scheme
+from .dates import parse_dates as parse_core_dates
 from .errors import CodeError, InputError
 from .records import ProblemCollector, RecordReport, word
+from .text import clean_texts
 
 __all__ = [
     "DATE_FIELDS",
@@ -99,8 +99,6 @@ MIN_DISTANCE_M = 0.5
 CELL_CODE_LENGTHS = (14, 15)
 
 _PROBLEM_ORDER = {k: i for i, k in enumerate(PROBLEM_KINDS)}
-_DATE_RE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\S.*)?"
-                      r"|(\d{4})(\d{2})(\d{2}))$")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -113,83 +111,28 @@ def _nones(index: pd.Index) -> pd.Series:
     return pd.Series(np.full(len(index), None, dtype=object), index=index, dtype=object)
 
 
-def _scalar_text(value: Any) -> str | None:
-    """One value as stripped text; integral floats lose their ``.0`` (codes read as numbers)."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return None
-        return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
-
-
-def _by_unique(values: pd.Series, convert: Any) -> np.ndarray:
-    """``convert`` applied once per distinct value (census columns repeat a lot), None for missing."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    converted = np.empty(len(uniques) + 1, dtype=object)
-    converted[:-1] = [convert(v) for v in uniques]
-    converted[-1] = None
-    return converted[codes]
-
-
 def _text(values: pd.Series) -> pd.Series:
-    """Values as stripped text (object dtype), None for missing/blank; integral floats lose their ``.0``.
+    """Values as clean text (object dtype), None for missing/blank; integral floats lose their ``.0``
+    (:func:`wanmi.core.text.clean_texts`).
 
     Numbers come from spreadsheets and shapefiles (a department code read as 1.1e5, say); they are turned
     into digits so the format checks can report them.
     """
-    return pd.Series(_by_unique(values, _scalar_text), index=values.index, dtype=object)
-
-
-def _scalar_date(value: Any) -> tuple[dt.date | None, bool]:
-    """(date, parse failed) of one non-missing value."""
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return (None, True) if pd.isna(value) else (value.date(), False)
-    if isinstance(value, dt.date):
-        return value, False
-    if isinstance(value, np.datetime64):
-        return (None, True) if np.isnat(value) else (pd.Timestamp(value).date(), False)
-    text = _scalar_text(value)
-    if text is None:
-        return None, False
-    match = _DATE_RE.match(unicodedata.normalize("NFKC", text))
-    if match is None:
-        return None, True
-    y, m, d = (int(g) for g in (match.group(1) or match.group(4), match.group(2) or match.group(5),
-                                 match.group(3) or match.group(6)))
-    try:
-        return dt.date(y, m, d), False
-    except ValueError:
-        return None, True
+    return clean_texts(values)
 
 
 def parse_dates(values: pd.Series, today: dt.date | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse dates given as ``YYYY-MM-DD``, ``YYYY/M/D``, ``YYYY.MM.DD``, ``YYYY年M月D日``, ``YYYYMMDD``
-    (表2's D8) or date/datetime objects (a time part is dropped).
+    """Parse a date column with :func:`wanmi.core.dates.parse_dates` (``YYYY-MM-DD``, ``YYYY/M/D``,
+    ``YYYY.MM.DD``, ``YYYY年M月D日``, ``YYYYMMDD`` — 表2's D8 —, date/datetime objects; a time part is dropped).
 
     Returns ``(dates, unparseable, future)``: ``datetime.date`` objects or None, a mask of non-empty values
     that are not a real calendar date, and a mask of dates after ``today`` (default: the current date).
-    Each distinct value is parsed once.
     """
     today = today or dt.date.today()
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    parsed = [_scalar_date(v) for v in uniques]
-    dates = np.empty(len(parsed) + 1, dtype=object)  # the last slot answers the missing values (code -1)
-    dates[:-1] = [p[0] for p in parsed]
-    failed = np.array([p[1] for p in parsed] + [False], dtype=bool)
-    future = np.array([p[0] is not None and p[0] > today for p in parsed] + [False], dtype=bool)
-    index = values.index
-    return (pd.Series(dates[codes], index=index, dtype=object), pd.Series(failed[codes], index=index),
-            pd.Series(future[codes], index=index))
+    dates, failed = parse_core_dates(values)
+    index = dates.index
+    future = np.array(dates.to_numpy(dtype=object), dtype="datetime64[D]") > np.datetime64(today, "D")
+    return dates, pd.Series(failed, index=index), pd.Series(future, index=index)
 
 
 def normalize_components(frame: pd.DataFrame) -> pd.DataFrame:

@@ -32,15 +32,16 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .dates import parse_times
 from .errors import InputError
 from .feedback import Feedback, ensure
+from .periods import Period, parse_period
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CONFIG = DATA_DIR / "evaluation_default.json"
@@ -91,74 +92,6 @@ INDICATOR_LABELS_ZH = {
 }
 
 _CASE_COLUMNS = ("state", "registered_at", "deadline", "disposed_at", "closed_at")
-
-
-# --- periods ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    """A half-open time window ``[start, end)`` with a label (评价周期: day/week/month/quarter/year/custom)."""
-
-    start: pd.Timestamp
-    end: pd.Timestamp
-    label: str
-
-    def months(self) -> list[Period]:
-        """The calendar months overlapping the period (for monthly trend charts)."""
-        out = []
-        m = self.start.to_period("M")
-        while m.start_time < self.end:
-            out.append(parse_period(str(m)))
-            m += 1
-        return out
-
-
-def parse_period(period: str | Period | tuple[Any, Any] | None) -> Period:
-    """``"2025-03"`` month, ``"2025-Q1"`` quarter, ``"2025"`` year, ``"2025-W10"`` ISO week,
-    ``"2025-03-05"`` day, ``"2025-03-01/2025-03-15"`` custom (end date inclusive), a ``(start, end)`` pair
-    (end exclusive) or ``None`` (all time)."""
-    if isinstance(period, Period):
-        return period
-    if period is None:
-        return Period(pd.Timestamp.min, pd.Timestamp.max, "all")
-    if isinstance(period, tuple):
-        start, end = (pd.Timestamp(v) for v in period)
-        return Period(start, end, f"{start.date()}–{end.date()}")
-    if hasattr(period, "start") and hasattr(period, "end"):  # e.g. wanmi.core.cases.Period
-        return Period(pd.Timestamp(period.start), pd.Timestamp(period.end), str(getattr(period, "label", "")
-                                                                              or period))
-    text = str(period).strip()
-    try:
-        if m := re.fullmatch(r"(\d{4})", text):
-            start = pd.Timestamp(int(m[1]), 1, 1)
-            return Period(start, pd.Timestamp(int(m[1]) + 1, 1, 1), text)
-        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-            p = pd.Period(f"{m[1]}Q{m[2]}", freq="Q")
-            return Period(p.start_time, (p + 1).start_time, text.upper())
-        if m := re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", text):
-            start = pd.Timestamp(date.fromisocalendar(int(m[1]), int(m[2]), 1))
-            return Period(start, start + pd.Timedelta(days=7), text.upper())
-        if re.fullmatch(r"\d{4}-\d{1,2}", text):
-            p = pd.Period(text, freq="M")
-            return Period(p.start_time, (p + 1).start_time, str(p))
-        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-            start = pd.Timestamp(text)
-            return Period(start, start + pd.Timedelta(days=1), str(start.date()))
-        if "/" in text:
-            a, b = (pd.Timestamp(v.strip()) for v in text.split("/", 1))
-            end = b.normalize() + pd.Timedelta(days=1)
-            if end <= a:
-                raise ValueError("end before start")
-            return Period(a, end, f"{a.date()}/{b.date()}")
-    except ValueError as exc:
-        raise InputError(f"period {text!r}: {exc}") from exc
-    try:  # the case module's wider syntax (2025年3月, 2025年第1季度 …)
-        from .cases import Period as CasePeriod
-
-        return parse_period(CasePeriod.parse(text))
-    except (ImportError, AttributeError, InputError):
-        pass
-    raise InputError(f"period {text!r} is not one of YYYY, YYYY-Qn, YYYY-MM, YYYY-Www, YYYY-MM-DD or "
-                     "YYYY-MM-DD/YYYY-MM-DD")
 
 
 # --- configuration ----------------------------------------------------------------------------------------
@@ -297,16 +230,14 @@ def load_weights(path: str | Path | None = None) -> EvaluationConfig:
 
 # --- per-case flags and counts ----------------------------------------------------------------------------
 def _times(cases: pd.DataFrame, column: str) -> np.ndarray:
+    """A case time column as ``datetime64[ns]`` (:func:`wanmi.core.dates.parse_times`; NaT where missing)."""
     if column not in cases.columns:
         return np.full(len(cases), np.datetime64("NaT"), dtype="datetime64[ns]")
-    values = cases[column]
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        try:
-            values = pd.to_datetime(values, errors="raise")
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"case column {column!r} has values that are not dates/times: {exc}") from exc
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_localize(None)
+    values, failed = parse_times(cases[column])
+    if failed.any():
+        bad = cases[column].to_numpy(dtype=object)[failed][:3]
+        raise InputError(f"case column {column!r} has values that are not dates/times: "
+                         f"{', '.join(repr(v) for v in bad)}")
     return values.to_numpy(dtype="datetime64[ns]")
 
 
@@ -700,6 +631,8 @@ def monthly_trend(cases: pd.DataFrame, period: str | Period | tuple | None = Non
                   config: EvaluationConfig | None = None) -> pd.DataFrame:
     """Whole-table indicators per calendar month of ``period`` (default: the months the cases span).
 
+    ``period``: a period (text or :class:`~wanmi.core.periods.Period`) or a ``(start, end)`` tuple of
+    instants, end exclusive (:meth:`Period.between`: ``("2025-03-01", "2025-05-01")`` is March and April).
     One row per month (``month`` label), same columns as :func:`score_frame`; for the trend chart."""
     config = config or load_weights()
     if period is None:
@@ -708,7 +641,8 @@ def monthly_trend(cases: pd.DataFrame, period: str | Period | tuple | None = Non
             raise InputError("no registered cases: cannot choose the months of the trend")
         period = (t.min().to_period("M").start_time, (t.max().to_period("M") + 1).start_time)
     rows = []
-    for month in parse_period(period).months():
+    per = Period.between(*period) if isinstance(period, tuple) else parse_period(period)
+    for month in per.months():
         flags = case_flags(cases, month, config.check_limit_hours)
         total = flags.sum().to_frame().T
         total.index = [month.label]

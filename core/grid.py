@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -67,6 +67,7 @@ import shapely
 
 from .cellcode import CellCodeScheme, band_rows, check_capacity, get_cell_scheme, sequence_numbers
 from .crs import require_metric, to_metric
+from .dates import as_date
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .geometry import (
@@ -176,20 +177,6 @@ class MergeResult:
 # ----------------------------------------------------------------------------------------------------
 # Input: codes, CRS, geometry checks
 # ----------------------------------------------------------------------------------------------------
-
-
-def as_date(value: date | datetime | str | None) -> date:
-    """A ``date`` from a date, datetime or ISO string; None means today."""
-    if value is None:
-        return date.today()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError as exc:
-        raise InputError(f"valid_from {value!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
 def _labels(gdf: pd.DataFrame) -> np.ndarray:
@@ -1049,7 +1036,7 @@ def partition(
     if meth == "street-block" and roads is None:
         raise InputError("the street-block method needs a roads (line) layer")
     scheme = get_cell_scheme(code_scheme)
-    vfrom = as_date(valid_from)
+    vfrom = as_date(valid_from, "valid_from")
     area_a = float(target_area)
     side = math.sqrt(area_a)
     limit = sliver_ratio * area_a

@@ -314,7 +314,7 @@ def renumber(
     """
     fb = ensure(feedback)
     scheme = get_cell_scheme(code_scheme)
-    vfrom = as_date(valid_from)
+    vfrom = as_date(valid_from, "valid_from")
     if not 0 < iou_threshold <= 1:
         raise InputError(f"iou_threshold must be within (0, 1], got {iou_threshold!r}")
     for name, frame in (("new_cells", new_cells), ("old_cells", old_cells)):

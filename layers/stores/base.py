@@ -34,6 +34,7 @@ from ...core.census import (
     validate_components,
 )
 from ...core.codes import CodeScheme, class_table, get_scheme, scheme_from_template
+from ...core.dates import to_date
 from ...core.errors import InputError, WanmiError
 from ..files import staged_file
 from ..schema import map_columns, max_lengths
@@ -530,14 +531,9 @@ def _stage_rejects(result: ImportResult, tmp: Path, target: Path) -> None:
 
 
 def _as_date(value: Any) -> dt.date | None:
-    """Stored date (ISO text, date or datetime) as ``datetime.date``; None for NULL."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    """Stored date (ISO text, date or datetime) as ``datetime.date``; None for NULL
+    (:func:`wanmi.core.dates.to_date`)."""
+    return to_date(value, "stored date")
 
 
 def _wkb(geoms: np.ndarray) -> list[bytes]:
