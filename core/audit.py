@@ -464,11 +464,14 @@ def _cells_vs_communities(geoms: np.ndarray, codes: np.ndarray, valid: np.ndarra
         vals = pd.Series(_text(frame, col)[coded], dtype=object)
         seg = _slice(codes[coded], *spans[name])
         width = spans[name][1] - spans[name][0]
+        # a full-length column (9-digit street, 12-digit community) must equal the code's whole prefix, as in
+        # the one key rule (wanmi.core.regions): its upper levels count too
         longer = vals.str.len().to_numpy(dtype=float) > width
-        tail = vals.str.slice(-width).to_numpy(dtype=object)
-        wrong = vals.notna().to_numpy() & (vals.to_numpy(dtype=object) != seg) & ~(longer & (tail == seg))
+        prefix = _slice(codes[coded], 0, spans[name][1])
+        says = np.where(longer, prefix, seg)
+        wrong = vals.notna().to_numpy() & (vals.to_numpy(dtype=object) != says)
         for k in np.flatnonzero(wrong):
-            reasons.setdefault(int(coded[k]), []).append(f"column {col} = {vals.iloc[k]} but the code says {seg[k]}")
+            reasons.setdefault(int(coded[k]), []).append(f"column {col} = {vals.iloc[k]} but the code says {says[k]}")
     if reasons:
         r = np.asarray(sorted(reasons))
         out.add("code_mismatch", "cells", geoms[r], codes[r], shapely.area(geoms[r]),

@@ -31,10 +31,12 @@ import pandas as pd
 
 from .codes import class_table, list_directories
 from .dates import parse_times
+from .enums import GROUP_KEYS, REGION_KEYS
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .periods import Period
 from .records import ProblemCollector, RecordReport, word
+from .regions import conflict_summary, region_keys
 from .text import clean_texts, header_key
 
 __all__ = [
@@ -666,6 +668,9 @@ def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str
     if getattr(frame, "_geometry_column_name", None) is None:
         raise InputError("the cases have no geometry: place them first (place_cases) or give locations")
     keys = _cell_keys(cells, code_field)
+    conflicts = conflict_summary(pd.DataFrame({"conflict": keys.pop("conflict")}), "cells")
+    if conflicts:
+        fb.warning(conflicts)
     fb.step(1, 3)
     geo = frame.geometry
     cells_crs = getattr(cells, "crs", None)
@@ -688,39 +693,25 @@ def overlay_cases(cases: Any, cells: Any, period: Any = None, *, code_field: str
 def _cell_keys(cells: Any, code_field: str) -> dict[str, np.ndarray]:
     """Per cell (plus a trailing None for "no cell"): cell code and full community/street/district codes.
 
-    3-digit street/community segments are prefixed with the district (and street) code; missing ones are
-    read from a 15/14-digit cell code (district 6, street 9, community 12 leading digits).
+    The keys follow the one rule of :func:`wanmi.core.regions.region_keys` (code columns first, 3-digit
+    parts widened with the levels above, the 15/14-digit cell code for what the columns leave out); the
+    ``conflict`` column says where the cell's columns and code disagree.
     """
     if code_field not in getattr(cells, "columns", ()):
         have = ", ".join(map(str, getattr(cells, "columns", [])))
         raise InputError(f"The cells have no code field {code_field!r} (fields: {have}).")
-    n = len(cells)
-
-    def column(name: str) -> list[str | None]:
-        if name not in cells.columns:
-            return [None] * n
-        return list(_text(cells[name]).to_numpy(dtype=object))
-
-    code, dist, street, comm = column(code_field), column("district_code"), column("street_code"), \
-        column("community_code")
-    out = {k: np.empty(n + 1, dtype=object) for k in ("cell_code", "community_code", "street_code", "district_code")}
-    for k in range(n):
-        c, d, st, cm = code[k], dist[k], street[k], comm[k]
-        seg = c if c is not None and len(c) in (14, 15) and c.isdigit() else None
-        d = d or (seg[:6] if seg else None)
-        if st is not None and len(st) < 9 and d is not None:
-            st = d + st
-        st = st or (seg[:9] if seg else None)
-        if cm is not None and len(cm) < 12 and st is not None:
-            cm = st + cm
-        cm = cm or (seg[:12] if seg else None)
-        out["cell_code"][k], out["community_code"][k], out["street_code"][k], out["district_code"][k] = c, cm, st, d
-    for v in out.values():
-        v[n] = None
+    cols = [c for c in dict.fromkeys((code_field, *REGION_KEYS[1:])) if c in cells.columns]
+    text = pd.DataFrame({c: _text(cells[c]).to_numpy(dtype=object) for c in cols}, dtype=object)
+    keys = region_keys(text, code_field)
+    out = {}
+    for k in (*REGION_KEYS, "conflict"):
+        out[k] = np.empty(len(cells) + 1, dtype=object)
+        out[k][:-1] = keys[k].to_numpy(dtype=object)
+        out[k][-1] = None
     return out
 
 
-_BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
+_BY = GROUP_KEYS
 
 
 def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = None, by_class: bool = True,
@@ -739,7 +730,7 @@ def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = Non
     if by not in _BY:
         raise InputError(f"cannot count by {by!r}: use one of {', '.join(_BY)}")
     if by not in overlaid.columns:
-        hint = " (run overlay_cases first)" if by in _BY[:4] else ""
+        hint = " (run overlay_cases first)" if by in REGION_KEYS else ""
         raise InputError(f"the cases have no column {by!r}{hint}")
     frame = _filter_period(overlaid, period, time_field)
     key = frame[by].astype(object)
@@ -800,7 +791,7 @@ def counts_on_cells(counts: pd.DataFrame, cells: Any, by: str = "cell_code", *, 
     import shapely
 
     table = counts.reset_index()
-    if by not in ("cell_code", "community_code", "street_code", "district_code"):
+    if by not in REGION_KEYS:
         return table
     geoms = cells.geometry.to_numpy(dtype=object)
     if by == "cell_code":

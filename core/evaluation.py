@@ -39,17 +39,17 @@ import numpy as np
 import pandas as pd
 
 from .dates import parse_times
+from .enums import GROUP_KEYS, REGION_KEY_WIDTHS, REGION_KEYS
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .periods import Period, parse_period
+from .regions import conflict_summary, region_keys
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CONFIG = DATA_DIR / "evaluation_default.json"
 
-REGION_KEYS = ("cell_code", "community_code", "street_code", "district_code")
-GROUP_KEYS = (*REGION_KEYS, "dept_code", "supervisor")
 #: length of each region key inside a unit-cell code (6 district + 3 street + 3 community + sequence)
-REGION_PREFIX = {"district_code": 6, "street_code": 9, "community_code": 12}
+REGION_PREFIX = REGION_KEY_WIDTHS
 KIND_OF_KEY = {**{k: "region" for k in REGION_KEYS}, "dept_code": "department", "supervisor": "supervisor"}
 LEVEL_OF_KEY = {"cell_code": "cell", "community_code": "community", "street_code": "street",
                 "district_code": "district", "dept_code": "department", "supervisor": "supervisor"}
@@ -319,35 +319,16 @@ def _flag_arrays(cases: pd.DataFrame, per: Period, check_limit_hours: float) -> 
     return flags
 
 
-def _region_key_frame(cases: pd.DataFrame) -> pd.DataFrame:
-    """Full hierarchical keys per case: community 12 digits, street 9, district 6 (unique across streets).
+def _region_key_frame(cases: pd.DataFrame, feedback: Feedback | None = None) -> pd.DataFrame:
+    """Full hierarchical keys per case or cell: community 12 digits, street 9, district 6 (``string`` dtype).
 
-    Cell codes carry the hierarchy as their prefix; without them the short street/community segments are
-    prefixed with the district (and street) code, so community ``001`` of two streets never merge."""
-    out = {}
-    cell = cases["cell_code"].astype("string") if "cell_code" in cases.columns else None
-    out["cell_code"] = cell if cell is not None else pd.Series(pd.NA, index=cases.index, dtype="string")
-    district = cases["district_code"].astype("string") if "district_code" in cases.columns else None
-    street = cases["street_code"].astype("string") if "street_code" in cases.columns else None
-    community = cases["community_code"].astype("string") if "community_code" in cases.columns else None
-    for key, width in REGION_PREFIX.items():
-        derived = cell.str.slice(0, width).where(cell.str.len() >= 12) if cell is not None else None
-        if key == "district_code":
-            given = district
-        elif key == "street_code":
-            given = street.where(street.str.len() == 9, district + street) if street is not None and \
-                district is not None else street
-        else:
-            given = community
-            if community is not None and street is not None:
-                full_street = street.where(street.str.len() == 9, (district if district is not None else "")
-                                           + street)
-                given = community.where(community.str.len() == 12, full_street + community)
-        if derived is None:
-            out[key] = given if given is not None else pd.Series(pd.NA, index=cases.index, dtype="string")
-        else:
-            out[key] = derived.fillna(given) if given is not None else derived
-    return pd.DataFrame(out, index=cases.index)
+    The one rule of :func:`wanmi.core.regions.region_keys`: code columns first (3-digit parts widened with
+    the levels above, so community ``001`` of two streets never merge), the cell code for what they leave
+    out; disagreements are warned about through ``feedback``."""
+    keys = region_keys(cases, "cell_code")
+    if feedback is not None and (conflicts := conflict_summary(keys)):
+        feedback.warning(conflicts)
+    return keys[list(REGION_KEYS)].astype("string")
 
 
 def _group_keys(cases: pd.DataFrame, by: str) -> pd.Series:
@@ -481,7 +462,7 @@ def score_frame(counts: pd.DataFrame, kind: str, config: EvaluationConfig | None
 
 
 # --- evaluation entry points ------------------------------------------------------------------------------
-def _cell_table(cells: pd.DataFrame, code_field: str = "code") -> pd.DataFrame:
+def _cell_table(cells: pd.DataFrame, code_field: str = "code", feedback: Feedback | None = None) -> pd.DataFrame:
     """Cells → cell_code, full community/street/district keys and area_m2 (index = cell code)."""
     if code_field not in cells.columns:
         raise InputError(f"the cells have no code field {code_field!r} (fields: {', '.join(map(str, cells.columns))})")
@@ -492,8 +473,8 @@ def _cell_table(cells: pd.DataFrame, code_field: str = "code") -> pd.DataFrame:
     table = pd.DataFrame({"cell_code": codes.to_numpy()}, index=cells.index)
     for col in ("district_code", "street_code", "community_code"):
         if col in cells.columns:
-            table[col] = cells[col].astype("string").to_numpy()
-    keys = _region_key_frame(table)
+            table[col] = cells[col].to_numpy()  # integer codes stay numbers: region_keys pads them
+    keys = _region_key_frame(table, feedback)
     if "area_m2" in cells.columns:
         keys["area_m2"] = pd.to_numeric(cells["area_m2"], errors="coerce").to_numpy(float)
     elif hasattr(cells, "geometry") and cells.crs is not None and not cells.crs.is_geographic:
@@ -547,7 +528,7 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
         counts = count_cases(cases, "cell_code", per, config.check_limit_hours)
         fb.step(1, 1)
         if cells is not None:
-            table = _cell_table(cells, code_field)
+            table = _cell_table(cells, code_field, fb)
             unknown = counts.index.difference(table.index)
             if len(unknown):
                 fb.warning(f"{len(unknown)} case cell code(s) are not in the cells (e.g. {unknown[0]}); "

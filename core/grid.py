@@ -80,6 +80,7 @@ from .geometry import (
     union_groups,
 )
 from .lattice import Lattice
+from .regions import derive_keys
 
 __all__ = [
     "CELL_COLUMNS",
@@ -232,6 +233,20 @@ def _check_digits(text: pd.Series, width: int, col: str, labels: np.ndarray, mas
         raise InputError(f"feature {labels[k]}: {col} {text.iloc[k]!r} must be {width} digits (0-9)")
 
 
+def _jurisdiction_column(gdf: pd.DataFrame, col: str, labels: np.ndarray, widths: tuple[int, ...],
+                         short_hint: str = "") -> pd.Series | None:
+    """A code column of the jurisdiction layer as checked text (``widths``: part and full width), or None."""
+    if col not in gdf.columns:
+        return None
+    text, numeric = _code_text(gdf, col, labels)
+    text = _pad(text, numeric, widths)
+    full = (text.str.len() == widths[-1]).to_numpy()
+    if len(widths) > 1:
+        _check_digits(text, widths[-1], col, labels, full)
+    _check_digits(text, widths[0], col + short_hint, labels, ~full)
+    return text
+
+
 def jurisdiction_codes(gdf: pd.DataFrame) -> pd.DataFrame:
     """District (6), street (3) and community (3) codes of each jurisdiction feature, as text.
 
@@ -239,99 +254,58 @@ def jurisdiction_codes(gdf: pd.DataFrame) -> pd.DataFrame:
     ``community_code`` (split; other code columns, if present, must agree); a 9-digit ``street_code`` with
     a 3-digit ``community_code``; a lone ``district_code`` (street and community "000"); a
     ``district_code`` + ``street_code`` without communities (community "000"). Integer columns are
-    zero-padded. Raises :class:`InputError` naming the feature for non-digit or wrong-width codes.
+    zero-padded. The keys follow the one rule of :func:`wanmi.core.regions.derive_keys`; here every
+    disagreement between the columns is refused. Raises :class:`InputError` naming the feature for
+    non-digit or wrong-width codes, disagreeing columns or a missing level.
     Returns columns ``district_code, street_code, community_code, community_key`` (positional index).
     """
     labels = _labels(gdf)
-    n = len(gdf)
     cols = set(gdf.columns)
-    district = street = community = None
-    if "community_code" in cols:
-        c, num = _code_text(gdf, "community_code", labels)
-        c = _pad(c, num, (3, 12))
-        long = (c.str.len() == 12).to_numpy()
-        short = ~long
-        _check_digits(c, 12, "community_code", labels, long)
-        if short.any():
-            _check_digits(c, 3, "community_code (3 digits, or 12 with district and street)", labels, short)
-        district = pd.Series([""] * n, dtype=object)
-        street = pd.Series([""] * n, dtype=object)
-        community = pd.Series([""] * n, dtype=object)
-        district[long] = c[long].str[:6]
-        street[long] = c[long].str[6:9]
-        community[long] = c[long].str[9:]
-        community[short] = c[short]
-        if "street_code" in cols:
-            st, snum = _code_text(gdf, "street_code", labels)
-            st = _pad(st, snum, (3, 9))
-            st9 = (st.str.len() == 9).to_numpy()
-            _check_digits(st, 9, "street_code", labels, st9)
-            _check_digits(st, 3, "street_code (3 digits, or 9 with the district)", labels, ~st9)
-            st_d = pd.Series(np.where(st9, st.str[:6], ""), dtype=object)
-            st_s = pd.Series(np.where(st9, st.str[-3:], st), dtype=object)
-            # 12-digit community codes must agree with the street column
-            clash = long & ((st_s != street).to_numpy() | (st9 & (st_d != district).to_numpy()))
-            if clash.any():
-                k = int(np.flatnonzero(clash)[0])
-                raise InputError(
-                    f"feature {labels[k]}: street_code {st.iloc[k]!r} disagrees with community_code {c.iloc[k]!r}"
-                )
-            street[short] = st_s[short]
-            district[short & st9] = st_d[short & st9]
-        elif short.any():
-            k = int(np.flatnonzero(short)[0])
-            raise InputError(
-                f"feature {labels[k]}: community_code {c.iloc[k]!r} has 3 digits but there is no street_code "
-                "column (give street_code, or a 12-digit community_code)"
-            )
-        if "district_code" in cols:
-            d, dnum = _code_text(gdf, "district_code", labels)
-            d = _pad(d, dnum, (6,))
-            _check_digits(d, 6, "district_code", labels)
-            clash = (district != "").to_numpy() & (district != d).to_numpy()
-            if clash.any():
-                k = int(np.flatnonzero(clash)[0])
-                raise InputError(
-                    f"feature {labels[k]}: district_code {d.iloc[k]!r} disagrees with the code "
-                    f"{district.iloc[k] + street.iloc[k] + community.iloc[k]!r}"
-                )
-            district = pd.Series(np.where(district == "", d, district), dtype=object)
-        missing = (district == "").to_numpy()
-        if missing.any():
-            k = int(np.flatnonzero(missing)[0])
-            raise InputError(
-                f"feature {labels[k]}: no district code (give district_code, a 9-digit street_code or a "
-                "12-digit community_code)"
-            )
-    elif "district_code" in cols:
-        d, dnum = _code_text(gdf, "district_code", labels)
-        d = _pad(d, dnum, (6,))
-        _check_digits(d, 6, "district_code", labels)
-        district = d
-        if "street_code" in cols:
-            st, snum = _code_text(gdf, "street_code", labels)
-            st = _pad(st, snum, (3, 9))
-            st9 = (st.str.len() == 9).to_numpy()
-            _check_digits(st, 9, "street_code", labels, st9)
-            _check_digits(st, 3, "street_code", labels, ~st9)
-            street = pd.Series(np.where(st9, st.str[-3:], st), dtype=object)
-        else:
-            street = pd.Series(["000"] * n, dtype=object)
-        community = pd.Series(["000"] * n, dtype=object)
-    else:
+    if not {"community_code", "district_code"} & cols:
         raise InputError(
             "the jurisdiction layer needs code columns: district_code + street_code + community_code, a "
             "12-digit community_code, or district_code alone for a whole district"
         )
+    community = _jurisdiction_column(gdf, "community_code", labels, (3, 12),
+                                     " (3 digits, or 12 with district and street)")
+    street = _jurisdiction_column(gdf, "street_code", labels, (3, 9), " (3 digits, or 9 with the district)")
+    district = _jurisdiction_column(gdf, "district_code", labels, (6,))
+    keys = derive_keys(district, street, community)
+    _refuse_missing_levels(keys, community, labels)
+    street_part = keys["street_code"].str[6:9].fillna("000")
+    community_part = keys["community_code"].str[9:12].fillna("000")
     out = pd.DataFrame(
         {
-            "district_code": np.asarray(district, dtype=object),
-            "street_code": np.asarray(street, dtype=object),
-            "community_code": np.asarray(community, dtype=object),
+            "district_code": keys["district_code"].to_numpy(dtype=object),
+            "street_code": street_part.to_numpy(dtype=object),
+            "community_code": community_part.to_numpy(dtype=object),
         }
     )
     out["community_key"] = out["district_code"] + out["street_code"] + out["community_code"]
     return out
+
+
+def _refuse_missing_levels(keys: pd.DataFrame, community: pd.Series | None, labels: np.ndarray) -> None:
+    """Raise for the first feature whose code columns disagree or leave its district or street unknown."""
+    clash = keys["conflict"].notna().to_numpy()
+    if clash.any():
+        k = int(np.flatnonzero(clash)[0])
+        raise InputError(f"feature {labels[k]}: {keys['conflict'].iloc[k]}")
+    missing = keys["district_code"].isna().to_numpy()
+    if missing.any():
+        k = int(np.flatnonzero(missing)[0])
+        raise InputError(
+            f"feature {labels[k]}: no district code (give district_code, a 9-digit street_code or a "
+            "12-digit community_code)"
+        )
+    if community is not None:
+        orphan = keys["community_code"].isna().to_numpy()
+        if orphan.any():
+            k = int(np.flatnonzero(orphan)[0])
+            raise InputError(
+                f"feature {labels[k]}: community_code {community.iloc[k]!r} has 3 digits but there is no "
+                "street_code column (give street_code, or a 12-digit community_code)"
+            )
 
 
 @dataclass

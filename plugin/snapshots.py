@@ -54,18 +54,19 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def community_key(district: str, street: str, community: str) -> str:
-    """12-digit community code from 6+3+3 parts, accepting an already full 9-digit street / 12-digit code."""
-    if len(community) == 12:
-        return community
-    if len(street) == 9:
-        return street + community
-    return district + street + community
+def region_keys(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str]]:
+    """(community 12, street 9) keys of (cell code, district, street, community) rows, '' where unknown.
 
+    One vectorised call of the engine's rule (:func:`wanmi.core.regions.derive_keys`: the code columns
+    first, 3-digit parts widened, the cell code for what they leave out), so the read-out names the same
+    community and street as the case overlay and the evaluation."""
+    if not rows:
+        return []
+    from ..core.regions import derive_keys
 
-def street_key(district: str, street: str) -> str:
-    """9-digit street code from 6+3 parts (or an already full 9-digit code)."""
-    return street if len(street) == 9 else district + street
+    code, district, street, community = (list(col) for col in zip(*rows))
+    keys = derive_keys(district, street, community, code)
+    return list(zip(keys["community_code"].fillna(""), keys["street_code"].fillna("")))
 
 
 def current_rows(request: QgsFeatureRequest, fields, attributes: list[int]) -> QgsFeatureRequest:
@@ -150,7 +151,8 @@ def read_cell_index(layer_id: str, crs: QgsCoordinateReferenceSystem, source, fi
     idx = _field_indexes(fields, CELL_FIELDS)
     request = current_rows(QgsFeatureRequest(), fields, list(idx.values()))
     index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
-    cells: dict[int, tuple[str, str, str]] = {}
+    fids: list[int] = []
+    rows: list[tuple[str, str, str, str]] = []
     for feature in source.getFeatures(request):
         if feedback is not None and feedback.isCanceled():
             break
@@ -158,27 +160,34 @@ def read_cell_index(layer_id: str, crs: QgsCoordinateReferenceSystem, source, fi
             continue
         attrs = feature.attributes()
         parts = {name: _text(attrs[i]) for name, i in idx.items()}
-        district, street, community = (parts.get(k, "") for k in ("district_code", "street_code", "community_code"))
-        code = parts.get("code", "")
-        if code and not district and len(code) >= 12:  # codes carry the hierarchy: derive what is missing
-            district, street, community = code[:6], code[6:9], code[9:12]
-        cells[feature.id()] = (code, community_key(district, street, community), street_key(district, street))
+        fids.append(feature.id())
+        rows.append(tuple(parts.get(k, "") for k in CELL_FIELDS))
         index.addFeature(feature)
-    names: dict[str, str] = {}
+    cells = {fid: (row[0], *keys) for fid, row, keys in zip(fids, rows, region_keys(rows))}
+    return CellIndex(layer_id, crs, index, cells, _region_names(community_sources))
+
+
+def _region_names(community_sources: list[tuple[Any, Any]]) -> dict[str, str]:
+    """12-digit community / 9-digit street code → name, from the community (and street) layers."""
+    fields = ("district_code", "street_code", "community_code", "community_name", "street_name")
+    rows: list[tuple[str, str, str, str]] = []
+    labels: list[tuple[str, str]] = []
     for comm_source, comm_fields in community_sources:
-        cidx = _field_indexes(comm_fields, ("district_code", "street_code", "community_code", "community_name",
-                                            "street_name"))
+        cidx = _field_indexes(comm_fields, fields)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
         request.setSubsetOfAttributes(list(cidx.values()))
         for feature in comm_source.getFeatures(request):
             attrs = feature.attributes()
             parts = {name: _text(attrs[i]) for name, i in cidx.items()}
-            district, street = parts.get("district_code", ""), parts.get("street_code", "")
-            if parts.get("community_code") and parts.get("community_name"):
-                names[community_key(district, street, parts["community_code"])] = parts["community_name"]
-            if street and parts.get("street_name"):
-                names.setdefault(street_key(district, street), parts["street_name"])
-    return CellIndex(layer_id, crs, index, cells, names)
+            rows.append(("", *(parts.get(k, "") for k in fields[:3])))
+            labels.append((parts.get("community_name", ""), parts.get("street_name", "")))
+    names: dict[str, str] = {}
+    for (_, _, street, community), (c_name, s_name), (c_key, s_key) in zip(rows, labels, region_keys(rows)):
+        if community and c_name and c_key:
+            names[c_key] = c_name
+        if street and s_name and s_key:
+            names.setdefault(s_key, s_name)
+    return names
 
 
 @dataclass(frozen=True)
