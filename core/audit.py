@@ -69,6 +69,7 @@ from .dates import DATE_FORMATS, as_date, parse_times
 from .errors import CodeError, InputError
 from .feedback import Feedback, ensure
 from .geometry import explode_polygons, polygonal, shared_border_lengths
+from .text import clean_texts
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -194,17 +195,10 @@ class _Problems:
 
 
 def _text(frame: pd.DataFrame, col: str) -> np.ndarray:
-    """A column as stripped text, None where missing/blank."""
+    """A column as clean text (:func:`wanmi.core.text.clean_texts`), None where missing/blank."""
     if col not in frame.columns:
         return np.full(len(frame), None, dtype=object)
-    values = pd.Series(frame[col].to_numpy(dtype=object), dtype=object)
-    present = values.notna().to_numpy()
-    out = np.full(len(values), None, dtype=object)
-    if present.any():
-        text = values[present].astype(str).str.strip().to_numpy(dtype=object)
-        text[text == ""] = None
-        out[present] = text
-    return out
+    return clean_texts(pd.Series(frame[col].to_numpy(dtype=object), dtype=object)).to_numpy(dtype=object)
 
 
 def _labels(codes: np.ndarray, index: pd.Index) -> np.ndarray:

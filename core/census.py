@@ -26,7 +26,7 @@ from .codes import CodeScheme, class_table, get_scheme
 from .dates import parse_dates as parse_core_dates
 from .errors import CodeError, InputError
 from .records import ProblemCollector, RecordReport, word
-from .text import clean_texts
+from .text import clean_text, clean_texts
 
 __all__ = [
     "DATE_FIELDS",
@@ -547,7 +547,7 @@ def _area_values(scheme: CodeScheme, area: str | int | Mapping[str, str | int] |
     if isinstance(area, Mapping):
         values = {k: str(v) for k, v in area.items()}
     else:
-        text = str(int(area)) if not isinstance(area, str) else area.strip()
+        text = clean_text(area) or ""
         if len(segs) == 1:
             values = {segs[0].name: text}
         elif len(text) == sum(s.width for s in segs):
@@ -599,7 +599,7 @@ def allocate_codes(
     if not scheme.class_segments or scheme.segment_of_kind("serial") is None:
         raise InputError(f"scheme {scheme.name} has no major/minor/serial segments")
     major, minor = (scheme.segment(s) for s in scheme.class_segments)
-    class_code = str(class_code).strip()
+    class_code = clean_text(class_code) or ""
     if len(class_code) != major.width + minor.width or not class_code.isdigit():
         raise CodeError(f"class_code {class_code!r}: scheme {scheme.name} needs {major.width + minor.width} "
                         f"digits ({major.name} + {minor.name})", segment=minor.name)
@@ -675,14 +675,14 @@ def change_status(
     ``initial_date`` or last ``change_date``.
     """
     code = record.get("code")
-    status = str(status).strip() if status is not None else ""
+    status = clean_text(status) or ""
     if status not in STATUSES:
         raise InputError(f"component {code}: status {status!r} is not one of {'/'.join(STATUSES)}")
     old = record.get("status")
     if old == status:
         raise InputError(f"component {code}: status is already {status}")
     today = today or dt.date.today()
-    if date is None or (isinstance(date, str) and not date.strip()):
+    if clean_text(date) is None:
         when = today
     else:
         parsed, unparseable, future = parse_dates(pd.Series([date], dtype=object), today)

@@ -28,6 +28,7 @@ from .census import area_segments, areas_from_cell_codes
 from .codes import CodeScheme, get_scheme
 from .errors import InputError
 from .geocode import assign_to_cells
+from .text import clean_text, clean_texts
 
 __all__ = [
     "CONSISTENCY_COLUMNS",
@@ -53,7 +54,7 @@ LOCATE_COLUMNS = ["query", "found", "problem", "code", "class_code", "class_name
 def _codes(frame: pd.DataFrame) -> pd.Series:
     if "code" not in frame.columns:
         raise InputError(f"the components have no 'code' field (fields: {', '.join(map(str, frame.columns))})")
-    return frame["code"].astype("string").str.strip().astype(object)
+    return clean_texts(frame["code"])
 
 
 def geocode_components(components: Any, cells: Any, code_field: str = "code") -> Any:
@@ -118,8 +119,7 @@ def consistency_report(components: Any, cells: Any, scheme: str | CodeScheme, co
         add(bad, "area_mismatch", detail, code_area, cell_area)
 
     if "cell_code" in components.columns:
-        recorded = components["cell_code"].astype("string").str.strip().astype(object)
-        recorded = recorded.where(recorded.notna() & (recorded != ""), None).to_numpy()
+        recorded = clean_texts(components["cell_code"]).to_numpy(dtype=object)
         bad = here & pd.notna(recorded) & (recorded != located_cell)
         detail = [f"recorded in cell {r} but stands in cell {c}" for r, c in zip(recorded[bad], located_cell[bad])]
         add(bad, "cell_mismatch", detail, recorded, located_cell)
@@ -145,7 +145,7 @@ def locate_codes(queries: Iterable[str], components: Any, scheme: str | CodeSche
     ``lon``/``lat`` and as ``x``/``y`` in the layer's CRS.
     """
     scheme = get_scheme(scheme)
-    queries = pd.Series([str(q).strip() for q in queries], dtype=object)
+    queries = pd.Series([clean_text(q) or "" for q in queries], dtype=object)
     codes = _codes(components)
     position = pd.Series(np.arange(len(codes)), index=pd.Index(codes.to_numpy(), dtype=object))
     position = position[~position.index.duplicated()]

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..core.crs import convert_geometries, convert_lonlat, to_metric
 from ..core.errors import InputError
+from ..core.text import header_key
 from .safe_tables import MAX_ROWS, check_xlsx, unescape_cell, write_csv, write_xlsx
 from .schema import FIELDS_BY_NAME, map_columns, rename_for
 
@@ -326,9 +327,9 @@ def _find_column(frame: pd.DataFrame, given: str | None, names: tuple[str, ...],
             raise InputError(f"{what} column {given!r} is not in the table; "
                              f"columns are {list(frame.columns)}")
         return given
-    lookup = {re.sub(r"[\s_\-()（）]", "", str(c)).casefold(): c for c in frame.columns}
+    lookup = {header_key(c): c for c in frame.columns}
     for name in names:
-        key = re.sub(r"[\s_\-()（）]", "", name).casefold()
+        key = header_key(name)
         if key in lookup:
             return lookup[key]
     return None

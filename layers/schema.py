@@ -13,7 +13,6 @@ two independent systems).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ import pandas as pd
 from ..core.census import FIELD_MAX_LENGTHS, MANDATORY_FIELDS, RECORD_FIELDS, STATUSES
 from ..core.codes import CodeScheme, get_scheme
 from ..core.errors import InputError
+from ..core.text import header_key
 
 __all__ = [
     "COMPONENT_FIELDS",
@@ -133,8 +133,9 @@ def max_lengths(scheme: str | CodeScheme | None = None) -> dict[str, int]:
 
 
 def _key(name: str) -> str:
-    """Matching key of a column name: case-folded, without spaces, underscores, hyphens and dots."""
-    return re.sub(r"[\s_\-.()（）]+", "", str(name)).casefold()
+    """Matching key of a column name (:func:`wanmi.core.text.header_key`: width, case, spaces, underscores,
+    hyphens, dots, brackets and colons ignored)."""
+    return header_key(name)
 
 
 def column_lookup() -> dict[str, str]:
