@@ -1,5 +1,5 @@
 """Architecture rules: the engine is pure, ``import wanmi`` never needs QGIS, every package keeps to its imports
-(DESIGN.md: core ← layers ← workflow ← {cli, processing_scripts, plugin}), core does no new file I/O, and the
+(docs/design.md: core ← layers ← workflow ← {cli, processing_scripts, plugin}), core does no new file I/O, and the
 Processing provider's dependency table covers what each algorithm imports."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_package_and_core_import_without_qgis():
 QT = frozenset({"qgis", "PyQt5", "PyQt6", "PySide2", "PySide6", "processing", "sip"})
 #: package (or "entry" for the root cli*.py/demo*.py) → (the Wanmi packages it may import, None for any but
 #: the forbidden ones; the Wanmi packages it must not import; may it import QGIS/Qt).
-#: DESIGN.md: core ← layers ← workflow ← {cli, processing_scripts, plugin}.
+#: docs/design.md and issue 14: core ← layers ← workflow ← {cli, processing_scripts, plugin}.
 RULES: dict[str, tuple[frozenset[str] | None, frozenset[str], bool]] = {
     "core": (frozenset({"core"}), frozenset(), False),
     "layers": (frozenset({"core", "layers"}), frozenset(), False),
@@ -160,7 +160,7 @@ def _python_files() -> list[Path]:
 def test_every_package_keeps_to_its_imports():
     bad = [v for path in _python_files()
            for v in import_violations(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
-    assert not bad, "imports against the dependency rules (DESIGN.md):\n" + "\n".join(bad)
+    assert not bad, "imports against the dependency rules (docs/design.md):\n" + "\n".join(bad)
 
 
 def test_the_import_checker_catches_absolute_and_relative_imports():
@@ -197,7 +197,7 @@ def test_the_import_checker_catches_absolute_and_relative_imports():
     assert resolved_imports("from ...core import grid\n", "layers/stores/base.py") == [(1, "wanmi.core.grid")]
 
 
-# --- core does no file I/O (DESIGN.md); the modules that still do are listed until issue 14 moves them out -----
+# --- core does no file I/O (docs/design.md); the modules that still do are listed until issue 14 moves them out
 IO_CALLS = frozenset({
     "open", "to_file", "to_csv", "to_parquet", "to_excel", "to_feather", "read_file", "read_csv", "read_parquet",
     "read_excel", "read_feather", "read_dataframe", "write_dataframe", "write_table", "read_text", "read_bytes",
