@@ -8,7 +8,7 @@ here). Scored period: 2025-03. Inputs are in memory before timing (GeoDataFrames
 Timed:
 
 * Wanmi end to end: ``overlay_cases`` (point → cell, community, street, district codes) + ``evaluate(by=
-  "cell_code", cells=...)`` (every count of standards.md §4.2, all rates, region score and grade per cell);
+  "cell_code", cells=...)`` (every count of docs/standards.md#41-counts-per-case, all rates, region score and grade);
   also the two parts alone. Median of ``--repeat`` runs after a warm-up.
 * QGIS: ``native:refactorfields`` computing the five per-case flags the region score needs (立案 without
   挂账, 监督举报, 应结案, 结案, 按期结案; one pass over the cases, fairer than five field-calculator runs),

@@ -826,7 +826,7 @@ SYNTHETIC_SOURCE_MIX: dict[str, float] = {
 }
 _VALID_SHARE = {"监督员": 0.93, "公众举报": 0.78, "视频": 0.90, "上级交办": 0.99, "媒体": 0.85}
 _TIME_LIMITS_H = np.array([2.0, 4.0, 8.0, 24.0, 72.0, 120.0])
-SUPERVISOR_AREA_M2 = 180_000.0  # one 监督员 covers ~18万 m² (standards.md §5)
+SUPERVISOR_AREA_M2 = 180_000.0  # one 监督员 covers ~18万 m² (docs/standards.md#5-reference-numbers)
 
 
 def _lognormal_minutes(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:

@@ -4,9 +4,9 @@ Input: a case table (案卷) as in the cases contract (one row per case; ``regis
 ``disposed_at``, ``closed_at``, ``state`` … and, after the overlay, ``cell_code``/``community_code``/
 ``street_code``/``district_code``). Every indicator is built from per-case flags summed per group with one
 pandas ``groupby``; rates are then computed from the summed counts, so aggregating cells → communities →
-streets recomputes rates from counts and never averages rates (standards.md §4.3).
+streets recomputes rates from counts and never averages rates (docs/standards.md#41-counts-per-case).
 
-Per-case rules for a period ``[start, end)`` (standards.md §4.2; the cases contract):
+Per-case rules for a period ``[start, end)`` (docs/standards.md#41-counts-per-case; the cases contract):
 
 * 立案 ``registered_all``: ``registered_at`` in the period and state ≠ 作废. For regions (区域: cell,
   community, street, district) the 立案数 excludes 挂账 cases; departments and supervisors keep them.

@@ -8,7 +8,7 @@ Two methods, one pipeline (clean input → pieces → sliver merge → numbering
     Lattice box ``(i, j)`` is ``[i·s, (i+1)·s) × [j·s, (j+1)·s)``. For every community the boxes meeting
     its bounding box are built at once with ``shapely.box``; boxes the (prepared) community
     ``contains_properly`` are kept as they are and only the border boxes are intersected, the fast path
-    measured in ``reference/environment.md`` §3 (never ``gpd.clip`` or a full overlay). Multipart clip
+    measured in docs/algorithms.md#regular-partition (never ``gpd.clip`` or a full overlay). Multipart clip
     results are exploded: every piece is its own pre-merge cell.
 
     ``pre_merge_count`` = number of pieces (polygons), ``pre_merge_boxes`` = number of non-empty

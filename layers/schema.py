@@ -7,7 +7,7 @@ DeptCode1 …) seen in 2007-era systems. :func:`map_columns` renames an input ta
 those namings (plus a few common aliases) to the English names, so a census delivered with Chinese
 headers, GB/T abbreviations or CJ/T names imports the same way.
 
-Source: /work/shared/reference/standards.md §2.2 (表2 as loaded by a public repo; the CJ/T names seen in
+Source: docs/standards.md#22-component-fields (表2 as loaded by a public repo; the CJ/T names seen in
 two independent systems).
 """
 

@@ -1,7 +1,7 @@
 """Shared helpers for the core tests.
 
 ``assert_exact_partition(cells, jurisdiction, ...)`` checks the exactness invariants of a unit grid
-(DESIGN.md "Algorithms"): it is a plain function, importable from any test module
+(docs/algorithms.md): it is a plain function, importable from any test module
 (``from .conftest import assert_exact_partition``) and also available as the fixture
 ``exact_partition``. It recomputes everything from the geometries with plain shapely calls and never
 uses the engine's own helpers, so it can catch engine bugs.

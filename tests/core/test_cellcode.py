@@ -1,7 +1,7 @@
 """Unit-cell code schemes and W→E / N→S sequence numbering (wanmi.core.cellcode).
 
 Expectations are hand-made (segment widths from GB/T 30428.1 / DB11/T 2157 and CJ/T 213 as summarised in
-reference/standards.md §1.1) plus one real code from public data (张家港 BGID 320582110152102).
+docs/standards.md#11-unit-cell-codes) plus one real code from public data (张家港 BGID 320582110152102).
 """
 
 from __future__ import annotations

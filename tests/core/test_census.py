@@ -2,7 +2,7 @@
 
 Expectations are written by hand: which row breaks which rule, the distances of points placed at known
 metre offsets, the serial numbers that must come next. Code problem messages are checked for the segment
-they must name (standards.md §2.1 layouts), not copied from the function's output.
+they must name (docs/standards.md#21-component-codes layouts), not copied from the function's output.
 """
 
 from __future__ import annotations

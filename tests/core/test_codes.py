@@ -1,6 +1,6 @@
 """Tests for wanmi.core.codes: class tables, scheme parse/format/validate, conversion and templates.
 
-Expected values are hand-counted or hand-written from /work/shared/reference/standards.md §2–§3. They are
+Expected values are hand-counted or hand-written from docs/standards.md (section 2). They are
 not computed by the module under test.
 """
 
@@ -53,7 +53,8 @@ def _counts(directory: str, kind: str) -> dict[str, int]:
 
 
 def test_gbt47678_component_counts_match_hand_count():
-    # standards.md §2.5: 01 runs 001–077 without 016; 02 001–044; 03 001–016; 04 001–014; 05 002/003/009.
+    # docs/standards.md#23-class-directories: 01 001–077 without 016; 02 001–044; 03 001–016; 04 001–014;
+    # 05 002/003/009.
     assert _counts("gbt47678", "component") == {"01": 76, "02": 44, "03": 16, "04": 14, "05": 3}
     assert len(codes.class_table("gbt47678", "component")) == 153  # "153 部件"
 
@@ -268,7 +269,7 @@ def test_length_examples_by_hand():
     _expect(s16, "", "admin")
 
 
-# majors that are not in the directories (hand-listed from standards.md)
+# majors that are not in the directories (hand-listed from docs/standards.md)
 NOT_MAJOR = {"cjt214": ["00", "07", "10", "20", "22", "99"], "gbt47678": ["00", "06", "11", "21", "99"]}
 NOT_EVENT_MAJOR = {"gbt47678": ["00", "11", "21", "99"]}
 

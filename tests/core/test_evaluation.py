@@ -60,7 +60,7 @@ def table(rows: list[dict]) -> pd.DataFrame:
 
 
 def tianmen() -> pd.DataFrame:
-    """天门 2016-12 (standards.md §4.2): 立案 996, 应结案 972, 结案 911, 按期结案 737 — rebuilt as cases.
+    """天门 2016-12 (docs/standards.md#42-indicators): 立案 996, 应结案 972, 结案 911, 按期结案 737 — rebuilt as cases.
 
     24 registered with an April deadline and no disposal yet (not due); 737 closed on time; 174 closed after
     the deadline; 61 due but not closed (30 disposed and awaiting 核查, 31 overdue and undisposed)."""

@@ -213,7 +213,7 @@ def _lab(hex_color: str, matrix=None) -> np.ndarray:
 @pytest.mark.parametrize("vision", [None, *CVD])
 def test_grade_colours_stay_distinct_for_colour_blind_readers(vision):
     """The six classes (A–E + 无数据) differ by ΔE*ab ≥ 20 in normal vision and simulated dichromacy. (The
-    green/blue/yellow/orange/red palette of standards.md §4.3 fails: green vs orange ΔE 7 for protanopes.)"""
+    green/blue/yellow/orange/red palette in docs/standards.md#43-composite-scores-and-grades fails for protanopes.)"""
     colors = load_weights().grade_colors
     labs = {g: _lab(c, CVD.get(vision)) for g, c in colors.items()}
     worst = min(np.linalg.norm(labs[a] - labs[b]) for a, b in itertools.combinations(labs, 2))

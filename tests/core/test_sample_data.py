@@ -89,7 +89,7 @@ def test_all_files_present_and_small():
 
 @pytest.mark.parametrize("path", [DONGCHENG, HELSINKI], ids=lambda p: p.name)
 def test_geopackage_version_1_3(path):
-    # GDAL 3.6 / QGIS 3.22 warn on every open of a GPKG 1.4 file (environment.md pitfall 6).
+    # GDAL 3.6 / QGIS 3.22 warn on every open of a GPKG 1.4 file (docs/design.md#stores-and-transactions).
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         app_id = con.execute("PRAGMA application_id").fetchone()[0]

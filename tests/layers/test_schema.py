@@ -1,5 +1,5 @@
 """The component schema (wanmi.layers.schema) against GB/T 47678.5-2026 表2 as transcribed in
-/work/shared/reference/standards.md §2.2, typed here by hand."""
+docs/standards.md#22-component-fields, typed here by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from wanmi.core import census
 from wanmi.core.errors import InputError
 from wanmi.layers import schema
 
-# 表2: (abbreviation, Chinese label, length, requirement) in table order, from standards.md §2.2.
+# 表2: (abbreviation, Chinese label, length, requirement) in table order, from docs/standards.md#22-component-fields.
 TABLE2 = [
     ("GLBJBSM", "管理部件标识码", 17, "M"), ("GLBJMC", "管理部件名称", 30, "M"),
     ("ZGBMDM", "主管部门代码", 18, "M"), ("ZGBMMC", "主管部门名称", 100, "M"),
@@ -21,7 +21,7 @@ TABLE2 = [
     ("BZ", "备注", 1000, "O"), ("SZJDDM", "所在街道代码", 9, "O"), ("SZJDMC", "所在街道名称", 50, "O"),
     ("SZSQDM", "所在社区代码", 12, "O"), ("SZSQMC", "所在社区名称", 50, "O"),
 ]
-# CJ/T 214-era names seen in two systems (standards.md §2.2).
+# CJ/T 214-era names seen in two systems (docs/standards.md#22-component-fields).
 CJT = {"ObjID": "code", "ObjName": "name", "DeptCode1": "dept_code", "DeptName1": "dept_name",
        "DeptCode2": "owner_code", "DeptName2": "owner_name", "DeptCode3": "maintainer_code",
        "DeptName3": "maintainer_name", "BGID": "cell_code", "ObjState": "status", "ORDate": "initial_date",
