@@ -135,7 +135,7 @@ def _class_count(store) -> int:
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_class_table_has_the_directory(make_store, kind):
-    assert _class_count(make_store(kind)) == 153  # GB/T 47678.5 附录A: "153 部件" (docs/standards.md#23-class-directories)
+    assert _class_count(make_store(kind)) == 153  # GB/T 47678.5 附录A: "153 部件" (docs/standards.md)
     # docs/standards.md#23-class-directories: 01 ×38, 02 ×17, 03 ×10, 04 ×10, 05 ×3, 06 ×5, two 21xx = 85
     assert _class_count(make_store(kind, "cjt214-16")) == 85
 
