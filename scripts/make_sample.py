@@ -686,7 +686,7 @@ def split_along_roads(outline: Polygon, road_lines: np.ndarray, k: int, seed: Se
 
 
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
-    """Write ``layers`` into a fresh GeoPackage 1.3 (see environment.md pitfall 6).
+    """Write ``layers`` into a fresh GeoPackage 1.3 (QGIS 3.22 reads 1.3; see docs/design.md#stores-and-transactions).
 
     OGR_CURRENT_DATE pins the ``last_change`` timestamps, so re-running gives byte-identical files.
     """
