@@ -17,6 +17,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .core.enums import (
+    CELL_SCHEME_NAMES,
+    COORD_SYSTEMS,
+    DEFAULT_CELL_SCHEME,
+    DEFAULT_COMPONENT_SCHEME,
+    PARTITION_METHODS,
+    WEB_COORD_SYSTEMS,
+)
 from .core.errors import InputError, WanmiError
 from .core.feedback import Canceled, Feedback
 
@@ -283,14 +291,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "or one district polygon")
     p.add_argument("--layer", help="layer name inside the file (GeoPackage)")
     p.add_argument("--out", required=True, help="output GeoPackage (layer unit_cells)")
-    p.add_argument("--method", choices=["regular", "street-block"], default="regular")
+    p.add_argument("--method", choices=PARTITION_METHODS, default=PARTITION_METHODS[0])
     p.add_argument("--roads", help="road/river lines for the street-block method")
     p.add_argument("--roads-layer")
     p.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
     p.add_argument("--sliver-ratio", type=float, default=0.3,
                    help="cells smaller than this share of the target area are merged (default 0.3)")
     p.add_argument("--crs", help="metric CRS to work in (default: chosen automatically, e.g. EPSG:4548)")
-    p.add_argument("--scheme", default="gbt30428-15", help="cell code scheme: gbt30428-15 (default) or cjt213-14")
+    p.add_argument("--scheme", default=DEFAULT_CELL_SCHEME,
+                   help=f"cell code scheme: {DEFAULT_CELL_SCHEME} (default) or {CELL_SCHEME_NAMES[1]}")
     p.add_argument("--valid-from", help="date the cells take effect (YYYY-MM-DD; default today)")
     p.set_defaults(func=cmd_partition)
 
@@ -301,13 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--old-layer", help="layer of the previous grid (default unit_cells, else the first layer)")
     r.add_argument("--out", required=True)
     r.add_argument("--iou", type=float, default=0.9, help="IoU needed to keep an old code (default 0.9)")
-    r.add_argument("--scheme", default="gbt30428-15")
+    r.add_argument("--scheme", default=DEFAULT_CELL_SCHEME)
     r.add_argument("--valid-from", help="the renumber date: new codes start, retired ones end (default today)")
     r.set_defaults(func=cmd_renumber)
 
     c = sub.add_parser("convert-coords", help="convert GCJ-02/BD-09 (phone map) coordinates to WGS84")
     c.add_argument("input", help="CSV with lon/lat columns, or any vector file")
-    c.add_argument("--from", dest="source", required=True, choices=["gcj02", "bd09", "wgs84", "cgcs2000"])
+    c.add_argument("--from", dest="source", required=True,  # the web-map systems first, as ever
+                   choices=sorted(COORD_SYSTEMS, key=lambda s: s not in WEB_COORD_SYSTEMS))
     c.add_argument("--x", default="lon", help="CSV longitude column (default lon)")
     c.add_argument("--y", default="lat", help="CSV latitude column (default lat)")
     c.add_argument("--layer")
@@ -342,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
     b.add_argument("--sliver-ratio", type=float, default=0.3)
     b.add_argument("--crs", help="metric CRS for all districts (default: chosen once for the whole input)")
-    b.add_argument("--scheme", default="gbt30428-15", help="cell code scheme: gbt30428-15 or cjt213-14")
+    b.add_argument("--scheme", default=DEFAULT_CELL_SCHEME, help=f"cell code scheme: {' or '.join(CELL_SCHEME_NAMES)}")
     b.add_argument("--valid-from", help="date the cells take effect (YYYY-MM-DD; default today)")
     b.add_argument("--no-gpkg", action="store_true", help="GeoParquet only, no GeoPackage")
     b.add_argument("--no-gpkg-components", action="store_true",
@@ -378,8 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--areas", help="responsibility areas with a responsible party field")
     au.add_argument("--areas-layer")
     au.add_argument("--party-field", default="responsible")
-    au.add_argument("--scheme", default="gbt30428-15", help="cell code scheme (default gbt30428-15)")
-    au.add_argument("--component-scheme", default="default12", help="component code scheme (default default12)")
+    au.add_argument("--scheme", default=DEFAULT_CELL_SCHEME, help=f"cell code scheme (default {DEFAULT_CELL_SCHEME})")
+    au.add_argument("--component-scheme", default=DEFAULT_COMPONENT_SCHEME,
+                    help=f"component code scheme (default {DEFAULT_COMPONENT_SCHEME})")
     au.add_argument("--target-area", type=float, default=10_000.0)
     au.add_argument("--sliver-ratio", type=float, default=0.3)
     au.add_argument("--min-area", type=float, default=1e-3, help="ignore pieces below this area in m² (0.001)")

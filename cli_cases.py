@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .core.enums import COORD_SYSTEMS, GROUP_KEYS
 from .core.errors import InputError
 
 
@@ -130,7 +131,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--layer", help="layer of a multi-layer input file")
     p.add_argument("--x", help="longitude/x column (default: found by name)")
     p.add_argument("--y", help="latitude/y column (default: found by name)")
-    p.add_argument("--coords", default="wgs84", help="coordinates: wgs84 (default), cgcs2000, gcj02, bd09, EPSG:n")
+    p.add_argument("--coords", default=COORD_SYSTEMS[0],
+                   help=f"coordinates: {COORD_SYSTEMS[0]} (default), {', '.join(COORD_SYSTEMS[1:])}, EPSG:n")
     p.add_argument("--sheet", help="XLSX sheet name")
     p.add_argument("--encoding", help="CSV encoding (default: UTF-8, then GB18030)")
     p.set_defaults(func=cmd_import)
@@ -141,8 +143,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", required=True, help="output GeoPackage (layers cases and case_counts_<by>)")
     p.add_argument("--period", help="only cases reported in: 2025-03-01, 2025-W10, 2025-03, 2025-Q1, 2025, "
                                     "2025-03-01/2025-03-31")
-    p.add_argument("--by", default="cell_code", choices=["cell_code", "community_code", "street_code",
-                                                         "district_code", "dept_code", "supervisor"])
+    p.add_argument("--by", default=GROUP_KEYS[0], choices=GROUP_KEYS)
     p.add_argument("--no-class", action="store_true", help="no per-class count columns")
     p.add_argument("--cases-layer")
     p.add_argument("--cells-layer")

@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS, DEFAULT_COMPONENT_SCHEME
 from .core.errors import InputError
 from .layers.dsn import shown
 
@@ -132,7 +133,7 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="CSV encoding (default: UTF-8, then GB18030)")
     p.add_argument("--x", help="longitude/easting column (found automatically otherwise)")
     p.add_argument("--y", help="latitude/northing column")
-    p.add_argument("--coords", default="wgs84",
+    p.add_argument("--coords", default=COORD_SYSTEMS[0],
                    help="what the coordinates are: wgs84 (GPS), cgcs2000, gcj02 (Amap/Tencent), bd09 (Baidu) "
                         "or EPSG:<code> (default wgs84)")
     p.add_argument("--jurisdiction", help="polygons the records must lie in (file)")
@@ -157,8 +158,9 @@ def add_parser(sub: Any) -> None:
     p = csub.add_parser("import", help="import records into a census store (one transaction)")
     _input_options(p)
     _store_options(p)
-    p.add_argument("--scheme", default="default12",
-                   help="code scheme when the store is new: default12, cjt214-16, gbt47678-17 (default default12)")
+    p.add_argument("--scheme", default=DEFAULT_COMPONENT_SCHEME,
+                   help=f"code scheme when the store is new: {', '.join(COMPONENT_SCHEME_NAMES)} "
+                        f"(default {DEFAULT_COMPONENT_SCHEME})")
     p.add_argument("--crs", default="EPSG:4490", help="storage CRS when the store is new (default EPSG:4490)")
     p.add_argument("--allocate", action="store_true", help="allocate codes to records that have a class only")
     p.add_argument("--area", help="street (12-digit) or admin code (16/17) for allocated codes "
@@ -168,7 +170,7 @@ def add_parser(sub: Any) -> None:
 
     p = csub.add_parser("validate", help="check records without storing them (exit 1 when any has a problem)")
     _input_options(p)
-    p.add_argument("--scheme", default="default12")
+    p.add_argument("--scheme", default=DEFAULT_COMPONENT_SCHEME)
     p.add_argument("--report", help="CSV with one row per problem")
     p.set_defaults(func=cmd_validate)
 

@@ -14,10 +14,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .core.enums import CLASSIFICATION_METHODS, GROUP_KEYS
 from .core.errors import InputError
 
 SCORE_LAYER = "scores"
-BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
+BY = GROUP_KEYS
 
 
 def _layers(path: str) -> list[str]:
@@ -128,7 +129,7 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--title")
     r.add_argument("--source", help="data-source line (default: Wanmi, period, number of units)")
     r.add_argument("--column", default="grade", help="grade (default), score, density or any numeric field")
-    r.add_argument("--method", choices=["quantile", "jenks"], default="quantile",
+    r.add_argument("--method", choices=CLASSIFICATION_METHODS, default=CLASSIFICATION_METHODS[0],
                    help="classes of numeric columns (default quantile)")
     r.add_argument("--classes", type=int, default=5, choices=range(3, 8), metavar="3..7")
     r.add_argument("--dpi", type=int, default=200)

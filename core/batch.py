@@ -69,6 +69,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .enums import GROUP_KEYS as _ALL_GROUP_KEYS
+from .enums import REGION_KEYS
 from .errors import InputError
 from .feedback import Feedback, ensure
 
@@ -94,7 +96,7 @@ OUTSIDE = "outside"
 PROBLEMS_FILE = "partition_problems.parquet"
 _OWN_PARQUET = re.compile(r"(?:part-\d{5,}|halo)\.parquet")
 _OWN_TEMP = re.compile(r"\.(?:part-\d{5,}|halo)\.parquet\.[0-9a-f]{32}\.tmp")
-_CODE_COLUMNS = ("cell_code", "community_code", "street_code", "district_code")
+_CODE_COLUMNS = REGION_KEYS
 _HILBERT_LEVEL = 16
 _DISTRICT_INDEX_SIDE = 2_000.0  # m, bucket lattice for point → district (most boxes lie inside one district)
 #: Points closer than this (m) to a district border are assigned in every district it separates and the
@@ -458,7 +460,7 @@ class _Kind:
         return out
 
 
-GROUP_KEYS = ("dept_code", "supervisor")  # evaluated over the whole batch, not per district
+GROUP_KEYS = tuple(k for k in _ALL_GROUP_KEYS if k not in REGION_KEYS)  # whole batch, not per district
 
 
 def _case_counts(located: pd.DataFrame, by: str, kind: _Kind) -> pd.DataFrame:
@@ -599,8 +601,7 @@ def _evaluate_district(code: str, out: str, parts: Sequence[dict[str, Any]], hal
     counts = pd.concat([table.drop(columns="cell_code"), counts], axis=1)
     counts.index.name = "cell_code"
     counts = counts.reset_index()
-    levels = [aggregate(counts, key, config) for key in ("cell_code", "community_code", "street_code",
-                                                         "district_code")]
+    levels = [aggregate(counts, key, config) for key in REGION_KEYS]
     result = pd.concat(levels, ignore_index=True)
     _atomic_parquet(result, ddir / EVALUATION_FILE)
     n_cases = int(sum(p["n"] for p in parts))

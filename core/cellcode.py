@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, Union
 import numpy as np
 import pandas as pd
 
+from .enums import DEFAULT_CELL_SCHEME
 from .errors import CodeError, InputError
 
 __all__ = [
@@ -188,7 +189,6 @@ CELL_SCHEMES: dict[str, CellCodeScheme] = {
 }
 _ALIASES = {"15": "gbt30428-15", "14": "cjt213-14", "db11-15": "gbt30428-15", "gbt30428": "gbt30428-15",
             "cjt213": "cjt213-14"}
-DEFAULT_CELL_SCHEME = "gbt30428-15"
 
 SchemeLike = Union[str, int, CellCodeScheme, None]
 

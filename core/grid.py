@@ -68,6 +68,7 @@ import shapely
 from .cellcode import CellCodeScheme, band_rows, check_capacity, get_cell_scheme, sequence_numbers
 from .crs import require_metric, to_metric
 from .dates import as_date
+from .enums import PARTITION_METHODS
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .geometry import (
@@ -115,7 +116,7 @@ CELL_COLUMNS = [
 PROBLEM_COLUMNS = ["feature", "code", "problem", "action"]
 OVERSIZE_COLUMNS = ["code", "area_m2", "ratio", "reason"]
 BOX_CELL_COLUMNS = ["i", "j", "cell", "full"]
-METHODS = ("regular", "street-block")
+METHODS = PARTITION_METHODS
 _METHOD_ALIASES = {"regular": "regular", "lattice": "regular", "street-block": "street-block",
                    "street_block": "street-block", "streetblock": "street-block", "block": "street-block"}
 #: Communities overlapping by more than this (m²) are refused.

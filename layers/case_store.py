@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..core.cases import CASE_FIELDS, TIME_FIELDS, CaseReport, normalize_cases, validate_cases
 from ..core.crs import to_metric
+from ..core.enums import WEB_COORD_SYSTEMS
 from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
 from .files import clean_orphans, publish_new, staged_file, temp_file
@@ -84,7 +85,7 @@ def read_cases(path: str | Path, layer: str | None = None, x: str | None = None,
             geoms = np.full(len(raw), None, dtype=object)
             problems = np.full(len(raw), None, dtype=object)
             crs = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(system, "EPSG:4326" if
-                                                                       system in ("gcj02", "bd09") else system)
+                                                                       system in WEB_COORD_SYSTEMS else system)
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
         source = raw.attrs["source"]
     else:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.crs import convert_geometries, convert_lonlat, to_metric
+from ..core.enums import WEB_COORD_SYSTEMS
 from ..core.errors import InputError
 from ..core.text import header_key
 from .safe_tables import MAX_ROWS, check_xlsx, unescape_cell, write_csv, write_xlsx
@@ -52,7 +53,7 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "pointx
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "pointy", "point_y", "y坐标", "坐标y")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
-WEB_SYSTEMS = ("gcj02", "bd09")
+WEB_SYSTEMS = WEB_COORD_SYSTEMS
 GEOGRAPHIC_SYSTEMS = {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}
 
 

@@ -14,10 +14,11 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
+from ..core.enums import COMPONENT_SCHEME_NAMES
 from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, write_gdf_to_sink
 from .partition import SCHEMES, add_code_field_parameters, code_columns, qgis_crs
 
-COMPONENT_SCHEMES = ("default12", "cjt214-16", "gbt47678-17")
+COMPONENT_SCHEMES = COMPONENT_SCHEME_NAMES
 
 
 class AuditBoundaries(WanmiAlgorithm):

@@ -12,12 +12,13 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS
 from .base import tr
 
 #: Component code schemes offered in the dialogs (names of :func:`wanmi.core.codes.get_scheme`).
-SCHEMES = ("default12", "cjt214-16", "gbt47678-17")
+SCHEMES = COMPONENT_SCHEME_NAMES
 #: Coordinate systems of imported longitude/latitude.
-COORDS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+COORDS = COORD_SYSTEMS
 
 
 def scheme_parameter(name: str = "SCHEME") -> QgsProcessingParameterEnum:

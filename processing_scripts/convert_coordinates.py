@@ -11,9 +11,10 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
 )
 
+from ..core.enums import WEB_COORD_SYSTEMS
 from .base import WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
 
-SOURCES = ("gcj02", "bd09")
+SOURCES = WEB_COORD_SYSTEMS
 
 
 class ConvertWebMapCoordinates(WanmiAlgorithm):

@@ -13,10 +13,11 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
+from ..core.enums import GROUP_KEYS
 from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 from .evaluate import sink_crs
 
-BY = ("cell_code", "community_code", "street_code", "district_code", "dept_code", "supervisor")
+BY = GROUP_KEYS
 
 
 class OverlayCases(WanmiAlgorithm):

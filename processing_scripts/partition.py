@@ -14,10 +14,11 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.enums import CELL_SCHEME_NAMES, PARTITION_METHODS
 from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 
-METHODS = ("regular", "street-block")
-SCHEMES = ("gbt30428-15", "cjt213-14")
+METHODS = PARTITION_METHODS
+SCHEMES = CELL_SCHEME_NAMES
 CODE_FIELDS = ("district_code", "street_code", "community_code")
 
 

@@ -12,9 +12,10 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.enums import CLASSIFICATION_METHODS
 from .base import WanmiAlgorithm, source_to_gdf, tr
 
-METHODS = ("quantile", "jenks")
+METHODS = CLASSIFICATION_METHODS
 
 
 class RenderScoreMap(WanmiAlgorithm):
