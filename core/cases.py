@@ -862,13 +862,13 @@ def _supervisors(cells: Any, code_field: str) -> np.ndarray:
 
     codes = cells[code_field].astype(str).to_numpy(dtype=object)
     area = shapely.area(cells.geometry.to_numpy(dtype=object))
-    comm = np.array([c[:12] for c in codes], dtype=object)
+    comm = region_keys(cells, code_field)["community_code"].fillna("").to_numpy(dtype=object)  # the one rule
     order = np.lexsort((codes, comm))
-    frame = pd.DataFrame({"comm": comm[order], "area": area[order]})
+    frame = pd.DataFrame({"comm": comm[order], "area": area[order]}).astype({"comm": object})
     before = frame.groupby("comm", sort=False)["area"].cumsum().to_numpy() - frame["area"].to_numpy()
-    beat = (before // SUPERVISOR_AREA_M2).astype(np.int64) + 1
+    beat = pd.Series((before // SUPERVISOR_AREA_M2).astype(np.int64) + 1)
     sup = np.empty(len(codes), dtype=object)
-    sup[order] = [f"S{c[6:12]}{b:02d}" for c, b in zip(frame["comm"], beat)]
+    sup[order] = ("S" + frame["comm"].str[6:12] + beat.astype(str).str.zfill(2)).to_numpy(dtype=object)
     return sup
 
 

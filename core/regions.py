@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .text import clean_texts
+
 __all__ = ["KEY_COLUMNS", "code_text", "conflict_summary", "derive_keys", "region_key", "region_keys"]
 
 #: Columns of :func:`derive_keys` / :func:`region_keys` (besides ``cell_code`` in the latter).
@@ -50,6 +52,8 @@ _CELL_CODE = r"[0-9]{14,15}"
 def code_text(values: Any, widths: Iterable[int] = ()) -> pd.Series:
     """A code column as stripped text (object dtype, None for missing or empty).
 
+    Values that are not plain digits go through :func:`wanmi.core.text.clean_texts` (full-width digits,
+    invisible characters, a code read as ``110101.0``); plain digit text, the usual case, stays vectorised.
     Whole numbers (an integer column, or a float column read from a spreadsheet) lost their leading zeros:
     each is zero-padded to the smallest of ``widths`` that fits."""
     s = values if isinstance(values, pd.Series) else pd.Series(list(values) if values is not None else [])
@@ -68,9 +72,12 @@ def code_text(values: Any, widths: Iterable[int] = ()) -> pd.Series:
             done |= fits
         return text
     text = s.astype("string").str.strip()
+    odd = (text.notna() & ~text.str.fullmatch(r"[0-9]*").fillna(False)).to_numpy(dtype=bool)
     empty = (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
     text = text.astype(object)
     text[empty] = None
+    if odd.any():  # the rare non-digit value: the engine's text normaliser (full-width digits, "110101.0" …)
+        text[odd] = clean_texts(s[odd]).to_numpy(dtype=object)
     return text
 
 

@@ -54,6 +54,8 @@ def test_integer_columns_are_padded_and_blanks_are_missing():
     keys = derive_keys(pd.Series([110101, 110101]), pd.Series([1, 110101002]), pd.Series([3.0, 4.0]))
     assert keys["community_code"].tolist() == ["110101001003", "110101002004"]
     assert code_text(pd.Series(["  001 ", "", None], dtype=object)).tolist() == ["001", None, None]
+    # typed with full-width digits, or read from a spreadsheet as a number: the engine's text normaliser
+    assert derive_keys(["１１０１０１"], ["００１"], [2.0])["community_code"].tolist() == ["110101001002"]
 
 
 def test_conflicts_between_columns_are_named():
