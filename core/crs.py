@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import pyproj
 
+from .enums import COORD_SYSTEMS
 from .errors import GeographicCRSError, InputError
 
 if TYPE_CHECKING:
@@ -487,7 +488,7 @@ def _system(name: str, role: str) -> str:
         key = "epsg:" + key[4:]
     if key not in _SYSTEM_ALIASES:
         raise InputError(
-            f"Unknown {role} coordinate system {name!r}: use one of 'wgs84', 'cgcs2000', 'gcj02', 'bd09' "
+            f"Unknown {role} coordinate system {name!r}: use one of {', '.join(map(repr, COORD_SYSTEMS))} "
             "(Baidu Mercator 'bd09mc' metres are not supported; convert them to bd09 first)."
         )
     return _SYSTEM_ALIASES[key]

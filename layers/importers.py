@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.crs import convert_geometries, convert_lonlat, to_metric
-from ..core.enums import WEB_COORD_SYSTEMS
+from ..core.enums import COORD_SYSTEMS, WEB_COORD_SYSTEMS
 from ..core.errors import InputError
 from ..core.text import header_key
 from .safe_tables import MAX_ROWS, check_xlsx, unescape_cell, write_csv, write_xlsx
@@ -70,7 +70,7 @@ def _system(coords: str | None) -> str:
     match = re.fullmatch(r"epsg:?(\d+)", key)
     if match:
         return f"EPSG:{match.group(1)}"
-    raise InputError(f"unknown coordinate system {coords!r}: use wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>")
+    raise InputError(f"unknown coordinate system {coords!r}: use {', '.join(COORD_SYSTEMS)} or EPSG:<code>")
 
 
 # ----------------------------------------------------------------------------------------------------
