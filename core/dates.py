@@ -109,10 +109,21 @@ def as_date(value: Any = None, what: str = "date") -> dt.date:
     return to_date(value, what) or dt.date.today()
 
 
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}(?:[T ]|$)"
+
+
 def _iso_fast(text: pd.Series) -> pd.Series:
-    """ISO text in one vectorised call (NaT where it is not ISO, or mixed zones); wall-clock times kept."""
+    """ISO text with a whole ``YYYY-MM-DD`` day in one vectorised call (NaT for the rest, e.g. a bare
+    ``2025`` or ``2025-03``, which are not dates, and for mixed zones); wall-clock times kept."""
+    text = text.astype(str)
+    full = text.str.match(_ISO_DAY).to_numpy(dtype=bool)
+    if not full.all():
+        out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        if full.any():
+            out[full] = _iso_fast(text[full])
+        return out
     try:
-        iso = pd.to_datetime(text.astype(str), format="ISO8601", errors="coerce")
+        iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
     except (ValueError, TypeError):  # e.g. offsets that differ between rows: left to the scalar reader
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if not pd.api.types.is_datetime64_any_dtype(iso.dtype):
@@ -122,36 +133,61 @@ def _iso_fast(text: pd.Series) -> pd.Series:
     return iso.astype("datetime64[ns]")
 
 
+def _object_mask(raw: pd.Series) -> np.ndarray:
+    """Which values are date/datetime objects (decided from the inferred type when the column is uniform)."""
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+        return np.zeros(len(raw), dtype=bool)
+    if kind in ("datetime", "datetime64", "date"):
+        return raw.notna().to_numpy()
+    return raw.map(lambda v: isinstance(v, (dt.date, np.datetime64)) and not pd.isna(v)).to_numpy(dtype=bool)
+
+
+def _objects_to_times(objs: pd.Series) -> np.ndarray:
+    """Date/datetime objects → ``datetime64[ns]`` wall-clock times: one call, per value only for mixed zones."""
+    try:
+        conv = pd.to_datetime(objs)
+        if pd.api.types.is_datetime64_any_dtype(conv.dtype):
+            if getattr(conv.dt, "tz", None) is not None:
+                conv = conv.dt.tz_localize(None)
+            return conv.to_numpy(dtype="datetime64[ns]")
+    except (ValueError, TypeError):
+        pass
+    return pd.to_datetime(pd.Series([_object_time(v) for v in objs], dtype=object)).to_numpy(
+        dtype="datetime64[ns]")
+
+
 def parse_times(values: Any) -> tuple[pd.Series, np.ndarray]:
     """A column → (timestamps as ``datetime64[ns]``, NaT for blanks; mask of non-blank unreadable values).
 
-    Datetime columns are taken as they are (an aware column keeps its wall-clock times); ISO text takes one
-    vectorised call; other spellings are read once per distinct value.
+    Datetime columns are taken as they are (an aware column keeps its wall-clock times); date/datetime
+    objects and ISO text take one vectorised call each; other spellings are read once per distinct value.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         s = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
         return s.astype("datetime64[ns]"), np.zeros(len(series), dtype=bool)
-    raw = series.astype(object)
-    text = clean_texts(raw)
-    blank = text.isna().to_numpy()
-    is_obj = raw.map(lambda v: isinstance(v, (dt.date, np.datetime64))).to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    raw = pd.Series(series.to_numpy(dtype=object), dtype=object)  # positions: the index may repeat labels
+    is_obj = _object_mask(raw)
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
     if is_obj.any():
-        out[is_obj] = pd.to_datetime(pd.Series([_object_time(v) for v in raw[is_obj]], dtype=object),
-                                     errors="coerce").to_numpy(dtype="datetime64[ns]")
-    todo = ~blank & ~is_obj
-    if todo.any():
-        out[todo] = _iso_fast(text[todo])
-        rest = todo & out.isna().to_numpy()
+        out[is_obj] = _objects_to_times(raw[is_obj])
+    failed = np.zeros(len(raw), dtype=bool)
+    text = clean_texts(raw[~is_obj]) if not is_obj.all() else pd.Series([], dtype=object)
+    text = text[text.notna()]
+    if len(text):
+        parsed = _iso_fast(text)
+        rest = parsed.isna().to_numpy()
         if rest.any():
             sub = text[rest]
             codes, uniques = pd.factorize(sub)
-            parsed = np.array([_text_time(u) for u in uniques] + [None], dtype=object)
-            out[rest] = pd.to_datetime(pd.Series(parsed[codes], index=sub.index), errors="coerce").astype(
+            conv = np.array([_text_time(u) for u in uniques] + [None], dtype=object)
+            parsed[rest] = pd.to_datetime(pd.Series(conv[codes], index=sub.index), errors="coerce").astype(
                 "datetime64[ns]")
-    failed = ~blank & out.isna().to_numpy()
-    return out, failed
+        pos = text.index.to_numpy()
+        out[pos] = parsed.to_numpy(dtype="datetime64[ns]")
+        failed[pos] = parsed.isna().to_numpy()
+    return pd.Series(out, index=series.index), failed
 
 
 def parse_dates(values: Any) -> tuple[pd.Series, np.ndarray]:

@@ -40,7 +40,8 @@ SPELLINGS = [
     (T("2025-03-01 00:30", tz="Asia/Shanghai"), T("2025-03-01 00:30")),
     (np.datetime64("2025-03-01T08:30"), T("2025-03-01 08:30")),
 ]
-UNREADABLE = ["soon", "2025-02-30", "2025-13-01", "25-03-01", "2025-03-01 25:00", "2025-03-01 later"]
+UNREADABLE = ["soon", "2025-02-30", "2025-13-01", "25-03-01", "2025-03-01 25:00", "2025-03-01 later", "2025",
+              "2025-03"]  # a year or a month is a period, not a date
 MISSING = [None, np.nan, pd.NaT, "", "  ", "\u3000"]
 
 
@@ -52,7 +53,7 @@ def test_scalar_readers(value, expected):
 
 
 def test_column_readers_agree_with_the_scalar_ones():
-    values = pd.Series([v for v, _ in SPELLINGS] + UNREADABLE + MISSING, dtype=object, index=range(10, 46))
+    values = pd.Series([v for v, _ in SPELLINGS] + UNREADABLE + MISSING, dtype=object, index=range(10, 48))
     times, failed = dates.parse_times(values)
     n, bad = len(SPELLINGS), len(UNREADABLE)
     assert times.index.equals(values.index)
@@ -100,3 +101,15 @@ def test_a_time_of_day_does_not_shift_the_validity_day():
     frame = pd.DataFrame({"valid_from": ["2025-03-01 09:00"], "valid_to": ["2025-03-02 09:00"]})
     assert audit.valid_on(frame, D(2025, 3, 1)).tolist() == [True]
     assert audit.valid_on(frame, D(2025, 3, 2)).tolist() == [False]
+
+
+def test_repeated_index_labels_and_object_columns():
+    values = pd.Series(["2025-03-01", "soon", T("2025-03-02 08:00", tz="UTC"), dt.date(2025, 3, 3)],
+                       index=[7, 7, 7, 7], dtype=object)
+    times, failed = dates.parse_times(values)
+    assert times.index.tolist() == [7, 7, 7, 7]
+    assert times.tolist()[0] == T("2025-03-01") and pd.isna(times.tolist()[1])
+    assert times.tolist()[2:] == [T("2025-03-02 08:00"), T("2025-03-03")]
+    assert failed.tolist() == [False, True, False, False]
+    mixed = pd.Series([T("2025-03-01 07:00", tz="Asia/Shanghai"), T("2025-03-01 07:00", tz="UTC")], dtype=object)
+    assert dates.parse_times(mixed)[0].tolist() == [T("2025-03-01 07:00")] * 2
