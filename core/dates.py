@@ -71,14 +71,6 @@ def _text_time(text: str) -> pd.Timestamp | None:
         return None
 
 
-def _scalar_time(value: Any) -> pd.Timestamp | None:
-    """One non-missing value → naive Timestamp, None when unreadable."""
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
-        return _object_time(value)
-    text = clean_text(value)
-    return None if text is None else _text_time(text)
-
-
 def to_timestamp(value: Any, what: str = "time") -> pd.Timestamp | None:
     """One value → naive ``pandas.Timestamp``; None when missing/blank; InputError naming ``what`` and the
     value when it is not a date or time."""
