@@ -255,15 +255,26 @@ def test_shapefile_names_survive_a_host_that_switched_gdal_recoding_off(tmp_path
     frame = _census_frame()
     path = tmp_path / "c.shp"
     out = gpd.GeoDataFrame({"MC": frame["name"].to_numpy()}, geometry=frame.geometry.to_numpy(), crs=frame.crs)
-    pyogrio.write_dataframe(out, path, encoding="GBK" if cpg == "936" else "UTF-8")
+    old = gdal.GetConfigOption("SHAPE_ENCODING")  # "" when QGIS was started in this process before
+    gdal.SetConfigOption("SHAPE_ENCODING", None)  # GDAL recodes only with the option unset: a real GBK file
+    try:
+        pyogrio.write_dataframe(out, path, encoding="GBK" if cpg == "936" else "UTF-8")
+    finally:
+        gdal.SetConfigOption("SHAPE_ENCODING", old)
     path.with_suffix(".cpg").write_text(cpg, encoding="ascii")
-    old = gdal.GetConfigOption("SHAPE_ENCODING")
     gdal.SetConfigOption("SHAPE_ENCODING", "")
     try:
         back = importers.read_vector(path)
+        assert gdal.GetConfigOption("SHAPE_ENCODING") == ""  # the host's setting is left as it was
     finally:
         gdal.SetConfigOption("SHAPE_ENCODING", old)
     assert back["MC"].tolist() == frame["name"].tolist()
+    gdal.SetConfigOption("SHAPE_ENCODING", None)
+    try:
+        importers.read_vector(path)
+        assert gdal.GetConfigOption("SHAPE_ENCODING") is None  # and so is an unset one
+    finally:
+        gdal.SetConfigOption("SHAPE_ENCODING", old)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
