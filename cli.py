@@ -19,11 +19,9 @@ from pathlib import Path
 
 from .core.enums import (
     CELL_SCHEME_NAMES,
-    COORD_SYSTEMS,
     DEFAULT_CELL_SCHEME,
     DEFAULT_COMPONENT_SCHEME,
     PARTITION_METHODS,
-    WEB_COORD_SYSTEMS,
 )
 from .core.errors import InputError, WanmiError
 from .core.feedback import Canceled, Feedback
@@ -125,31 +123,6 @@ def cmd_renumber(args: argparse.Namespace) -> int:
     counts = result.changelog["change"].value_counts().to_dict()
     print(f"wrote {len(result.cells)} current cells, {len(result.retired)} closed rows (retired codes and "
           f"old versions, valid_to set: the code history) and the change log to {args.out}: {counts}")
-    return 0
-
-
-def cmd_convert_coords(args: argparse.Namespace) -> int:
-    import geopandas as gpd
-    import pandas as pd
-
-    from .core.crs import convert_geometries
-    from .layers.gpkg import write_gpkg
-
-    path = Path(args.input)
-    if path.suffix.lower() in {".csv", ".txt"}:
-        table = pd.read_csv(path, dtype=str)
-        for col in (args.x, args.y):
-            if col not in table.columns:
-                raise WanmiError(f"{path}: no column '{col}' (columns: {', '.join(table.columns)})")
-        frame = gpd.GeoDataFrame(
-            table, geometry=gpd.points_from_xy(table[args.x].astype(float), table[args.y].astype(float)),
-            crs="EPSG:4326",
-        )
-    else:
-        frame = _read(args.input, args.layer)
-    frame = frame.set_geometry(convert_geometries(frame.geometry.values, args.source, "wgs84"), crs="EPSG:4326")
-    write_gpkg(args.out, {args.out_layer: frame})
-    print(f"wrote {len(frame)} features converted {args.source} → WGS84 to {args.out} (layer {args.out_layer})")
     return 0
 
 
@@ -314,16 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--valid-from", help="the renumber date: new codes start, retired ones end (default today)")
     r.set_defaults(func=cmd_renumber)
 
-    c = sub.add_parser("convert-coords", help="convert GCJ-02/BD-09 (phone map) coordinates to WGS84")
-    c.add_argument("input", help="CSV with lon/lat columns, or any vector file")
-    c.add_argument("--from", dest="source", required=True,  # the web-map systems first, as ever
-                   choices=sorted(COORD_SYSTEMS, key=lambda s: s not in WEB_COORD_SYSTEMS))
-    c.add_argument("--x", default="lon", help="CSV longitude column (default lon)")
-    c.add_argument("--y", default="lat", help="CSV latitude column (default lat)")
-    c.add_argument("--layer")
-    c.add_argument("--out", required=True)
-    c.add_argument("--out-layer", default="converted")
-    c.set_defaults(func=cmd_convert_coords)
+    from .cli_workflow import add_parsers as add_workflow_parsers
+
+    add_workflow_parsers(sub)  # the capabilities declared in wanmi.workflow (convert-coords, …)
 
     from .cli_census import add_parser as add_census_parser
 
@@ -414,8 +380,13 @@ def main(argv: list[str] | None = None) -> int:
     except Canceled:
         print("canceled", file=sys.stderr)
         return 130
-    except WanmiError as exc:
-        print(f"wanmi {args.command}: error: {exc}", file=sys.stderr)
+    except (WanmiError, OSError) as exc:
+        from .workflow.base import expected_failure
+
+        message = expected_failure(exc)
+        if message is None:
+            raise
+        print(f"wanmi {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

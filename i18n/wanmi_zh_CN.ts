@@ -1061,7 +1061,7 @@ Outputs: the problem polygons and the problem points (components), each with typ
         <message>
             <location filename="../processing_scripts/convert_coordinates.py" line="50" />
             <source>{layer}: the layer is in {crs}, a projected system in metres; GCJ-02/BD-09 conversion needs longitudes/latitudes as the web map gave them (a layer in EPSG:4326). Nothing was written.</source>
-            <translation>{layer}：图层坐标系为 {crs}，是以米为单位的投影坐标系；GCJ-02/BD-09 转换需要网络地图给出的经纬度（EPSG:4326 图层）。未写入任何内容。</translation>
+            <translation type="obsolete">{layer}：图层坐标系为 {crs}，是以米为单位的投影坐标系；GCJ-02/BD-09 转换需要网络地图给出的经纬度（EPSG:4326 图层）。未写入任何内容。</translation>
         </message>
         <message>
             <location filename="../processing_scripts/provider.py" line="116" />
@@ -1072,6 +1072,16 @@ Outputs: the problem polygons and the problem points (components), each with typ
             <location filename="../processing_scripts/provider.py" line="86" />
             <source>Wanmi: the tool '{name}' could not be loaded: {error}</source>
             <translation>Wanmi：无法加载工具“{name}”：{error}</translation>
+        </message>
+        <message>
+            <location filename="../workflow/convert.py" line="47" />
+            <source>A layer (or a CSV/XLSX table with lon/lat columns) in longitude/latitude; layers in metres are refused.</source>
+            <translation>经纬度坐标的图层（或带经度/纬度列的 CSV/XLSX 表格）；以米为单位的图层会被拒绝。</translation>
+        </message>
+        <message>
+            <location filename="../workflow/convert.py" line="50" />
+            <source>The web map's coordinate system: GCJ-02 for Amap, Tencent and Google China; BD-09 for Baidu.</source>
+            <translation>网络地图的坐标系：高德、腾讯和谷歌中国为 GCJ-02，百度为 BD-09。</translation>
         </message>
     </context>
 </TS>

@@ -306,6 +306,32 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         raise InputError(f"{path}: cannot read it as a vector file ({exc})") from exc
 
 
+def read_layer(path: str | Path, layer: str | None = None, x: str | None = None, y: str | None = None,
+               sheet: str | int | None = None, encoding: str | None = None) -> Any:
+    """Any vector file's layer, or a CSV/XLSX table as points from its lon/lat (or WKT) columns taken as they
+    are (EPSG:4326, no conversion) — how the command line reads a layer parameter."""
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        frame = read_vector(path, layer, encoding)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(f"{path}: layer {layer!r} has no geometry")
+        frame.attrs["name"] = f"{path}|layername={layer}" if layer else str(path)
+        return frame
+    raw, lines = read_table(path, sheet, encoding)
+    geoms, problems, crs = _points_from_table(raw, x, y, "wgs84")
+    bad = np.flatnonzero(pd.notna(problems))
+    if len(bad):
+        raise InputError(f"{path}, line {lines[bad[0]]}: {problems[bad[0]]}"
+                         + (f" (and {len(bad) - 1} more line(s))" if len(bad) > 1 else ""))
+    frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
+    frame.attrs["name"] = str(path)
+    return frame
+
+
 def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None
                ) -> tuple[pd.DataFrame, np.ndarray]:
     """A CSV/TSV/XLSX file as a DataFrame of raw values (text for CSV) and each record's line in the file.

@@ -156,10 +156,18 @@ def source_to_gdf(source, feedback: Feedback | None = None, request=None):
         rows,
         columns=names,
         geometry=shapely.from_wkb(wkbs) if wkbs else [],
-        crs=crs.toWkt() if crs.isValid() else None,
+        crs=_pyproj_crs(crs),
     )
     frame.index = ids
     return frame
+
+
+def _pyproj_crs(crs) -> str | None:
+    """What pyproj gets for a QGIS CRS: its EPSG code when it has one (so messages and CRS checks name it as
+    users know it), else its WKT; None for no CRS."""
+    if not crs.isValid():
+        return None
+    return crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
 
 
 _QVARIANT_OF_KIND = {"i": QVariant.LongLong, "u": QVariant.LongLong, "f": QVariant.Double, "b": QVariant.Bool}

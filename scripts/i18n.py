@@ -20,7 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_FILE = ROOT / "i18n" / "wanmi_zh_CN.ts"
-SOURCE_DIRS = ("plugin", "processing_scripts")
+SOURCE_DIRS = ("plugin", "processing_scripts", "workflow")
+#: workflow declarations: keyword arguments shown in QGIS, and the label's position in Param/Output/Capability
+DECLARATION_KEYWORDS = {"label", "help", "title", "choice_labels"}
+DECLARATION_LABEL_ARG = {"Param": 2, "Output": 1}
 CONTEXT = "Wanmi"
 CLASS_CONSTANTS = {"DISPLAY", "GROUP", "HELP"}
 
@@ -41,6 +44,8 @@ def extract(root: Path = ROOT) -> dict[str, str]:
                 if isinstance(node, ast.Call):
                     func = node.func
                     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    for declared in _declaration_strings(node, name):
+                        found.setdefault(declared, f"{where}:{node.lineno}")
                     if name == "tr" and node.args:
                         text = _literal(node.args[0])
                     elif name == "translate" and len(node.args) >= 2 and _literal(node.args[0]) == CONTEXT:
@@ -52,6 +57,23 @@ def extract(root: Path = ROOT) -> dict[str, str]:
                 if text:
                     found.setdefault(text, f"{where}:{node.lineno}")
     return found
+
+
+def _declaration_strings(node: ast.Call, name: str | None) -> list[str]:
+    """User-facing strings of a workflow declaration (``Param``/``Output``/``Capability`` call)."""
+    if name not in ("Param", "Output", "Capability"):
+        return []
+    values = [kw.value for kw in node.keywords if kw.arg in DECLARATION_KEYWORDS]
+    index = DECLARATION_LABEL_ARG.get(name)
+    if index is not None and len(node.args) > index:
+        values.append(node.args[index])
+    texts = []
+    for value in values:
+        for item in value.elts if isinstance(value, ast.Tuple) else [value]:
+            text = _literal(item)
+            if text:
+                texts.append(text)
+    return texts
 
 
 def load_ts(path: Path = TS_FILE) -> ET.ElementTree:

@@ -19,7 +19,7 @@ SLUG = "wanmi"
 #: Root files (every top-level module of the package ships: cli.py, cli_*.py, demo*.py …) and folders.
 INCLUDE = [
     ":(glob)*.py", "metadata.txt", "resources.qrc", "README.md", "LICENSE",
-    "core", "layers", "processing_scripts", "plugin", "icons", "i18n",
+    "core", "layers", "workflow", "processing_scripts", "plugin", "icons", "i18n", "docs",
 ]
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 SKIP_SUFFIXES = {".pyc", ".pyo", ".pro"}

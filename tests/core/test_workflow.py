@@ -1,0 +1,56 @@
+"""The workflow layer: declarations are checked, and a capability's run is the one place input is judged."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from wanmi.core.errors import InputError
+from wanmi.workflow import CAPABILITIES, Param, expected_failure
+from wanmi.workflow.convert import CONVERT
+
+
+def test_declarations_are_well_formed():
+    with pytest.raises(ValueError, match="kind"):
+        Param("x", "colour", "X", processing="X", cli="--x")
+    with pytest.raises(ValueError, match="label per choice"):
+        Param("x", "enum", "X", processing="X", cli="--x", choices=("a", "b"), choice_labels=("A",))
+    for capability in CAPABILITIES.values():
+        names = [p.name for p in capability.params]
+        assert len(names) == len(set(names)), capability.name
+        assert len({p.processing for p in capability.params}) == len(names), capability.name
+        assert all(p.label and (p.help or p.kind != "vector") for p in capability.params), capability.name
+
+
+def test_convert_removes_the_gcj02_offset_and_refuses_metres():
+    # Tiananmen: WGS 84 116.3913, 39.9075 is shown by Amap about 600 m east-south-east (GCJ-02 116.3975, 39.9089)
+    gcj = gpd.GeoDataFrame({"name": ["天安门"]}, geometry=[shapely.Point(116.39750, 39.90890)], crs="EPSG:4326")
+    result = CONVERT.run(gcj, "gcj02")
+    point = result.frames["output"].geometry.iloc[0]
+    assert abs(point.x - 116.3913) < 0.0005 and abs(point.y - 39.9075) < 0.0005
+    assert result.frames["output"].crs.to_epsg() == 4326 and result.frames["output"]["name"].tolist() == ["天安门"]
+    metres = gcj.to_crs("EPSG:4548")
+    metres.attrs["name"] = "survey.gpkg"
+    with pytest.raises(InputError, match=r"survey\.gpkg: the layer is in EPSG:4548"):
+        CONVERT.run(metres, "gcj02")
+    with pytest.raises(InputError, match="unknown source system"):
+        CONVERT.run(gcj, "wgs84")
+
+
+def test_expected_failures_are_messages_and_bugs_keep_their_traceback():
+    assert expected_failure(InputError("x.csv, line 3: bad")) == "x.csv, line 3: bad"
+    assert expected_failure(PermissionError(13, "Permission denied", "/data/out.gpkg")) == \
+        "/data/out.gpkg: Permission denied"
+    assert expected_failure(KeyError("bug")) is None
+
+
+def test_declarations_load_no_engine():
+    """The Processing provider imports the declarations at load time: they must not pull in the engine."""
+    import subprocess
+    import sys
+
+    code = ("import sys, wanmi.workflow; "
+            "print(sorted(m for m in ('numpy', 'pandas', 'geopandas', 'shapely', 'pyproj') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
