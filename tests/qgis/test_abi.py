@@ -9,16 +9,14 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
-import zipfile
 from pathlib import Path
 
 from wanmi.plugin import abi
 
-from .conftest import ROOT, qgis_process_env
+from .conftest import ROOT, load_plugin_in_qgis
 
 
 def test_make_env_bindings_use_the_system_libraries():
@@ -77,46 +75,12 @@ def test_assess_names_each_kind_of_clash():
                       host, {}).ok
 
 
-def test_a_clashing_binding_switches_the_tools_off_with_a_chinese_message(tmp_path):
+def test_a_clashing_binding_switches_the_tools_off_with_a_chinese_message(plugins, tmp_path):
     site = tmp_path / "site"
     _stand_in_wheel(site, "3.14.1")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out", str(tmp_path / "wanmi.zip")],
-                   check=True, capture_output=True)
-    with zipfile.ZipFile(tmp_path / "wanmi.zip") as zf:  # the plugin as users install it (translations built)
-        zf.extractall(tmp_path / "plugins")
-    script = tmp_path / "load.py"
-    script.write_text(textwrap.dedent(f"""
-        import json, sys
-        from qgis.core import QgsApplication, QgsMessageLog
-        from qgis.PyQt.QtCore import QLocale, QTranslator
-        QLocale.setDefault(QLocale("zh_CN"))
-        app = QgsApplication([], False)
-        app.setLocale = None
-        app.initQgis()
-        from qgis.core import QgsSettings
-        QgsSettings().setValue("locale/userLocale", "zh_CN")
-        log = []
-        QgsApplication.messageLog().messageReceived.connect(lambda m, tag, level: log.append((tag, m)))
-        import wanmi
-        plugin = wanmi.classFactory(None)
-        plugin.initProcessing()
-        provider = QgsApplication.processingRegistry().providerById("wanmi")
-        app.processEvents()
-        out = {{"algorithms": len(provider.algorithms()), "blocked": plugin.blocked, "file": wanmi.__file__,
-               "shapely_imported": "shapely" in sys.modules, "log": [m for tag, m in log if tag == "Wanmi"]}}
-        plugin.unload()
-        open({str(tmp_path / "out.json")!r}, "w", encoding="utf-8").write(json.dumps(out, ensure_ascii=False))
-        app.exitQgis()
-    """), encoding="utf-8")
-    env = qgis_process_env(tmp_path / "profile")
-    env["PYTHONPATH"] = f"{site}:{tmp_path / 'plugins'}:{env['PYTHONPATH']}"
-    env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
-    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert out["file"].startswith(str(tmp_path / "plugins"))
-    assert out["algorithms"] == 0
-    assert out["shapely_imported"] is False  # the clashing binding never entered the QGIS process
+    out = load_plugin_in_qgis(plugins, tmp_path, first_on_path=(site,))
+    assert out["registered"] == []
+    assert "shapely" not in out["loaded"]  # the clashing binding never entered the QGIS process
     assert "GEOS 3.14.1" in out["blocked"] and "GEOS 3.11.1" in out["blocked"]
     assert "为避免 QGIS 崩溃" in out["blocked"] and "OSGeo4W" in out["blocked"]
     assert out["log"] == [out["blocked"]]

@@ -6,74 +6,17 @@ installed), loads the packaged plugin (translations compiled) under zh_CN and ca
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
-
-import pytest
 
 from wanmi.processing_scripts.dependencies import REQUIRES, installed
 
-from .conftest import ROOT, qgis_process_env
+from .conftest import load_plugin_in_qgis
 
 ALL = set(REQUIRES)
 
-LOAD = """
-import importlib.abc, json, sys
-BLOCKED = {blocked!r}
-
-class Block(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {{name!r}} (blocked for this test)", name=name)
-
-sys.meta_path.insert(0, Block())
-from qgis.core import QgsApplication, QgsSettings
-from qgis.PyQt.QtCore import QLocale
-QLocale.setDefault(QLocale("zh_CN"))
-app = QgsApplication([], False)
-app.initQgis()
-QgsSettings().setValue("locale/userLocale", "zh_CN")
-log = []
-QgsApplication.messageLog().messageReceived.connect(lambda m, tag, level: log.append((tag, m)))
-import wanmi
-plugin = wanmi.classFactory(None)
-plugin.initProcessing()
-app.processEvents()
-provider = QgsApplication.processingRegistry().providerById("wanmi")
-out = {{"registered": sorted(a.name() for a in provider.algorithms()), "missing": plugin.provider.missing,
-       "blocked": plugin.blocked, "file": wanmi.__file__, "log": [m for tag, m in log if tag == "Wanmi"],
-       "loaded": sorted(m for m in ("numpy", "pandas", "geopandas", "shapely", "scipy", "matplotlib")
-                        if m in sys.modules)}}
-plugin.unload()
-open({out!r}, "w", encoding="utf-8").write(json.dumps(out, ensure_ascii=False))
-app.exitQgis()
-"""
-
-
-@pytest.fixture(scope="module")
-def plugins(tmp_path_factory) -> Path:
-    """The plugin as users install it: the zip from scripts/package.py, extracted (``.qm`` built)."""
-    folder = tmp_path_factory.mktemp("packaged")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out", str(folder / "wanmi.zip")],
-                   check=True, capture_output=True)
-    with zipfile.ZipFile(folder / "wanmi.zip") as zf:
-        zf.extractall(folder / "plugins")
-    return folder / "plugins"
-
 
 def _load(plugins: Path, tmp_path: Path, blocked: set[str]) -> dict:
-    script = tmp_path / "load.py"
-    script.write_text(LOAD.format(blocked=blocked, out=str(tmp_path / "out.json")), encoding="utf-8")
-    env = qgis_process_env(tmp_path / "profile")
-    env["PYTHONPATH"] = f"{plugins}:{env['PYTHONPATH']}"
-    env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
-    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert out["file"].startswith(str(plugins))  # the packaged copy, with its translations
+    out = load_plugin_in_qgis(plugins, tmp_path, blocked=blocked)
     assert out["blocked"] is None  # the ABI check passed: only the per-algorithm guard is at work
     return out
 
