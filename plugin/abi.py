@@ -47,7 +47,6 @@ class Report:
     """Outcome of :func:`assess`: ``ok`` when every binding shares the host's libraries."""
 
     problems: list[Problem] = field(default_factory=list)
-    bindings: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -134,7 +133,7 @@ def probe_in_child(timeout: float = 60.0) -> dict:
 
 def assess(found: dict, host_versions: dict[str, str], host_mapped: dict[str, list[str]]) -> Report:
     """Problems of ``found`` (:func:`probe`) against the host's library versions and mapped files."""
-    report = Report(bindings=found)
+    report = Report()
     for binding, (family, parts) in BINDINGS.items():
         entry = found.get(binding, {})
         host = _version(host_versions.get(family, ""), parts)
@@ -169,12 +168,8 @@ def check_qgis() -> Report:
     host = qgis_versions()
     try:
         found = probe_in_child()
-    except Exception as exc:  # no interpreter, time-out, crash of the child: not safe to go on
-        report = Report()
-        report.problems = [Problem(b, f, "", _version(host.get(f, ""), n), "probe")
-                           for b, (f, n) in BINDINGS.items()]
-        report.bindings = {"error": str(exc)}
-        return report
+    except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired):  # no interpreter, crash, garbage
+        return Report([Problem(b, f, "", _version(host.get(f, ""), n), "probe") for b, (f, n) in BINDINGS.items()])
     return assess(found, host, mapped_libraries())
 
 

@@ -84,3 +84,14 @@ def test_a_clashing_binding_switches_the_tools_off_with_a_chinese_message(plugin
     assert "GEOS 3.14.1" in out["blocked"] and "GEOS 3.11.1" in out["blocked"]
     assert "为避免 QGIS 崩溃" in out["blocked"] and "OSGeo4W" in out["blocked"]
     assert out["log"] == [out["blocked"]]
+
+
+def test_a_probe_that_fails_is_a_clash_not_a_pass(qgis_app, monkeypatch):
+    """No interpreter, a crash or a time-out of the child: the engine must not be loaded on a guess."""
+    def broken(timeout: float = 60.0) -> dict:
+        raise RuntimeError("child died")
+
+    monkeypatch.setattr(abi, "probe_in_child", broken)
+    report = abi.check_qgis()
+    assert not report.ok and {p.reason for p in report.problems} == {"probe"}
+    assert [p.binding for p in report.problems] == list(abi.BINDINGS)
