@@ -109,6 +109,7 @@ class SampleProject(QObject):
         self.cache = cache or cache_dir()
         self.cells: QgsVectorLayer | None = None
         self._running: tuple | None = None  # (task, context, feedback): kept alive while the task runs
+        self._building = None  # the "building…" message-bar item while the grid is being built
         self.group = None
 
     @property
@@ -150,9 +151,23 @@ class SampleProject(QObject):
         canvas.setExtent(box)
         canvas.refresh()
 
-    def _message(self, text: str, level=Qgis.Info) -> None:
-        if self.iface is not None:
-            self.iface.messageBar().pushMessage("Wanmi", text, level=level, duration=6)
+    def _message(self, text: str, level=Qgis.Info, duration: int = 6):
+        """Push a message-bar item (``duration`` 0: until popped); returns it, or None without a GUI."""
+        if self.iface is None:
+            return None
+        bar = self.iface.messageBar()
+        item = bar.createMessage("Wanmi", text)
+        item.setLevel(level)
+        item.setDuration(duration)
+        bar.pushItem(item)
+        return item
+
+    def _pop_building(self) -> None:
+        """Remove the "building…" item, so it does not come back when the next message expires."""
+        item, self._building = self._building, None
+        if item is not None and self.iface is not None:
+            with contextlib.suppress(RuntimeError):  # already closed by the user
+                self.iface.messageBar().popWidget(item)
 
     def _partition(self) -> None:
         alg = QgsApplication.processingRegistry().algorithmById("wanmi:partition")
@@ -173,10 +188,11 @@ class SampleProject(QObject):
         task.executed.connect(lambda ok, _results: self._on_partitioned(ok, partial))
         self._running = (task, context, feedback)
         QgsApplication.taskManager().addTask(task)
-        self._message(tr("Building the sample unit grid in the background…"))
+        self._building = self._message(tr("Building the sample unit grid in the background…"), duration=0)
 
     def _on_partitioned(self, ok: bool, partial: Path) -> None:
         self._running = None
+        self._pop_building()
         if not ok or not partial.exists():
             self._message(tr("Building the sample unit grid failed; see the Processing log."), Qgis.Critical)
             self.loaded.emit(None)
@@ -201,6 +217,7 @@ class SampleProject(QObject):
         self.loaded.emit(layer)
 
     def cancel(self) -> None:
+        self._pop_building()
         if self._running is not None:
             with contextlib.suppress(RuntimeError):
                 self._running[0].cancel()

@@ -82,6 +82,8 @@ def finish():
         state["layers"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
         state["canvas_extent"] = iface.mapCanvas().extent().toString(0)
         state["menu_titles"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
+        bar_items = iface.messageBar().items()
+        state["message_bar"] = [item.text() for item in bar_items]
     except Exception:
         state["errors"].append(traceback.format_exc())
     if plugins.get("wanmi") is None:
@@ -246,6 +248,7 @@ def wait_for_grid():
         QTimer.singleShot(500, wait_for_grid)
         return
     state["grid_wait_s"] = round(time.monotonic() - START, 1)
+    state["message_bar_at_load"] = [item.text() for item in iface.messageBar().items()]
     if cells is None:
         finish()
         return

@@ -208,6 +208,10 @@ def test_sample_grid_is_loaded_and_styled(desktop_run):
     # the status-bar read-out names the cell, community and street at the map centre, in Chinese
     assert data["readout_visible"] is True
     assert re.fullmatch(r"网格 110101\d{9} · \w+社区 · \w+街道", data["readout_text"]), data["readout_text"]
+    # the "building the grid…" message is gone once the grid is there (it came back for 6 s after "loaded")
+    for when in ("message_bar_at_load", "message_bar"):
+        assert not [text for text in data[when] if "后台" in text], (when, data[when])
+    assert any("示例工程已加载" in text for text in data["message_bar_at_load"]), data["message_bar_at_load"]
 
 
 def test_typing_a_cell_code_in_the_qgis_locator_bar_selects_and_zooms_to_the_cell(desktop_run):
