@@ -30,8 +30,7 @@ class WanmiPlugin:
         self.locator_filter = None
         self.watcher = None
         self.sample = None
-        self.abi = None
-        self.blocked: str | None = None
+        self.blocked: str | None = None  # why the engine must not run in this QGIS (ABI check), or None
         self.translator = install_translator()
 
     # --- Processing ------------------------------------------------------------------------------------------
@@ -47,8 +46,8 @@ class WanmiPlugin:
         from ..processing_scripts.provider import WanmiProvider
         from .abi import check_qgis
 
-        self.abi = check_qgis()
-        self.blocked = None if self.abi.ok else abi_message(self.abi)
+        report = check_qgis()
+        self.blocked = None if report.ok else abi_message(report)
         if self.blocked:
             QgsMessageLog.logMessage(self.blocked, "Wanmi", Qgis.Critical)
         self.provider = WanmiProvider(blocked=self.blocked)

@@ -634,3 +634,24 @@ def test_retired_cells_are_neither_shown_by_the_readout_nor_found_by_the_locator
     assert code_table_job()(None).codes == ("110101001001009",)
     readout.unload()
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_on_a_library_clash_the_desktop_shows_why_and_loads_nothing(qgis_processing, desktop_iface, monkeypatch):
+    """The ABI check failed: no algorithm, no sample button, no read-out or locator (they would load the
+    engine); the dock and the message bar say why, and unloading leaves nothing behind."""
+    from wanmi.plugin import abi
+
+    clash = abi.Report([abi.Problem("shapely", "GEOS", "3.14.1", "3.11.1", "version")])
+    monkeypatch.setattr(abi, "check_qgis", lambda: clash)
+    plugin = wanmi.classFactory(desktop_iface)
+    plugin.initGui()
+    try:
+        assert plugin.blocked and "GEOS 3.14.1" in plugin.blocked
+        assert plugin.provider.algorithms() == [] and "abi" in plugin.provider.load_errors
+        assert plugin.dock is not None and plugin.blocked in plugin.dock.labels()
+        assert not plugin.dock.sample_button.isEnabled()
+        assert plugin.readout is None and plugin.locator_filter is None and plugin.sample is None
+    finally:
+        plugin.unload()
+    assert QgsApplication.processingRegistry().providerById("wanmi") is None
+    assert desktop_iface.docks == [] and desktop_iface.menu_actions == []
