@@ -91,6 +91,11 @@ def _accepts(parameter, layer) -> bool:
     return wanted in types or (QgsProcessing.TypeVectorAnyGeometry in types and geometry != QgsWkbTypes.NullGeometry)
 
 
+def needs_lonlat(parameter) -> bool:
+    """Whether a source parameter takes longitude/latitude layers only (metadata ``wanmi.geographic``)."""
+    return bool((parameter.metadata().get("wanmi") or {}).get("geographic", False))
+
+
 def default_parameters(alg: QgsProcessingAlgorithm, project: QgsProject | None = None) -> dict[str, str]:
     """Source parameters of ``alg`` → id of the project layer whose schema fits what the parameter asks for.
 
@@ -103,9 +108,8 @@ def default_parameters(alg: QgsProcessingAlgorithm, project: QgsProject | None =
         role = role_for_parameter(parameter.name(), parameter.description())
         if role is None:
             continue
-        geographic_only = (parameter.metadata().get("wanmi") or {}).get("geographic", False)
         for layer in layers_with_role(role, project):
-            if _accepts(parameter, layer) and (layer.crs().isGeographic() or not geographic_only):
+            if _accepts(parameter, layer) and (layer.crs().isGeographic() or not needs_lonlat(parameter)):
                 params[parameter.name()] = layer.id()
                 break
     return params
@@ -139,7 +143,7 @@ def offer_only_geographic_layers(dialog, alg: QgsProcessingAlgorithm, project: Q
                  if layer.crs().isValid() and not layer.crs().isGeographic()]
     wrappers = getattr(dialog.mainWidget(), "wrappers", {})
     for parameter in alg.parameterDefinitions():
-        if not (parameter.metadata().get("wanmi") or {}).get("geographic") or parameter.name() not in wrappers:
+        if not needs_lonlat(parameter) or parameter.name() not in wrappers:
             continue
         widget = wrappers[parameter.name()].wrappedWidget()
         for child in widget.findChildren(QWidget) if widget is not None else []:

@@ -37,6 +37,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
+from ..processing_scripts.base import CURRENT_ROWS
 from .schema import layers_with_role
 
 CELL_FIELDS = ("code", "district_code", "street_code", "community_code")
@@ -74,7 +75,7 @@ def current_rows(request: QgsFeatureRequest, fields, attributes: list[int]) -> Q
     still valid: retired cells keep their code in the registry but are no longer a place to show or find."""
     valid_to = fields.indexFromName("valid_to")
     if valid_to >= 0:
-        request.setFilterExpression("\"valid_to\" IS NULL OR \"valid_to\" = ''")
+        request.setFilterExpression(CURRENT_ROWS)
         attributes = [*attributes, valid_to]
     return request.setSubsetOfAttributes(sorted(set(attributes)))
 

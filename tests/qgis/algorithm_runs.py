@@ -56,10 +56,10 @@ def _wgs84():
     return srs
 
 
-def a_code(demo: Path) -> str:
-    """A component code that is in the demo census."""
-    with sqlite3.connect(demo / "helsinki_census.gpkg") as con:
-        return con.execute("SELECT code FROM components ORDER BY code LIMIT 1").fetchone()[0]
+def census_codes(store: Path, n: int = 1) -> list[str]:
+    """The first ``n`` component codes of a census GeoPackage."""
+    with sqlite3.connect(store) as con:
+        return [row[0] for row in con.execute("SELECT code FROM components ORDER BY code LIMIT ?", (n,))]
 
 
 def runs(demo: Path, out: Path, tag: str = "") -> dict[str, dict[str, str]]:
@@ -80,7 +80,7 @@ def runs(demo: Path, out: Path, tag: str = "") -> dict[str, dict[str, str]]:
                           "REJECTS": str(out / f"census_rejects{tag}.csv")},
         "validate_census": {"INPUT": str(demo / "census_wgs84.csv"), "JURISDICTION": communities, "OUTPUT": tmp},
         "assign_components": {"INPUT": census, "CELLS": cells, "OUTPUT": tmp},
-        "locate_codes": {"INPUT": census, "CODES": a_code(demo), "OUTPUT": tmp},
+        "locate_codes": {"INPUT": census, "CODES": census_codes(demo / "helsinki_census.gpkg")[0], "OUTPUT": tmp},
         "import_cases": {"INPUT": str(demo / "helsinki_cases_export.csv"), "COMPONENTS": census,
                          "JURISDICTION": communities, "STORE": str(out / f"cases{tag}.gpkg"),
                          "REJECTS": str(out / f"cases_rejects{tag}.csv")},

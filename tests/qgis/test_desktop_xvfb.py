@@ -12,7 +12,6 @@ import importlib.util
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -77,7 +76,7 @@ WALK_ROUNDS = 2
 def _walkthrough_spec(folder: Path) -> Path:
     """The Desktop walk-through: Dongcheng census and cases made with the CLI, added to the sample project; the
     files a user would pick in the dialogs; every dock button run twice."""
-    from .algorithm_runs import SAMPLE, make_dongcheng
+    from .algorithm_runs import SAMPLE, census_codes, make_dongcheng
 
     folder.mkdir()
     files = make_dongcheng(folder)
@@ -91,18 +90,13 @@ def _walkthrough_spec(folder: Path) -> Path:
             "validate_census": {"INPUT": str(files["census_csv"])},
             "import_cases": {"INPUT": str(files["cases"]), "STORE": str(folder / "cases_{round}.gpkg")},
             "render_map": {"OUTPUT": str(folder / "grades_{round}.png")},
-            "locate_codes": {"CODES": " ".join(_census_codes(files["census"], 3))},
+            "locate_codes": {"CODES": " ".join(census_codes(files["census"], 3))},
             "audit": {"REPORT": str(folder / "audit_{round}.md")},
         },
     }
     path = folder / "walk.json"
     path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-def _census_codes(store: Path, n: int) -> list[str]:
-    with sqlite3.connect(store) as con:
-        return [row[0] for row in con.execute("SELECT code FROM components ORDER BY code LIMIT ?", (n,))]
 
 
 def screenshot_path(lang: str) -> Path:
