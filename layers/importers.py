@@ -307,17 +307,23 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
 
 
 def read_layer(path: str | Path, layer: str | None = None, x: str | None = None, y: str | None = None,
-               sheet: str | int | None = None, encoding: str | None = None) -> Any:
+               sheet: str | int | None = None, encoding: str | None = None, preferred: str | None = None,
+               geometry: bool = True) -> Any:
     """Any vector file's layer, or a CSV/XLSX table as points from its lon/lat (or WKT) columns taken as they
-    are (EPSG:4326, no conversion) — how the command line reads a layer parameter."""
+    are (EPSG:4326, no conversion) — how the command line reads a layer parameter.
+
+    With no ``layer`` named, a multi-layer file's ``preferred`` layer is read when it has one (else its first
+    layer); a layer named that the file lacks is refused with the list of its layers. With ``geometry=False``
+    a layer without geometry (an attribute table) is read as a DataFrame instead of refused."""
     import geopandas as gpd
 
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() not in TABLE_SUFFIXES:
+        layer = _layer_to_read(path, layer, preferred)
         frame = read_vector(path, layer, encoding)
-        if not isinstance(frame, gpd.GeoDataFrame):
+        if not isinstance(frame, gpd.GeoDataFrame) and geometry:
             raise InputError(f"{path}: layer {layer!r} has no geometry")
         frame.attrs["name"] = f"{path}|layername={layer}" if layer else str(path)
         return frame
@@ -330,6 +336,21 @@ def read_layer(path: str | Path, layer: str | None = None, x: str | None = None,
     frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
     frame.attrs["name"] = str(path)
     return frame
+
+
+def _layer_to_read(path: Path, layer: str | None, preferred: str | None) -> str | None:
+    """``layer`` checked against the file's layers, or ``preferred`` when none is named and the file has it."""
+    import pyogrio
+
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception:  # not readable as a vector file: read_vector reports it
+        return layer
+    if layer is not None and len(names) > 1 and layer not in names:
+        raise InputError(f"{path}: no layer {layer!r} (layers: {', '.join(names)})")
+    if layer is None and preferred in names:
+        return preferred
+    return layer
 
 
 def read_table(path: str | Path, sheet: str | int | None = None, encoding: str | None = None

@@ -1,60 +1,116 @@
 """One Processing algorithm class for any workflow capability (``wanmi.workflow``), built from its declaration.
 
 The parameters (names, labels, help, choices, defaults, advanced flags), the outputs and their styles come
-from the :class:`~wanmi.workflow.base.Capability`; the run is the capability's own. This module only
-translates: QGIS sources → GeoDataFrames, enum indexes → values, result frames → sinks.
+from the :class:`~wanmi.workflow.base.Capability`; the run is the capability's own, through the workflow's
+error boundary (:func:`~wanmi.workflow.base.invoke`). This module only translates: QGIS sources →
+GeoDataFrames, enum indexes → values, result frames → sinks.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtGui import QIcon
 
-from ..workflow.base import Capability, Param
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from ..workflow.base import Capability, Param, StoreRef, WorkflowError, invoke
+from .base import ROOT, QmlStyler, WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
 from .partition import qgis_crs
 
 GEOMETRY_TYPES = {"any": QgsProcessing.TypeVectorAnyGeometry, "point": QgsProcessing.TypeVectorPoint,
-                  "line": QgsProcessing.TypeVectorLine, "polygon": QgsProcessing.TypeVectorPolygon}
+                  "line": QgsProcessing.TypeVectorLine, "polygon": QgsProcessing.TypeVectorPolygon,
+                  "none": QgsProcessing.TypeVector}
 #: workflow step → (Processing group, group id), the groups the dock reads its steps from
 GROUPS = {"grid": ("Grid", "grid"), "census": ("Census", "census"), "cases": ("Cases", "cases"),
           "evaluation": ("Evaluation", "evaluation"), "audit": ("Audit", "audit")}
+#: the tools' reference, generated from the declarations (scripts/tools_doc.py), shipped with the plugin
+TOOLS_DOC = ROOT / "docs" / "tools.md"
 
 
-def parameter(p: Param) -> QgsProcessingParameterDefinition:
-    """The QGIS parameter of a declared one (help text, advanced flag and lon/lat metadata included)."""
-    if p.kind == "vector":
-        q = QgsProcessingParameterFeatureSource(p.processing, tr(p.label), [GEOMETRY_TYPES[p.geometry]],
-                                                optional=p.optional)
-        if p.geographic:
-            q.setMetadata({"wanmi": {"geographic": True}})  # the dock never offers a layer in metres
-    elif p.kind == "enum":
-        default = p.choices.index(p.default) if p.default in p.choices else 0
-        q = QgsProcessingParameterEnum(p.processing, tr(p.label), [tr(label) for label in p.choice_labels],
-                                       defaultValue=default, optional=p.optional)
-    elif p.kind in ("number", "integer"):
-        kind = QgsProcessingParameterNumber.Integer if p.kind == "integer" else QgsProcessingParameterNumber.Double
-        q = QgsProcessingParameterNumber(p.processing, tr(p.label), kind, p.default, optional=p.optional)
-    elif p.kind == "bool":
-        q = QgsProcessingParameterBoolean(p.processing, tr(p.label), bool(p.default), optional=p.optional)
-    else:
-        q = QgsProcessingParameterString(p.processing, tr(p.label), p.default, optional=p.optional)
-    if p.help:
-        q.setHelp(tr(p.help))
-    if p.advanced:
-        q.setFlags(q.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+def _vector(p: Param) -> QgsProcessingParameterDefinition:
+    q = QgsProcessingParameterFeatureSource(p.processing, tr(p.label), [GEOMETRY_TYPES[p.geometry]],
+                                            optional=p.optional)
+    if p.geographic:
+        q.setMetadata({"wanmi": {"geographic": True}})  # the dock never offers a layer in metres
     return q
+
+
+def _enum(p: Param) -> QgsProcessingParameterDefinition:
+    default = p.choices.index(p.default) if p.default in p.choices else 0
+    return QgsProcessingParameterEnum(p.processing, tr(p.label), [tr(label) for label in p.choice_labels],
+                                      defaultValue=default, optional=p.optional)
+
+
+def _number(p: Param) -> QgsProcessingParameterDefinition:
+    kind = QgsProcessingParameterNumber.Integer if p.kind == "integer" else QgsProcessingParameterNumber.Double
+    q = QgsProcessingParameterNumber(p.processing, tr(p.label), kind, p.default, optional=p.optional)
+    if p.minimum is not None:
+        q.setMinimum(p.minimum)
+    if p.maximum is not None:
+        q.setMaximum(p.maximum)
+    return q
+
+
+def _file(p: Param) -> QgsProcessingParameterDefinition:
+    if p.kind == "output_file":
+        return QgsProcessingParameterFileDestination(p.processing, tr(p.label), tr(p.file_filter) or "",
+                                                     optional=p.optional, createByDefault=not p.optional)
+    if p.kind == "folder":
+        return QgsProcessingParameterFolderDestination(p.processing, tr(p.label), optional=p.optional)
+    return QgsProcessingParameterFile(p.processing, tr(p.label), fileFilter=tr(p.file_filter) or "",
+                                      optional=p.optional)
+
+
+def _simple(p: Param, parents: dict[str, str]) -> QgsProcessingParameterDefinition:
+    if p.kind == "bool":
+        return QgsProcessingParameterBoolean(p.processing, tr(p.label), bool(p.default), optional=p.optional)
+    if p.kind == "crs":
+        return QgsProcessingParameterCrs(p.processing, tr(p.label), p.default, optional=p.optional)
+    if p.kind == "field":
+        return QgsProcessingParameterField(p.processing, tr(p.label), p.default, parents[p.parent],
+                                           QgsProcessingParameterField.Any, optional=p.optional)
+    default = ", ".join(p.default) if p.multiple and p.default else p.default
+    return QgsProcessingParameterString(p.processing, tr(p.label), default, optional=p.optional)
+
+
+def parameters(p: Param, parents: dict[str, str]) -> list[QgsProcessingParameterDefinition]:
+    """The QGIS parameters of a declared one (help text, advanced flag and lon/lat metadata included); a store
+    is a GeoPackage destination plus the PostGIS connection, schema and authentication parameters."""
+    if p.kind == "store":
+        from .census_common import postgis_parameters
+
+        store = QgsProcessingParameterFileDestination(p.processing, tr(p.label), tr("GeoPackage (*.gpkg)"),
+                                                      optional=p.optional)
+        extra = postgis_parameters()
+    else:
+        build = {"vector": _vector, "enum": _enum, "number": _number, "integer": _number, "file": _file,
+                 "output_file": _file, "folder": _file}.get(p.kind)
+        store, extra = (build(p) if build else _simple(p, parents)), []
+    if p.help:
+        store.setHelp(tr(p.help))
+    if p.advanced:
+        store.setFlags(store.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    return [store, *extra]
 
 
 class WorkflowAlgorithm(WanmiAlgorithm):
@@ -62,51 +118,136 @@ class WorkflowAlgorithm(WanmiAlgorithm):
 
     CAPABILITY: ClassVar[Capability]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stylers: list[QmlStyler] = []  # Processing keeps only raw pointers to post-processors
+
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        for p in self.CAPABILITY.params:
-            self.addParameter(parameter(p))
-        for out in self.CAPABILITY.outputs:
-            self.addParameter(QgsProcessingParameterFeatureSink(out.processing, tr(out.label)))
+        capability = self.CAPABILITY
+        parents = {p.name: p.processing for p in capability.params}
+        for p in capability.params:
+            if p.on("processing"):
+                for q in parameters(p, parents):
+                    self.addParameter(q)
+        for out in capability.outputs:
+            self.addParameter(QgsProcessingParameterFeatureSink(
+                out.processing, tr(out.label), QgsProcessing.TypeVector if out.table else
+                GEOMETRY_TYPES[out.geometry], optional=out.optional, createByDefault=not out.optional))
+        for name, label in capability.numbers:
+            self.addOutput(QgsProcessingOutputNumber(name, tr(label)))
+        for name, label in capability.texts:
+            self.addOutput(QgsProcessingOutputString(name, tr(label)))
+
+    def tags(self) -> list[str]:
+        return [tr(tag) for tag in self.CAPABILITY.tags]
+
+    def helpUrl(self) -> str:  # noqa: N802 (QGIS API)
+        return QUrl.fromLocalFile(str(TOOLS_DOC)).toString() + "#" + self.CAPABILITY.name.replace("_", "-")
+
+    def icon(self) -> QIcon:
+        path = ROOT / "icons" / f"step_{self.CAPABILITY.step}.svg"
+        return QIcon(str(path)) if path.exists() else super().icon()
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+        """Refuse a PostGIS connection string with a password before anything is logged."""
+        from .census_common import POSTGIS, check_postgis
+
+        if any(p.kind == "store" for p in self.CAPABILITY.params):
+            problem = check_postgis(self.parameterAsString(parameters, POSTGIS, context))
+            if problem:
+                return False, problem
+        return super().checkParameterValues(parameters, context)
+
+    def _vector_value(self, p: Param, parameters, context, feedback, sources: dict) -> Any:
+        source = self.parameterAsSource(parameters, p.processing, context)
+        if source is None:
+            if not p.optional:
+                raise QgsProcessingException(self.invalidSourceError(parameters, p.processing))
+            return None
+        sources[p.name] = source
+        frame = source_to_gdf(source, feedback)
+        frame.attrs["name"] = source.sourceName()  # how the run's messages name it
+        return frame
+
+    def _store_value(self, p: Param, parameters, context) -> StoreRef:
+        from .census_common import PG_AUTHCFG, PG_SCHEMA, POSTGIS, postgis_connection
+
+        dsn = self.parameterAsString(parameters, POSTGIS, context)
+        if dsn:
+            schema = self.parameterAsString(parameters, PG_SCHEMA, context) or "wanmi"
+            store_dsn, uri = postgis_connection(dsn, self.parameterAsString(parameters, PG_AUTHCFG, context),
+                                                schema)
+            return StoreRef(store_dsn, schema, uri)
+        path = self.parameterAsFileOutput(parameters, p.processing, context)
+        return StoreRef(path, layer_uri=path)
 
     def _value(self, p: Param, parameters, context, feedback, sources: dict) -> Any:
+        if not p.on("processing"):
+            return p.default
         if p.kind == "vector":
-            source = self.parameterAsSource(parameters, p.processing, context)
-            if source is None:
-                return None
-            sources[p.name] = source
-            frame = source_to_gdf(source, feedback)
-            frame.attrs["name"] = source.sourceName()  # how the run's messages name it
-            return frame
+            return self._vector_value(p, parameters, context, feedback, sources)
+        if p.kind == "store":
+            return self._store_value(p, parameters, context)
         if p.kind == "enum":
             return p.choices[self.parameterAsEnum(parameters, p.processing, context)]
         if p.kind == "integer":
-            return self.parameterAsInt(parameters, p.processing, context)
+            return self.parameterAsInt(parameters, p.processing, context) if p.required or \
+                parameters.get(p.processing) not in (None, "") else p.default
         if p.kind == "number":
-            return self.parameterAsDouble(parameters, p.processing, context)
+            return self.parameterAsDouble(parameters, p.processing, context) if p.required or \
+                parameters.get(p.processing) not in (None, "") else p.default
         if p.kind == "bool":
             return self.parameterAsBool(parameters, p.processing, context)
-        return self.parameterAsString(parameters, p.processing, context) or None
+        if p.kind == "crs":
+            crs = self.parameterAsCrs(parameters, p.processing, context)
+            return (crs.authid() or crs.toWkt()) if crs.isValid() else None
+        if p.kind in ("file", "output_file", "folder"):
+            getter = self.parameterAsFile if p.kind == "file" else self.parameterAsFileOutput
+            return getter(parameters, p.processing, context) or None
+        text = self.parameterAsString(parameters, p.processing, context)
+        if p.multiple:
+            return [word for word in re.split(r"[\s,;，；]+", text or "") if word]
+        return text or None
 
     def execute(self, parameters, context, feedback):
+        capability = self.CAPABILITY
         sources: dict = {}
         feedback.window(0, 40)
-        values = {p.name: self._value(p, parameters, context, feedback, sources) for p in self.CAPABILITY.params}
+        values = {p.name: self._value(p, parameters, context, feedback, sources) for p in capability.params}
         feedback.window(40, 80)
-        result = self.CAPABILITY.run(**values, feedback=feedback)
+        try:
+            result = invoke(capability, values, feedback)
+        except WorkflowError as exc:
+            raise QgsProcessingException(str(exc)) from exc
         feedback.window(80, 100)
+        for line in result.warnings:
+            feedback.warning(line)
         outputs = dict(result.values)
         fallback = next(iter(sources.values())).wkbType() if sources else QgsWkbTypes.NoGeometry
-        for out in self.CAPABILITY.outputs:
-            frame = result.frames[out.name]
-            fields = fields_for(frame)
-            sink, dest = self.parameterAsSink(parameters, out.processing, context, fields,
-                                              wkb_type_for(frame) if len(frame) else fallback, qgis_crs(frame.crs))
-            write_gdf_to_sink(frame, sink, fields, feedback)
-            if out.style:
-                style_output(context, dest, out.style)
-            outputs[out.processing] = dest
-        feedback.info(result.message)
+        for out in capability.outputs:
+            frame = result.frames.get(out.name)
+            if frame is None or (out.optional and parameters.get(out.processing) in (None, "")):
+                continue
+            outputs[out.processing] = self._sink(parameters, context, feedback, out, frame, fallback)
+        for line in result.message.splitlines():
+            feedback.info(line)
         return outputs
+
+    def _sink(self, parameters, context, feedback, out, frame, fallback) -> str:
+        fields = fields_for(frame)
+        geometry = getattr(frame, "_geometry_column_name", None) is not None
+        wkb = (wkb_type_for(frame) if len(frame) else fallback) if geometry else QgsWkbTypes.NoGeometry
+        crs = qgis_crs(frame.crs) if geometry and frame.crs is not None else None
+        sink, dest = self.parameterAsSink(parameters, out.processing, context, fields, wkb, crs) if crs else \
+            self.parameterAsSink(parameters, out.processing, context, fields, wkb)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, out.processing))
+        write_gdf_to_sink(frame, sink, fields, feedback)
+        if out.style and context.willLoadLayerOnCompletion(dest):
+            styler = QmlStyler(out.style)
+            self._stylers.append(styler)
+            context.layerToLoadOnCompletionDetails(dest).setPostProcessor(styler)
+        return dest
 
 
 def algorithm_class(capability: Capability, class_name: str) -> type[WorkflowAlgorithm]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "wanmi"
-#: Root files (every top-level module of the package ships: cli.py, cli_*.py, demo*.py …) and folders.
+#: Root files (the package entry) and folders.
 INCLUDE = [
     ":(glob)*.py", "metadata.txt", "resources.qrc", "README.md", "LICENSE",
-    "core", "layers", "workflow", "processing_scripts", "plugin", "icons", "i18n", "docs",
+    "cli", "core", "layers", "workflow", "processing_scripts", "plugin", "icons", "i18n", "docs",
 ]
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 SKIP_SUFFIXES = {".pyc", ".pyo", ".pro"}

@@ -1,12 +1,13 @@
 """A capability declared once: its parameters, its outputs and its run (issue 14).
 
-The front ends are generated from a :class:`Capability`: the ``wanmi`` CLI sub-command (``cli_workflow.py``)
+The front ends are generated from a :class:`Capability`: the ``wanmi`` CLI sub-command (:mod:`wanmi.cli.generated`)
 and the Processing algorithm (``processing_scripts/workflow_adapter.py``), whose dock button follows from the
 step. So a parameter's name, type, default, choices and help text exist once, and both front ends run the
-same :attr:`Capability.run`. The run receives plain values and GeoDataFrames (each front end reads its own
-inputs: files for the CLI, feature sources in QGIS) and returns the output frames; it is where input is
-checked, so a bad input gets the same message everywhere. :func:`expected_failure` is the one rule for what
-counts as the user's problem (a message, exit status 2) rather than a bug (a traceback).
+same :attr:`Capability.run` through :func:`invoke`, the single error boundary. The run receives plain values
+and GeoDataFrames (each front end reads its own layer inputs: files for the CLI, feature sources in QGIS; file
+parameters arrive as paths and the run reads them with ``wanmi.layers``) and returns the output frames; it is
+where input is checked, so a bad input gets the same message everywhere. :func:`expected_failure` is the one
+rule for what counts as the user's problem (a message, exit status 2) rather than a bug (a traceback).
 
 Strings (labels, help, choice labels) are English source text; the Processing front end and the dock show
 them through the ``Wanmi`` translation context (``i18n/wanmi_zh_CN.ts``; ``scripts/i18n.py`` collects them
@@ -20,11 +21,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import WanmiError
+from ..core.feedback import Feedback
 
-#: parameter kinds: a layer (file or QGIS source), a choice, text, a number, a flag
-KINDS = ("vector", "enum", "string", "number", "integer", "bool")
+#: parameter kinds. ``vector``: a layer (a file for the CLI, a feature source in QGIS; the run gets a
+#: GeoDataFrame). ``file``: an input file the run reads itself (a path). ``output_file``/``folder``: a file or
+#: folder the run writes (a path). ``field``: a field of the ``parent`` vector (its name). ``crs``: a CRS
+#: (authority id or WKT). ``store``: a census/case store (a :class:`StoreRef`). The rest are plain values.
+KINDS = ("vector", "file", "output_file", "folder", "field", "crs", "store", "enum", "string", "number",
+         "integer", "bool")
 #: workflow steps (the dock's boxes and the Processing groups), in order
 STEPS = ("grid", "census", "cases", "evaluation", "audit")
+#: front ends a parameter or capability can be limited to
+FRONTS = ("cli", "processing")
 
 
 @dataclass(frozen=True)
@@ -32,9 +40,16 @@ class Param:
     """One input of a capability.
 
     ``name`` is the run's keyword; ``processing`` the Processing parameter name (kept stable: models and
-    scripts store it); ``cli`` the command-line spelling (``"input"`` for a positional argument, else a
+    scripts store it); ``cli`` the command-line spelling (a bare word for a positional argument, else a
     ``--flag``). Enum ``choices`` are the values the run receives, in a fixed order (Processing stores the
     index), with English ``choice_labels``. A ``geographic`` layer must be in longitude/latitude.
+
+    Vector layers on the command line: ``layer_option`` is the option naming the layer inside the file
+    (default ``--layer`` for a positional file, ``--<flag>-layer`` otherwise); ``preferred_layer`` is read when
+    the file has it and no layer is named; ``table`` accepts CSV/XLSX tables with lon/lat columns (adds
+    ``--x``/``--y`` options). ``multiple`` strings are a list (CLI: several words; Processing: one text,
+    separated by commas or spaces). ``front`` limits a parameter to one front end (e.g. the XLSX sheet of a
+    file the QGIS dialog picks as a layer).
     """
 
     name: str
@@ -50,37 +65,93 @@ class Param:
     advanced: bool = False
     geometry: str = "any"
     geographic: bool = False
+    parent: str = ""  #: field: the ``name`` of the vector parameter it belongs to
+    layer_option: str = ""
+    preferred_layer: str = ""
+    table: bool = False
+    multiple: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    file_filter: str = ""  #: file/output_file: e.g. "CSV (*.csv)"
+    front: str = ""  #: "" (both), "cli" or "processing"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"{self.name}: unknown parameter kind {self.kind!r}")
         if self.kind == "enum" and len(self.choices) != len(self.choice_labels):
             raise ValueError(f"{self.name}: one label per choice")
+        if self.kind == "field" and not self.parent:
+            raise ValueError(f"{self.name}: a field parameter needs its parent layer")
+        if self.front and self.front not in FRONTS:
+            raise ValueError(f"{self.name}: unknown front end {self.front!r}")
+
+    @property
+    def required(self) -> bool:
+        return not self.optional and self.default is None and self.kind != "bool"
+
+    def on(self, front: str) -> bool:
+        """Whether the parameter exists in ``front`` (``"cli"`` or ``"processing"``)."""
+        return not self.front or self.front == front
 
 
 @dataclass(frozen=True)
 class Output:
-    """One output layer: its name in the run's result, label, QML style and GeoPackage layer name."""
+    """One output layer: its name in the run's result, label, QML style and GeoPackage layer name.
+
+    ``layer`` may name parameters in braces (``case_counts_{by}``: filled from the run's values, a trailing
+    ``_code`` dropped). A ``table`` has no geometry. An ``optional`` output is absent from some results (the
+    front ends then write nothing for it)."""
 
     name: str
     label: str
     layer: str
     processing: str = "OUTPUT"
     style: str = ""
+    table: bool = False
+    optional: bool = False
+    geometry: str = "any"
+
+    def layer_name(self, values: Mapping[str, Any]) -> str:
+        """The GeoPackage layer name with the parameter placeholders filled in."""
+        if "{" not in self.layer:
+            return self.layer
+        return self.layer.format(**{k: str(v).removesuffix("_code") for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """A census or case store as the front end names it: a GeoPackage path or a PostgreSQL connection string
+    (``dsn``, with the password filled in by the front end and never shown), its schema, and the URI QGIS
+    loads the stored layer from (no password)."""
+
+    dsn: str
+    schema: str = "wanmi"
+    layer_uri: str = ""
 
 
 @dataclass(frozen=True)
 class Result:
-    """What a run gives back: output frames by output name, one line for the user, numbers for Processing."""
+    """What a run gives back: output frames by output name, the lines for the user, numbers for Processing,
+    and the command line's exit status (0, or 1 for "done, but something was found": problems, codes not
+    found, audit errors under ``--strict``)."""
 
     frames: Mapping[str, Any]
     message: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    status: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Capability:
-    """A workflow step's tool, declared once (see the module docstring)."""
+    """A workflow step's tool, declared once (see the module docstring).
+
+    ``command`` is the CLI sub-command (words separated by spaces for a group: ``"census import"``);
+    ``tags`` are search keywords (Chinese terms included) for the Processing toolbox; ``fronts`` the front ends
+    it is offered in (the province batch and the demo are command-line tools); ``write`` replaces the CLI's
+    default GeoPackage writer (``write(path, result, layer_names)`` → the names written) where the output
+    carries more than layers (metadata tables); ``numbers`` and ``texts`` declare the plain values of
+    :attr:`Result.values` that Processing models can use."""
 
     name: str
     title: str
@@ -89,12 +160,23 @@ class Capability:
     params: tuple[Param, ...]
     outputs: tuple[Output, ...]
     run: Callable[..., Result]
-    command: str = ""  #: CLI sub-command (default: ``name`` with dashes)
-    summary: str = ""  #: one-line CLI help
+    command: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    fronts: tuple[str, ...] = FRONTS
+    write: Callable[..., Any] | None = None
+    numbers: tuple[tuple[str, str], ...] = ()  #: (Processing output name, label) of numbers in Result.values
+    texts: tuple[tuple[str, str], ...] = ()  #: (Processing output name, label) of texts in Result.values
 
     def __post_init__(self) -> None:
         if self.step not in STEPS:
             raise ValueError(f"{self.name}: unknown step {self.step!r}")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: a parameter is declared twice")
+        for p in self.params:
+            if p.kind == "field" and p.parent not in names:
+                raise ValueError(f"{self.name}.{p.name}: no parent parameter {p.parent!r}")
 
     @property
     def cli_command(self) -> str:
@@ -102,6 +184,30 @@ class Capability:
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
+
+    def defaults(self, front: str) -> dict[str, Any]:
+        """The values of the parameters that ``front`` does not offer (their defaults)."""
+        return {p.name: p.default for p in self.params if not p.on(front)}
+
+
+class WorkflowError(WanmiError):
+    """An expected failure of a run, with its one-line message (the front ends show it; exit status 2)."""
+
+
+def invoke(capability: Capability, values: Mapping[str, Any], feedback: Feedback | None = None) -> Result:
+    """Run ``capability`` with ``values``: the single error boundary of every front end.
+
+    An expected failure (:func:`expected_failure`) is raised again as a :class:`WorkflowError` carrying its
+    message; anything else is a bug and keeps its traceback."""
+    try:
+        return capability.run(**values, feedback=feedback)
+    except WorkflowError:
+        raise
+    except (WanmiError, OSError) as exc:
+        message = expected_failure(exc)
+        if message is None:
+            raise
+        raise WorkflowError(message) from exc
 
 
 def layer_name(frame: Any) -> str:

@@ -59,5 +59,7 @@ CONVERT = Capability(
               help="The web map's coordinate system: GCJ-02 for Amap, Tencent and Google China; BD-09 for Baidu."),
     ),
     outputs=(Output("output", "Converted (WGS84)", layer="converted"),),
+    numbers=(("FEATURES", "Features converted"),),
+    tags=("GCJ-02", "BD-09", "WGS84", "火星坐标", "百度坐标", "坐标转换", "纠偏"),
     run=run,
 )

@@ -72,26 +72,24 @@ def test_package_and_core_import_without_qgis():
 
 # --- The widened rules (issue 14): absolute and relative imports, every package of the house ----------------
 QT = frozenset({"qgis", "PyQt5", "PyQt6", "PySide2", "PySide6", "processing", "sip"})
-#: package (or "entry" for the root cli*.py/demo*.py) → (the Wanmi packages it may import, None for any but
-#: the forbidden ones; the Wanmi packages it must not import; may it import QGIS/Qt).
+#: package → (the Wanmi packages it may import, None for any but the forbidden ones; the Wanmi packages it must
+#: not import; may it import QGIS/Qt).
 #: docs/design.md and issue 14: core ← layers ← workflow ← {cli, processing_scripts, plugin}.
 RULES: dict[str, tuple[frozenset[str] | None, frozenset[str], bool]] = {
     "core": (frozenset({"core"}), frozenset(), False),
     "layers": (frozenset({"core", "layers"}), frozenset(), False),
     "workflow": (frozenset({"core", "layers", "workflow"}), frozenset(), False),
-    "cli": (None, frozenset({"processing_scripts", "plugin"}), False),
-    "entry": (None, frozenset({"processing_scripts", "plugin"}), False),
+    "cli": (frozenset({"wanmi", "core", "layers", "workflow", "cli"}), frozenset(), False),
     "processing_scripts": (None, frozenset({"plugin"}), True),
     "plugin": (None, frozenset(), True),
 }
 
 
 def package_of(relpath: str) -> str | None:
-    """The rule set that governs a file (``core/grid.py`` → ``core``; root ``cli_cases.py`` → ``entry``)."""
+    """The rule set that governs a file (``core/grid.py`` → ``core``; ``cli/census.py`` → ``cli``); None for the
+    package entry (``__init__.py`` at the root: QGIS's ``classFactory``)."""
     parts = relpath.split("/")
-    if len(parts) == 1:
-        return "entry" if parts[0].startswith(("cli", "demo")) else None
-    return parts[0] if parts[0] in RULES else None
+    return parts[0] if len(parts) > 1 and parts[0] in RULES else None
 
 
 def resolved_imports(source: str, relpath: str) -> list[tuple[int, str]]:
@@ -127,13 +125,13 @@ def _module_file(module: str) -> Path | None:
 
 
 def _target(module: str) -> str:
-    """``wanmi.core.grid`` → ``core``; ``wanmi.cli_cases`` → ``cli``; ``qgis.core`` → ``qgis``."""
+    """``wanmi.core.grid`` → ``core``; ``wanmi.cli.census`` → ``cli``; ``qgis.core`` → ``qgis``."""
     parts = module.split(".")
     if parts[0] != "wanmi":
         return parts[0]
     if len(parts) == 1:
         return "wanmi"
-    return "cli" if parts[1] == "cli" or parts[1].startswith("cli_") else parts[1]  # cli*.py: the CLI today
+    return parts[1]
 
 
 def import_violations(source: str, relpath: str) -> list[str]:
@@ -157,6 +155,12 @@ def _python_files() -> list[Path]:
     return sorted(p for p in ROOT.rglob("*.py") if not (set(p.relative_to(ROOT).parts) & skip))
 
 
+def test_nothing_at_the_root_but_the_package_entry():
+    """The repository root is the plugin folder: its only module is the package entry (``classFactory``); the
+    command line is the ``cli/`` package and the demo a workflow (issue 14)."""
+    assert sorted(p.name for p in ROOT.glob("*.py")) == ["__init__.py"]
+
+
 def test_every_package_keeps_to_its_imports():
     bad = [v for path in _python_files()
            for v in import_violations(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
@@ -168,13 +172,13 @@ def test_the_import_checker_catches_absolute_and_relative_imports():
     cases = {
         "core/x.py": ["from wanmi.layers.gpkg import write_gpkg", "from ..layers import gpkg", "import wanmi.plugin",
                       "from ..plugin.main import WanmiPlugin", "import qgis.core", "from qgis.PyQt import QtCore",
-                      "def f():\n    from ..processing_scripts import provider", "from .. import cli_cases"],
+                      "def f():\n    from ..processing_scripts import provider", "from .. import cli"],
         "layers/x.py": ["from ..processing_scripts.base import tr", "from wanmi.plugin import abi",
                         "from qgis.core import QgsVectorLayer", "from ..workflow import partition",
                         "from .. import demo", "from ..cli import main"],
         "workflow/x.py": ["from ..plugin import dock", "import qgis", "from wanmi.cli import main"],
         "processing_scripts/x.py": ["from ..plugin.i18n import tr", "import wanmi.plugin.abi"],
-        "cli_cases.py": ["from .processing_scripts import provider", "from .plugin import main", "import qgis.core",
+        "cli/cases.py": ["from ..processing_scripts import provider", "from ..plugin import main", "import qgis.core",
                          "from wanmi.processing_scripts.base import tr"],
         "cli/x.py": ["from ..plugin import abi", "from qgis.core import Qgis"],
     }
@@ -187,7 +191,8 @@ def test_the_import_checker_catches_absolute_and_relative_imports():
         "processing_scripts/x.py": ["from ..core.grid import partition", "from ..layers import gpkg",
                                     "from qgis.core import Qgis"],
         "plugin/x.py": ["from ..processing_scripts.provider import MENU", "from qgis.core import Qgis"],
-        "cli.py": ["from .core.grid import partition", "from .layers.gpkg import write_gpkg"],
+        "cli/commands.py": ["from ..core.grid import partition", "from ..layers.gpkg import write_gpkg",
+                            "from ..workflow import CAPABILITIES", "from .feedback import BarFeedback"],
     }
     for relpath, lines in allowed.items():
         for line in lines:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyogrio
 
-from wanmi.demo import STEPS, run_demo
+from wanmi.workflow.demo import STEPS, run_demo
 
 
 def test_demo_writes_every_output(tmp_path):

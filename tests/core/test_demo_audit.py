@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from wanmi.demo import DemoContext, step_grid, step_responsibility_audit
+from wanmi.workflow.demo import DemoContext, step_grid, step_responsibility_audit
 
 
 def test_demo_step_without_census(tmp_path):

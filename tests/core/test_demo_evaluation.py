@@ -10,8 +10,8 @@ import pyogrio
 from wanmi.core.cases import overlay_cases, synthetic_cases
 from wanmi.core.evaluation import load_weights
 from wanmi.core.grid import partition
-from wanmi.demo import STEPS, DemoContext, step_evaluation
 from wanmi.layers import SAMPLE_DIR
+from wanmi.workflow.demo import STEPS, DemoContext, step_evaluation
 
 
 def test_evaluation_step_ends_with_a_coloured_grade_map(tmp_path):

@@ -49,17 +49,32 @@ def test_cli_and_processing_refuse_a_layer_in_metres_with_the_same_message(provi
     assert not (tmp_path / "o.gpkg").exists() and not (tmp_path / "q.gpkg").exists()
 
 
+def _command(parser, words: list[str]):
+    """The argparse parser of ``wanmi <words…>``."""
+    for word in words:
+        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+        parser = sub.choices[word]
+    return parser
+
+
 def test_both_front_ends_expose_every_declared_parameter(provider):
+    """Every declared parameter exists in each front end it is offered in, with help text and the declared
+    advanced flag; every generated algorithm has tags and a help URL into the shipped tools reference."""
     from wanmi.cli import build_parser
 
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     for capability in CAPABILITIES.values():
         alg = QgsApplication.processingRegistry().algorithmById(f"wanmi:{capability.name}")
-        command = sub.choices[capability.cli_command]
-        spelled = {s for action in command._actions for s in (*action.option_strings, action.dest)}
+        assert (alg is not None) is ("processing" in capability.fronts), capability.name
+        if alg is not None:
+            assert alg.tags() and alg.helpUrl().startswith("file://") and "#" in alg.helpUrl(), capability.name
+        command = _command(parser, capability.cli_command.split()) if "cli" in capability.fronts else None
+        spelled = {s for action in command._actions for s in (*action.option_strings, action.dest)} \
+            if command else set()
         for p in capability.params:
-            definition = alg.parameterDefinition(p.processing)
-            assert definition is not None and definition.help(), (capability.name, p.processing)
-            assert bool(definition.flags() & QgsProcessingParameterDefinition.FlagAdvanced) is p.advanced
-            assert (p.cli if p.cli.startswith("--") else p.name) in spelled, (capability.name, p.cli)
+            if alg is not None and p.on("processing"):
+                definition = alg.parameterDefinition(p.processing)
+                assert definition is not None and definition.help(), (capability.name, p.processing)
+                assert bool(definition.flags() & QgsProcessingParameterDefinition.FlagAdvanced) is p.advanced
+            if command is not None and p.on("cli"):
+                assert (p.cli if p.cli.startswith("--") else p.name) in spelled, (capability.name, p.cli)

@@ -15,9 +15,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS, DEFAULT_COMPONENT_SCHEME
-from .core.errors import InputError
-from .layers.dsn import shown
+from ..core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS, DEFAULT_COMPONENT_SCHEME
+from ..core.errors import InputError
+from ..layers.dsn import shown
 
 
 def _read_layer(path: str, layer: str | None) -> Any:
@@ -29,7 +29,7 @@ def _read_layer(path: str, layer: str | None) -> Any:
 
 
 def _records(args: argparse.Namespace) -> Any:
-    from .layers.importers import read_components
+    from ..layers.importers import read_components
 
     return read_components(args.input, layer=args.layer, x=args.x, y=args.y, coords=args.coords,
                            sheet=args.sheet, encoding=args.encoding)
@@ -49,8 +49,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Read and check the inputs first (a missing, empty or unreadable input creates nothing), create the store
     if needed (safe when importers race to create it), then import in one transaction with the reject CSV
     staged before the commit and renamed after it."""
-    from .layers.census_store import open_store
-    from .layers.files import clean_orphans
+    from ..layers.census_store import open_store
+    from ..layers.files import clean_orphans
 
     records = _records(args)
     if not len(records):
@@ -74,8 +74,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .core.census import validate_components
-    from .layers.safe_tables import write_csv
+    from ..core.census import validate_components
+    from ..layers.safe_tables import write_csv
 
     report = validate_components(_records(args), args.scheme, _jurisdiction(args), min_distance=args.min_distance)
     n_bad = int((~report.valid_mask).sum())
@@ -88,11 +88,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    from .core.placement import consistency_report, geocode_components
-    from .layers import STYLES_DIR
-    from .layers.census_store import open_store
-    from .layers.gpkg import write_gpkg
-    from .layers.safe_tables import write_csv
+    from ..core.placement import consistency_report, geocode_components
+    from ..layers import STYLES_DIR
+    from ..layers.census_store import open_store
+    from ..layers.gpkg import write_gpkg
+    from ..layers.safe_tables import write_csv
 
     store = open_store(args.store, args.schema)
     components = store.read()
@@ -112,8 +112,8 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
-    from .core.placement import locate_codes
-    from .layers.census_store import open_store
+    from ..core.placement import locate_codes
+    from ..layers.census_store import open_store
 
     store = open_store(args.store, args.schema)
     found = locate_codes(args.codes, store.read({"code": list(args.codes)}), store.scheme)

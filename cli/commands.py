@@ -1,54 +1,18 @@
-"""The ``wanmi`` command line: the same engine calls as the Processing algorithms, with a progress bar.
-
-    wanmi partition layers/sample/dongcheng.gpkg --layer communities --out cells.gpkg
-    wanmi renumber new.gpkg old.gpkg --out renumbered.gpkg
-    wanmi convert-coords phone_points.csv --from gcj02 --out points.gpkg
-    wanmi batch communities.gpkg --points points.parquet --out batch_out --workers 2
-    wanmi responsibility cells.gpkg --n 10 --weight area --out areas.gpkg
-    wanmi audit cells.gpkg --jurisdiction communities.gpkg --areas areas.gpkg --out audit.gpkg --report audit.md
-    wanmi evaluate overlaid_cases.gpkg --cells cells.gpkg --by cell_code --period 2025-03 --out scores.gpkg
-    wanmi render scores.gpkg --out map.png --pdf
-    wanmi demo --out demo_output
-"""
+"""Hand-written ``wanmi`` sub-commands that have not yet moved onto a workflow declaration (issue 14)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from .core.enums import (
+from ..core.enums import (
     CELL_SCHEME_NAMES,
     DEFAULT_CELL_SCHEME,
     DEFAULT_COMPONENT_SCHEME,
     PARTITION_METHODS,
 )
-from .core.errors import InputError, WanmiError
-from .core.feedback import Canceled, Feedback
-
-
-class BarFeedback(Feedback):
-    """Engine feedback on a tqdm progress bar (stderr), messages above it."""
-
-    def __init__(self, description: str, enabled: bool = True) -> None:
-        super().__init__()
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=100, desc=description, unit="%", disable=not enabled, leave=False,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
-
-    def set_progress(self, percent: float) -> None:
-        self.bar.n = round(percent, 1)
-        self.bar.refresh()
-
-    def info(self, message: str) -> None:
-        self.bar.write(message, file=sys.stderr)
-
-    def warning(self, message: str) -> None:
-        self.bar.write("warning: " + message, file=sys.stderr)
-
-    def close(self) -> None:
-        self.bar.close()
+from ..core.errors import InputError, WanmiError
+from .feedback import BarFeedback
 
 
 def _read(path: str, layer: str | None):
@@ -63,9 +27,9 @@ def _print_summary(summary: dict) -> None:
 
 
 def cmd_partition(args: argparse.Namespace) -> int:
-    from .core.grid import partition, summarize
-    from .layers import STYLES_DIR
-    from .layers.gpkg import write_gpkg
+    from ..core.grid import partition, summarize
+    from ..layers import STYLES_DIR
+    from ..layers.gpkg import write_gpkg
 
     _refuse_grid_with_history(args.out)
     jurisdiction = _read(args.jurisdiction, args.layer)
@@ -106,9 +70,9 @@ def _refuse_grid_with_history(out: str) -> None:
 
 
 def cmd_renumber(args: argparse.Namespace) -> int:
-    from .core.renumber import renumber
-    from .layers import STYLES_DIR
-    from .layers.gpkg import write_gpkg
+    from ..core.renumber import renumber
+    from ..layers import STYLES_DIR
+    from ..layers.gpkg import write_gpkg
 
     new = _read_preferred(args.new, args.new_layer, "unit_cells")
     old = _read_preferred(args.old, args.old_layer, "unit_cells")  # with its history: every code ever issued
@@ -127,9 +91,9 @@ def cmd_renumber(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .core.batch import BatchOptions, run_batch
-    from .layers import STYLES_DIR
-    from .layers.gpkg import store_styles
+    from ..core.batch import BatchOptions, run_batch
+    from ..layers import STYLES_DIR
+    from ..layers.gpkg import store_styles
 
     options = BatchOptions(target_area=args.target_area, sliver_ratio=args.sliver_ratio, code_scheme=args.scheme,
                            valid_from=args.valid_from, crs=args.crs)
@@ -188,9 +152,9 @@ def _parties(text: str) -> list[str]:
 
 
 def cmd_responsibility(args: argparse.Namespace) -> int:
-    from .core.responsibility import build_responsibility
-    from .layers import STYLES_DIR
-    from .layers.gpkg import write_gpkg
+    from ..core.responsibility import build_responsibility
+    from ..layers import STYLES_DIR
+    from ..layers.gpkg import write_gpkg
 
     cells = _read_preferred(args.cells, args.layer, "unit_cells")
     components = _read_preferred(args.components, args.components_layer, "components") if args.components else None
@@ -218,8 +182,8 @@ def cmd_responsibility(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .core.audit import audit
-    from .layers.audit_report import write_audit_gpkg, write_audit_report
+    from ..core.audit import audit
+    from ..layers.audit_report import write_audit_gpkg, write_audit_report
 
     cells = _read_preferred(args.cells, args.layer, "unit_cells")
     jurisdiction = _read_preferred(args.jurisdiction, args.jurisdiction_layer, "communities")
@@ -245,7 +209,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from ..workflow.demo import run_demo
 
     outputs = run_demo(Path(args.out), quiet=args.quiet)
     print("\nWanmi demo finished. Outputs:")
@@ -254,10 +218,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wanmi", description="Wanmi 万米网格 — digital urban management tools")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_parsers(sub) -> None:
+    """The hand-written sub-commands."""
 
     p = sub.add_parser("partition", help="partition a jurisdiction into coded unit cells (万米单元网格)")
     p.add_argument("jurisdiction", help="polygon file: communities with district/street/community codes, "
@@ -287,19 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--valid-from", help="the renumber date: new codes start, retired ones end (default today)")
     r.set_defaults(func=cmd_renumber)
 
-    from .cli_workflow import add_parsers as add_workflow_parsers
-
-    add_workflow_parsers(sub)  # the capabilities declared in wanmi.workflow (convert-coords, …)
-
-    from .cli_census import add_parser as add_census_parser
+    from .census import add_parser as add_census_parser
 
     add_census_parser(sub)
 
-    from .cli_cases import add_parser as add_cases_parser
+    from .cases import add_parser as add_cases_parser
 
     add_cases_parser(sub)
 
-    from .cli_evaluate import add_parser as add_evaluate_parser
+    from .evaluate import add_parser as add_evaluate_parser
 
     add_evaluate_parser(sub)
 
@@ -370,25 +328,3 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run the whole workflow on the bundled sample data")
     d.add_argument("--out", default="demo_output")
     d.set_defaults(func=cmd_demo)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except Canceled:
-        print("canceled", file=sys.stderr)
-        return 130
-    except (WanmiError, OSError) as exc:
-        from .workflow.base import expected_failure
-
-        message = expected_failure(exc)
-        if message is None:
-            raise
-        print(f"wanmi {args.command}: error: {message}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

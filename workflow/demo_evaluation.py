@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from .layers import STYLES_DIR
-from .layers.gpkg import write_gpkg
+from ..layers import STYLES_DIR
+from ..layers.gpkg import write_gpkg
 
 SEED = 20250301
 
@@ -22,7 +22,7 @@ def _cases(ctx: Any) -> tuple[Any, Any]:
     cases, cells = ctx.data.get("cases"), ctx.data.get("case_cells")
     if cases is not None and cells is not None:
         return cases, cells
-    from .core.cases import overlay_cases, synthetic_cases
+    from ..core.cases import overlay_cases, synthetic_cases
 
     cells = ctx.data["dongcheng_cells"]
     raw = synthetic_cases(ctx.data.get("dongcheng_components"), cells, 60_000, "2025-01-01", "2025-04-01",
@@ -45,8 +45,8 @@ def _last_full_month(cases: Any) -> str:
 def step_evaluation(ctx: Any) -> None:
     """综合评价: indicators, scores and grades of the last full month per cell, community and department;
     grade map (PNG/PDF), density map, department ranking and monthly trend charts."""
-    from .core.evaluation import evaluate, monthly_trend
-    from .core.render import ranking_chart, save_figure, score_map, trend_chart
+    from ..core.evaluation import evaluate, monthly_trend
+    from ..core.render import ranking_chart, save_figure, score_map, trend_chart
 
     t0 = time.perf_counter()
     cases, cells = _cases(ctx)

@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .core.enums import COORD_SYSTEMS, GROUP_KEYS
-from .core.errors import InputError
+from ..core.enums import COORD_SYSTEMS, GROUP_KEYS
+from ..core.errors import InputError
 
 
 def _read_layer(path: str, layer: str | None) -> Any:
@@ -36,7 +36,7 @@ def _cells(path: str, layer: str | None) -> Any:
 
 
 def _cases(path: str, layer: str | None) -> Any:
-    from .layers.case_store import CASE_LAYER, read_case_store, read_cases
+    from ..layers.case_store import CASE_LAYER, read_case_store, read_cases
 
     if Path(path).suffix.lower() == ".gpkg":
         import pyogrio
@@ -44,19 +44,19 @@ def _cases(path: str, layer: str | None) -> Any:
         names = [n for n, _ in pyogrio.list_layers(path)] if Path(path).exists() else []
         if (layer or CASE_LAYER) in names:
             return read_case_store(path, layer or CASE_LAYER)
-    from .core.cases import normalize_cases
+    from ..core.cases import normalize_cases
 
     return normalize_cases(read_cases(path, layer=layer))
 
 
 def _feedback(args: argparse.Namespace, what: str) -> Any:
-    from .cli import BarFeedback
+    from . import BarFeedback
 
     return BarFeedback(what, enabled=not getattr(args, "quiet", False))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .layers.case_store import import_cases
+    from ..layers.case_store import import_cases
 
     jurisdiction = _read_layer(args.jurisdiction, args.jurisdiction_layer) if args.jurisdiction else None
     rejects = args.rejects or str(Path(args.input).with_suffix(".rejects.csv"))
@@ -77,8 +77,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_overlay(args: argparse.Namespace) -> int:
-    from .core.cases import Period, case_counts, counts_on_cells, overlay_cases
-    from .layers.case_store import write_cases
+    from ..core.cases import Period, case_counts, counts_on_cells, overlay_cases
+    from ..layers.case_store import write_cases
 
     cases = _cases(args.cases, args.cases_layer)
     cells = _cells(args.cells, args.cells_layer)
@@ -99,8 +99,8 @@ def cmd_overlay(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from .core.cases import synthetic_cases
-    from .layers.case_store import load_components, write_cases
+    from ..core.cases import synthetic_cases
+    from ..layers.case_store import load_components, write_cases
 
     cells = _cells(args.cells, args.cells_layer)
     components = load_components(args.components) if args.components else None

@@ -16,12 +16,12 @@ from typing import Any
 
 import geopandas as gpd
 
-from .core.grid import partition, summarize
+from ..core.grid import partition, summarize
+from ..layers import SAMPLE_DIR, STYLES_DIR
+from ..layers.gpkg import write_gpkg
+from ..layers.safe_tables import write_csv
 from .demo_cases import step_cases
 from .demo_evaluation import step_evaluation
-from .layers import SAMPLE_DIR, STYLES_DIR
-from .layers.gpkg import write_gpkg
-from .layers.safe_tables import write_csv
 
 DONGCHENG = SAMPLE_DIR / "dongcheng.gpkg"
 HELSINKI = SAMPLE_DIR / "helsinki.gpkg"
@@ -71,8 +71,8 @@ def step_grid(ctx: DemoContext) -> None:
 def step_census(ctx: DemoContext) -> None:
     """Census: Helsinki's real OSM lamps, trees, manholes … coded as components (codes allocated per class
     and street), checked against the street-block cells; code → place lookup of one component."""
-    from .core.placement import consistency_report, locate_codes
-    from .layers.sample_census import build_sample_census
+    from ..core.placement import consistency_report, locate_codes
+    from ..layers.sample_census import build_sample_census
 
     t0 = time.perf_counter()
     path = ctx.out_dir / "helsinki_census.gpkg"
@@ -107,9 +107,9 @@ def step_responsibility_audit(ctx: DemoContext) -> None:
     of the practice size (≈ 12 cells, 180,000 m²) inside each street, Helsinki into 10 areas balanced by
     components and area; both audited against their communities (with the census for Helsinki) and the
     reports written as Markdown, HTML and CSV."""
-    from .core.audit import audit
-    from .core.responsibility import build_responsibility
-    from .layers.audit_report import write_audit_gpkg, write_audit_report
+    from ..core.audit import audit
+    from ..core.responsibility import build_responsibility
+    from ..layers.audit_report import write_audit_gpkg, write_audit_report
 
     styles = {"responsibility_areas": STYLES_DIR / "responsibility_areas.qml", **CELL_STYLE}
     t0 = time.perf_counter()

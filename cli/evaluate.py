@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .core.enums import CLASSIFICATION_METHODS, GROUP_KEYS
-from .core.errors import InputError
+from ..core.enums import CLASSIFICATION_METHODS, GROUP_KEYS
+from ..core.errors import InputError
 
 SCORE_LAYER = "scores"
 BY = GROUP_KEYS
@@ -50,7 +50,7 @@ def _read(path: str, layer: str | None, preferred: str) -> Any:
 
 def _read_cases(path: str, layer: str | None) -> Any:
     try:
-        from .layers.case_store import CASE_LAYER, read_case_store
+        from ..layers.case_store import CASE_LAYER, read_case_store
     except ImportError:  # cases store not available: plain read
         return _read(path, layer, "cases")
     if Path(path).suffix.lower() == ".gpkg" and (layer or CASE_LAYER) in _layers(path):
@@ -59,10 +59,10 @@ def _read_cases(path: str, layer: str | None) -> Any:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .cli import BarFeedback
-    from .core.evaluation import evaluate
-    from .layers import STYLES_DIR
-    from .layers.gpkg import write_gpkg
+    from ..core.evaluation import evaluate
+    from ..layers import STYLES_DIR
+    from ..layers.gpkg import write_gpkg
+    from . import BarFeedback
 
     cases = _read_cases(args.cases, args.cases_layer)
     cells = _read(args.cells, args.cells_layer, "unit_cells") if args.cells else None
@@ -86,7 +86,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .core.render import ranking_chart, save_figure, score_map
+    from ..core.render import ranking_chart, save_figure, score_map
 
     frame = _read(args.scores, args.layer, SCORE_LAYER)
     if "period" in frame.columns and len(frame):

@@ -21,8 +21,8 @@ START, END = "2025-01-01", "2025-04-01"
 
 def _broken_export(cases: Any, path: Any) -> Any:
     """The Helsinki cases as a field export: Chinese headers, WGS 84 lon/lat, five deliberately bad rows."""
-    from .core.cases import CASE_FIELD_LABELS_ZH, TIME_FIELDS
-    from .layers.safe_tables import write_csv
+    from ..core.cases import CASE_FIELD_LABELS_ZH, TIME_FIELDS
+    from ..layers.safe_tables import write_csv
 
     wgs = cases.to_crs("EPSG:4326")
     table = pd.DataFrame({CASE_FIELD_LABELS_ZH[c]: cases[c] for c in CASE_FIELD_LABELS_ZH})
@@ -44,8 +44,8 @@ def _broken_export(cases: Any, path: Any) -> Any:
 def step_cases(ctx: Any) -> None:
     """案卷: synthetic cases over Dongcheng (→ evaluation) and at Helsinki's census components; overlay on
     the cells, counts per cell/community by class and stage; a validating import with its reject list."""
-    from .core.cases import case_counts, counts_on_cells, overlay_cases, synthetic_cases
-    from .layers.case_store import import_cases, write_cases
+    from ..core.cases import case_counts, counts_on_cells, overlay_cases, synthetic_cases
+    from ..layers.case_store import import_cases, write_cases
 
     t0 = time.perf_counter()
     cells = ctx.data["dongcheng_cells"]
