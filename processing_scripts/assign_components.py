@@ -11,9 +11,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from .base import WanmiAlgorithm, fields_for, qgis_crs, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 from .census_common import SCHEMES, scheme_parameter
-from .partition import qgis_crs
 
 
 class AssignComponents(WanmiAlgorithm):

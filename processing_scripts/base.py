@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -160,6 +161,12 @@ def source_to_gdf(source, feedback: Feedback | None = None, request=None):
     )
     frame.index = ids
     return frame
+
+
+def qgis_crs(crs) -> QgsCoordinateReferenceSystem:
+    """pyproj CRS → QGIS CRS (by EPSG code when it has one, so QGIS shows the familiar name)."""
+    epsg = crs.to_epsg()
+    return QgsCoordinateReferenceSystem(f"EPSG:{epsg}") if epsg else QgsCoordinateReferenceSystem(crs.to_wkt())
 
 
 def _pyproj_crs(crs) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
@@ -15,17 +14,11 @@ from qgis.core import (
 )
 
 from ..core.enums import CELL_SCHEME_NAMES, PARTITION_METHODS
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from .base import WanmiAlgorithm, fields_for, qgis_crs, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 
 METHODS = PARTITION_METHODS
 SCHEMES = CELL_SCHEME_NAMES
 CODE_FIELDS = ("district_code", "street_code", "community_code")
-
-
-def qgis_crs(crs) -> QgsCoordinateReferenceSystem:
-    """pyproj CRS → QGIS CRS (by EPSG code when it has one, so QGIS shows the familiar name)."""
-    epsg = crs.to_epsg()
-    return QgsCoordinateReferenceSystem(f"EPSG:{epsg}") if epsg else QgsCoordinateReferenceSystem(crs.to_wkt())
 
 
 def add_code_field_parameters(alg, parent: str) -> None:

@@ -12,8 +12,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
-from .partition import SCHEMES, qgis_crs
+from .base import WanmiAlgorithm, fields_for, qgis_crs, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from .partition import SCHEMES
 
 
 class RenumberGrid(WanmiAlgorithm):

@@ -12,8 +12,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
-from .partition import qgis_crs
+from .base import WanmiAlgorithm, fields_for, qgis_crs, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 
 WEIGHTS = ("area", "components", "cases", "cells", "mix")
 

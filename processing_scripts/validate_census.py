@@ -10,9 +10,8 @@ from qgis.core import (
     QgsProcessingParameterFile,
 )
 
-from .base import WanmiAlgorithm, fields_for, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
+from .base import WanmiAlgorithm, fields_for, qgis_crs, source_to_gdf, style_output, tr, wkb_type_for, write_gdf_to_sink
 from .census_common import COORDS, SCHEMES, coords_parameter, scheme_parameter
-from .partition import qgis_crs
 
 
 class ValidateCensus(WanmiAlgorithm):

@@ -34,8 +34,17 @@ from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
 from ..workflow.base import Capability, Param, StoreRef, WorkflowError, invoke
-from .base import ROOT, QmlStyler, WanmiAlgorithm, fields_for, source_to_gdf, tr, wkb_type_for, write_gdf_to_sink
-from .partition import qgis_crs
+from .base import (
+    ROOT,
+    QmlStyler,
+    WanmiAlgorithm,
+    fields_for,
+    qgis_crs,
+    source_to_gdf,
+    tr,
+    wkb_type_for,
+    write_gdf_to_sink,
+)
 
 GEOMETRY_TYPES = {"any": QgsProcessing.TypeVectorAnyGeometry, "point": QgsProcessing.TypeVectorPoint,
                   "line": QgsProcessing.TypeVectorLine, "polygon": QgsProcessing.TypeVectorPolygon,
