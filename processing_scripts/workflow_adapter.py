@@ -148,7 +148,7 @@ class WorkflowAlgorithm(WanmiAlgorithm):
             self.addOutput(QgsProcessingOutputString(name, tr(label)))
 
     def tags(self) -> list[str]:
-        return [tr(tag) for tag in self.CAPABILITY.tags]
+        return list(self.CAPABILITY.tags)  # Chinese and English keywords as declared: searched, not shown
 
     def helpUrl(self) -> str:  # noqa: N802 (QGIS API)
         return QUrl.fromLocalFile(str(TOOLS_DOC)).toString() + "#" + self.CAPABILITY.name.replace("_", "-")

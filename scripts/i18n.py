@@ -56,7 +56,28 @@ def extract(root: Path = ROOT) -> dict[str, str]:
                         text = _literal(node.value)
                 if text:
                     found.setdefault(text, f"{where}:{node.lineno}")
+    for text in declared_strings():
+        found.setdefault(text, "workflow/__init__.py:1")
     return found
+
+
+def declared_strings() -> list[str]:
+    """What QGIS shows of the workflow declarations, read from the declarations themselves (labels built
+    from constants count too): titles, help, parameter labels, help and choices, output and value labels."""
+    sys.path.insert(0, str(ROOT.parent))
+    from wanmi.workflow import CAPABILITIES
+
+    texts: list[str] = []
+    for capability in CAPABILITIES.values():
+        if "processing" not in capability.fronts:
+            continue
+        texts += [capability.title, capability.help]
+        for p in capability.params:
+            if p.on("processing"):
+                texts += [p.label, p.help, *p.choice_labels]
+        texts += [out.label for out in capability.outputs]
+        texts += [label for _name, label in (*capability.numbers, *capability.texts)]
+    return [text for text in texts if text]
 
 
 def _declaration_strings(node: ast.Call, name: str | None) -> list[str]:
