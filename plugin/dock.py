@@ -1,7 +1,8 @@
 """The "Wanmi 万米网格" dock: the workflow Grid → Census → Cases → Evaluation → Audit, one step per box.
 
-Each step lists the provider's algorithms of that step (by group id, in the provider's ``MENU`` order), so
-algorithms added later appear without touching the dock and missing ones leave the step disabled. A button
+Each step lists the provider's algorithms of that step (by group id, in the provider's ``MENU`` order: both
+come from the workflow declarations, ``wanmi.workflow``), so a tool declared later appears without touching
+the dock and missing ones leave the step disabled. A button
 opens the algorithm's Processing dialog (``processing.execAlgorithmDialog``: the run goes through a
 Processing task with progress and cancel, never blocking the GUI) pre-filled with the current project's
 layers chosen by their schema (see :mod:`wanmi.plugin.schema`).
@@ -32,19 +33,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..workflow.base import STEPS
 from .i18n import tr
 from .icons import icon
 from .schema import layers_with_role, role_for_parameter
 
-# (step key, Processing group ids of the step). Titles and hints are in step_texts() so they are translated
-# when the dock is built, not when this module is imported.
-WORKFLOW: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("grid", ("grid",)),
-    ("census", ("census", "components")),
-    ("cases", ("cases", "case")),
-    ("evaluation", ("evaluation", "evaluate", "scores")),
-    ("audit", ("audit",)),
-)
+# The workflow steps, in order: the steps of the workflow declarations (``wanmi.workflow.base.STEPS``), which
+# are also the Processing group ids. Titles and hints are in step_texts() so they are translated when the dock
+# is built, not when this module is imported.
+WORKFLOW: tuple[str, ...] = STEPS
 
 
 def step_texts() -> dict[str, tuple[str, str]]:
@@ -60,7 +57,7 @@ def step_texts() -> dict[str, tuple[str, str]]:
 
 def step_of(group_id: str) -> str:
     """The workflow step key of a Processing group id (``"other"`` when it is not a step)."""
-    return next((key for key, groups in WORKFLOW if group_id in groups), "other")
+    return group_id if group_id in WORKFLOW else "other"
 
 
 def step_algorithms(provider) -> dict[str, list[QgsProcessingAlgorithm]]:
@@ -69,7 +66,7 @@ def step_algorithms(provider) -> dict[str, list[QgsProcessingAlgorithm]]:
     from ..processing_scripts.provider import MENU
 
     order = {name: i for i, name in enumerate(MENU)}
-    steps: dict[str, list[QgsProcessingAlgorithm]] = {key: [] for key, _ in WORKFLOW}
+    steps: dict[str, list[QgsProcessingAlgorithm]] = {key: [] for key in WORKFLOW}
     steps["other"] = []
     algorithms = provider.algorithms() if provider is not None else []
     for alg in sorted(algorithms, key=lambda a: (order.get(a.name(), len(order)), a.name())):
@@ -208,7 +205,7 @@ class WanmiDock(QgsDockWidget):
         layout.addWidget(self.layers_label)
         texts = step_texts()
         steps = step_algorithms(self.provider)
-        for key, _groups in WORKFLOW:
+        for key in WORKFLOW:
             title, hint = texts[key]
             layout.addWidget(self._step_box(key, title, hint, steps[key]))
         if steps["other"]:

@@ -196,7 +196,7 @@ def test_dock_opens_with_workflow_steps_and_buttons_resolve_to_registered_algori
     dock = plugin.dock
     assert desktop_iface.docks == [dock]
     assert dock.windowTitle().startswith("Wanmi")
-    assert list(dock.step_boxes)[: len(WORKFLOW)] == [key for key, _ in WORKFLOW]
+    assert list(dock.step_boxes)[: len(WORKFLOW)] == list(WORKFLOW)
     assert dock.buttons, "the dock has algorithm buttons"
     for alg_id, button in dock.buttons.items():
         alg = registry.algorithmById(alg_id)
@@ -210,7 +210,7 @@ def test_dock_opens_with_workflow_steps_and_buttons_resolve_to_registered_algori
     assert sorted(listed) == sorted(dock.buttons)
     assert "wanmi:partition" in [alg.id() for alg in steps["grid"]]
     # steps without algorithms (yet) are shown disabled, steps with algorithms enabled
-    for key, _ in WORKFLOW:
+    for key in WORKFLOW:
         assert dock.step_boxes[key].isEnabled() == bool(steps[key]), key
 
 
@@ -507,7 +507,7 @@ def test_icons_load_by_path_and_resources_qrc_lists_them_all(qgis_app, tmp_path)
 
     listed = [el.text for el in ET.parse(ROOT / "resources.qrc").getroot().iter("file")]
     assert sorted(listed) == sorted(f"icons/{p.name}" for p in ICONS_DIR.glob("*.svg"))
-    for key, _ in WORKFLOW:
+    for key in WORKFLOW:
         assert icon_path(f"step_{key}").name == f"step_{key}.svg"
         assert not icon(f"step_{key}").pixmap(24, 24).isNull()
     assert icon_path("no_such_icon").name == "wanmi.svg"
