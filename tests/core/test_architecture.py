@@ -301,3 +301,15 @@ def test_each_algorithm_declares_the_packages_it_imports():
                                    "declared but never imported": sorted(set(declared) - reached)}
     assert not problems, ("processing_scripts/dependencies.py REQUIRES (or OPTIONAL, for a package only one kind "
                           f"of input needs) is out of step with the imports: {problems}")
+
+
+def test_declarations_load_no_engine():
+    """The Processing provider and the dock read the workflow declarations at QGIS start-up: importing them
+    loads no compiled or heavy package (the missing-dependency guard and the ABI check run before any is)."""
+    code = ("import sys, wanmi.workflow, wanmi.cli\n"
+            "heavy = {'numpy', 'pandas', 'geopandas', 'shapely', 'pyproj', 'pyogrio', 'scipy', 'matplotlib',"
+            " 'mapclassify', 'dask', 'psycopg', 'openpyxl'}\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout
