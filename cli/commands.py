@@ -9,9 +9,8 @@ from ..core.enums import (
     CELL_SCHEME_NAMES,
     DEFAULT_CELL_SCHEME,
     DEFAULT_COMPONENT_SCHEME,
-    PARTITION_METHODS,
 )
-from ..core.errors import InputError, WanmiError
+from ..core.errors import WanmiError
 from .feedback import BarFeedback
 
 
@@ -24,70 +23,6 @@ def _read(path: str, layer: str | None):
 def _print_summary(summary: dict) -> None:
     for key, value in summary.items():
         print(f"  {key:>22}: {value:,.2f}" if isinstance(value, float) else f"  {key:>22}: {value}")
-
-
-def cmd_partition(args: argparse.Namespace) -> int:
-    from ..core.grid import partition, summarize
-    from ..layers import STYLES_DIR
-    from ..layers.gpkg import write_gpkg
-
-    _refuse_grid_with_history(args.out)
-    jurisdiction = _read(args.jurisdiction, args.layer)
-    roads = _read(args.roads, args.roads_layer) if args.roads else None
-    feedback = BarFeedback("partition", enabled=not args.quiet)
-    try:
-        result = partition(
-            jurisdiction, method=args.method, target_area=args.target_area, sliver_ratio=args.sliver_ratio,
-            roads=roads, crs=args.crs, code_scheme=args.scheme, valid_from=args.valid_from, feedback=feedback,
-        )
-    finally:
-        feedback.close()
-    layers = {"unit_cells": result.cells}
-    if len(result.problems):
-        layers["partition_problems"] = result.problems
-    if len(result.oversize):
-        layers["oversize_cells"] = result.oversize
-    write_gpkg(args.out, layers, styles={"unit_cells": STYLES_DIR / "unit_cells.qml"})
-    print(f"wrote {len(result.cells)} unit cells to {args.out} (layer unit_cells, CRS {result.crs.to_string()})")
-    _print_summary(summarize(result.cells))
-    return 0
-
-
-def _refuse_grid_with_history(out: str) -> None:
-    """A grid that was renumbered keeps its retired cells: partitioning over it would drop that history and
-    number from 001 again, re-issuing retired codes. Redraws go through ``wanmi renumber``."""
-    import pyogrio
-
-    path = Path(out)
-    if not path.exists() or "unit_cells" not in {str(n) for n in pyogrio.list_layers(path)[:, 0]}:
-        return
-    table = pyogrio.read_dataframe(path, layer="unit_cells", columns=["valid_to"], read_geometry=False) \
-        if "valid_to" in pyogrio.read_info(path, layer="unit_cells")["fields"] else None
-    if table is not None and table["valid_to"].notna().any():
-        raise InputError(f"{out}: layer unit_cells holds a grid with history (retired cells with valid_to); "
-                         f"partitioning over it would re-issue retired codes. Write the new grid to another "
-                         f"file and carry the codes over with: wanmi renumber NEW.gpkg {out} --out RESULT.gpkg")
-
-
-def cmd_renumber(args: argparse.Namespace) -> int:
-    from ..core.renumber import renumber
-    from ..layers import STYLES_DIR
-    from ..layers.gpkg import write_gpkg
-
-    new = _read_preferred(args.new, args.new_layer, "unit_cells")
-    old = _read_preferred(args.old, args.old_layer, "unit_cells")  # with its history: every code ever issued
-    feedback = BarFeedback("renumber", enabled=not args.quiet)
-    try:
-        result = renumber(new, old, iou_threshold=args.iou, code_scheme=args.scheme,
-                          valid_from=args.valid_from, feedback=feedback)
-    finally:
-        feedback.close()
-    write_gpkg(args.out, {"unit_cells": result.history, "changelog": result.changelog},
-               styles={"unit_cells": STYLES_DIR / "unit_cells.qml"})
-    counts = result.changelog["change"].value_counts().to_dict()
-    print(f"wrote {len(result.cells)} current cells, {len(result.retired)} closed rows (retired codes and "
-          f"old versions, valid_to set: the code history) and the change log to {args.out}: {counts}")
-    return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -220,34 +155,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """The hand-written sub-commands."""
-
-    p = sub.add_parser("partition", help="partition a jurisdiction into coded unit cells (万米单元网格)")
-    p.add_argument("jurisdiction", help="polygon file: communities with district/street/community codes, "
-                   "or one district polygon")
-    p.add_argument("--layer", help="layer name inside the file (GeoPackage)")
-    p.add_argument("--out", required=True, help="output GeoPackage (layer unit_cells)")
-    p.add_argument("--method", choices=PARTITION_METHODS, default=PARTITION_METHODS[0])
-    p.add_argument("--roads", help="road/river lines for the street-block method")
-    p.add_argument("--roads-layer")
-    p.add_argument("--target-area", type=float, default=10_000.0, help="target cell area in m² (default 10000)")
-    p.add_argument("--sliver-ratio", type=float, default=0.3,
-                   help="cells smaller than this share of the target area are merged (default 0.3)")
-    p.add_argument("--crs", help="metric CRS to work in (default: chosen automatically, e.g. EPSG:4548)")
-    p.add_argument("--scheme", default=DEFAULT_CELL_SCHEME,
-                   help=f"cell code scheme: {DEFAULT_CELL_SCHEME} (default) or {CELL_SCHEME_NAMES[1]}")
-    p.add_argument("--valid-from", help="date the cells take effect (YYYY-MM-DD; default today)")
-    p.set_defaults(func=cmd_partition)
-
-    r = sub.add_parser("renumber", help="carry stable codes from an old grid to a redrawn one")
-    r.add_argument("new", help="the redrawn grid")
-    r.add_argument("old", help="the previous grid with its codes (and its history: retired rows with valid_to)")
-    r.add_argument("--new-layer", help="layer of the redrawn grid (default unit_cells, else the first layer)")
-    r.add_argument("--old-layer", help="layer of the previous grid (default unit_cells, else the first layer)")
-    r.add_argument("--out", required=True)
-    r.add_argument("--iou", type=float, default=0.9, help="IoU needed to keep an old code (default 0.9)")
-    r.add_argument("--scheme", default=DEFAULT_CELL_SCHEME)
-    r.add_argument("--valid-from", help="the renumber date: new codes start, retired ones end (default today)")
-    r.set_defaults(func=cmd_renumber)
 
     from .census import add_parser as add_census_parser
 

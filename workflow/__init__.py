@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from .base import Capability, Output, Param, Result, expected_failure
 from .convert import CONVERT
+from .partition import PARTITION
+from .renumber import RENUMBER
 
 #: name → capability, in workflow order
-CAPABILITIES: dict[str, Capability] = {c.name: c for c in (CONVERT,)}
+CAPABILITIES: dict[str, Capability] = {c.name: c for c in (PARTITION, RENUMBER, CONVERT)}
 
 __all__ = ["CAPABILITIES", "Capability", "Output", "Param", "Result", "expected_failure"]
