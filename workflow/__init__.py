@@ -8,12 +8,28 @@ from __future__ import annotations
 
 from .audit import AUDIT
 from .base import Capability, Output, Param, Result, expected_failure
+from .batch import BATCH
+from .cases import IMPORT_CASES, OVERLAY_CASES, SYNTH_CASES
+from .census import (
+    ASSIGN_COMPONENTS,
+    IMPORT_CENSUS,
+    LOCATE_CODES,
+    LOCATE_CODES_CLI,
+    VALIDATE_CENSUS,
+    VALIDATE_CENSUS_CLI,
+)
 from .convert import CONVERT
+from .demo import DEMO
+from .evaluate import EVALUATE
 from .partition import PARTITION
+from .render import RENDER
 from .renumber import RENUMBER
 from .responsibility import RESPONSIBILITY
 
 #: name → capability, in workflow order
-CAPABILITIES: dict[str, Capability] = {c.name: c for c in (PARTITION, RENUMBER, CONVERT, RESPONSIBILITY, AUDIT)}
+CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
+    PARTITION, RENUMBER, CONVERT, IMPORT_CENSUS, VALIDATE_CENSUS, VALIDATE_CENSUS_CLI, ASSIGN_COMPONENTS,
+    LOCATE_CODES, LOCATE_CODES_CLI, IMPORT_CASES, OVERLAY_CASES, SYNTH_CASES, EVALUATE, RENDER, RESPONSIBILITY, AUDIT,
+    BATCH, DEMO)}
 
 __all__ = ["CAPABILITIES", "Capability", "Output", "Param", "Result", "expected_failure"]
