@@ -16,8 +16,10 @@ always after the largest serial ever used, so a retired code is never issued aga
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,10 +27,11 @@ import pandas as pd
 from .codes import CodeScheme, class_table, get_scheme
 from .dates import parse_dates as parse_core_dates
 from .errors import CodeError, InputError
-from .records import ProblemCollector, RecordReport, word
+from .records import Check, Finding, ProblemCollector, RecordReport, run_checks, word
 from .text import clean_text, clean_texts
 
 __all__ = [
+    "CHECKS",
     "DATE_FIELDS",
     "FIELD_LABELS_ZH",
     "FIELD_MAX_LENGTHS",
@@ -245,259 +248,399 @@ def validate_components(
 ) -> ValidationReport:
     """Check census records; every problem of every record becomes one row of ``report.problems``.
 
-    Checks (``problem`` kind): location missing/invalid or an importer's coordinate problem in column
-    ``import_problem`` (``bad_geometry``); mandatory field empty (``missing_field``); code not matching
-    ``scheme`` (``bad_code``, the scheme's message naming the segment) or naming a class absent from the
-    scheme's directory (``unknown_class``); a given ``class_code`` differing from the code's
-    (``class_mismatch``); a code repeated in the batch (later rows), already in ``existing_codes`` or in
-    ``retired_codes`` (``duplicate_code``); text longer than its 表2 length (``too_long``); cell code not
-    14/15 digits (``bad_cell_code``); status not one of :data:`STATUSES` (``bad_status``); dates
-    unparseable, in the future or ``change_date`` before ``initial_date`` (``bad_date``); location not
-    covered by ``jurisdiction`` (``outside_jurisdiction``); within ``min_distance`` metres of another
-    component of the same class, earlier in the batch or in ``existing`` (GeoDataFrame with ``code`` and
-    ``class_code``) (``too_close``).
+    The checks are :data:`CHECKS`, one per ``problem`` kind: location missing/invalid or an importer's
+    coordinate problem in column ``import_problem`` (``bad_geometry``); mandatory field empty
+    (``missing_field``); code not matching ``scheme`` (``bad_code``, the scheme's message naming the segment)
+    or naming a class absent from the scheme's directory (``unknown_class``); a given ``class_code`` differing
+    from the code's (``class_mismatch``); a code repeated in the batch (later rows), already in
+    ``existing_codes`` or in ``retired_codes`` (``duplicate_code``); text longer than its 表2 length
+    (``too_long``); cell code not 14/15 digits (``bad_cell_code``); status not one of :data:`STATUSES`
+    (``bad_status``); dates unparseable, in the future or ``change_date`` before ``initial_date``
+    (``bad_date``); location not covered by ``jurisdiction`` (``outside_jurisdiction``); within
+    ``min_distance`` metres of another component of the same class, earlier in the batch or in ``existing``
+    (GeoDataFrame with ``code`` and ``class_code``) (``too_close``).
 
     Distances are measured in a metric CRS (records in degrees are projected automatically, see
     :func:`wanmi.core.crs.to_metric`). ``known_admin`` defaults to the ``district_code`` column of
     ``jurisdiction`` when it has one. With ``allow_missing_code`` a record without code but with a
     ``class_code`` passes (its code is to be allocated). ``today`` is the reference for future dates.
     """
-    import geopandas as gpd
-    import shapely
+    scheme = _numbering_scheme(scheme)
+    limits = _length_limits(max_lengths)
+    norm = _normalized_records(frame, mandatory)
+    batch = _Batch(norm, scheme, jurisdiction, existing_codes, retired_codes, existing,
+                   float(min_distance or 0.0), _known_admin(known_admin, jurisdiction), known_streets,
+                   mandatory, limits, allow_missing_code, today or dt.date.today())
+    out = ProblemCollector(norm.index, norm["code"], "code", _PROBLEM_ORDER)
+    run_checks(CHECKS, batch, out)
+    norm["class_code"] = pd.Series(batch.class_code, index=norm.index, dtype=object)
+    for name in DATE_FIELDS:
+        norm[name] = batch.dates[name][0]
+    return ValidationReport(norm, out.frame(), out.valid_mask())
 
+
+def _numbering_scheme(scheme: str | CodeScheme) -> CodeScheme:
+    """``scheme`` as a :class:`CodeScheme` that can number components (class and serial segments)."""
     scheme = get_scheme(scheme)
     if not scheme.class_segments or scheme.segment_of_kind("serial") is None:
         raise InputError(f"scheme {scheme.name} has no major/minor/serial segments: "
                          f"it cannot number components")
+    return scheme
+
+
+def _length_limits(max_lengths: Mapping[str, int] | None) -> dict[str, int]:
+    """The text length limits to check; code and class code are left to their format checks."""
     limits = dict(FIELD_MAX_LENGTHS if max_lengths is None else max_lengths)
-    for name in ("code", "class_code"):  # their format checks already cover the length
+    for name in ("code", "class_code"):
         limits.pop(name, None)
+    return limits
+
+
+def _normalized_records(frame: pd.DataFrame, mandatory: Sequence[str]) -> Any:
+    """The records normalised (:func:`normalize_components`), after refusing what cannot be reported on."""
+    import geopandas as gpd
+
     unknown = [f for f in mandatory if f not in RECORD_FIELDS]
     if unknown:
         raise InputError(f"mandatory field(s) {unknown} are not census fields {list(RECORD_FIELDS)}")
     if not frame.index.is_unique:
         raise InputError("the records' index has duplicate labels; reset it so problems can name rows")
     norm = normalize_components(frame)
-    n = len(norm)
-    codes = norm["code"]
-    out = ProblemCollector(norm.index, codes, "code", _PROBLEM_ORDER)
+    if not (isinstance(norm, gpd.GeoDataFrame) and norm.geometry.name in norm.columns):
+        raise InputError("components have no geometry column: give a GeoDataFrame with point locations")
+    return norm
+
+
+def _known_admin(known_admin: Iterable[str] | None, jurisdiction: Any) -> Iterable[str] | None:
+    """The admin codes a code may name: as given, else the jurisdiction's district (admin) codes."""
     if known_admin is None and isinstance(jurisdiction, pd.DataFrame):
         for col in ("district_code", "admin_code"):
             if col in jurisdiction.columns:
-                known_admin = sorted(set(_text(jurisdiction[col]).dropna()))
-                break
+                return sorted(set(_text(jurisdiction[col]).dropna()))
+    return known_admin
 
-    # --- location ---------------------------------------------------------------------------------
-    if isinstance(norm, gpd.GeoDataFrame) and norm.geometry.name in norm.columns:
-        geom_raw = norm.geometry.to_numpy(dtype=object)
-    else:
-        raise InputError("components have no geometry column: give a GeoDataFrame with point locations")
-    no_geom = shapely.is_missing(geom_raw) | shapely.is_empty(geom_raw)
-    import_problem = (_text(norm["import_problem"]).to_numpy(dtype=object) if "import_problem" in norm.columns
-                      else np.full(n, None, dtype=object))
-    has_import_problem = pd.notna(import_problem)
-    invalid = ~no_geom & ~shapely.is_valid(geom_raw)
-    out.add(has_import_problem, "bad_geometry", "geometry", import_problem)
-    out.add(no_geom & ~has_import_problem, "bad_geometry", "geometry", "no location: the geometry is empty")
+
+class _CodeVerdicts(NamedTuple):
+    """What the scheme says of each record's code (arrays over all records)."""
+
+    bad_code: np.ndarray  # malformed: wrong digits or a segment other than the class is wrong
+    unknown_class: np.ndarray  # well formed, but the class is not in the scheme's directory
+    messages: np.ndarray  # the scheme's message per record (None where fine or absent)
+    derived_class: np.ndarray  # class code (major + minor) read off a well-formed code, else None
+
+
+@dataclass
+class _Batch:
+    """The census records under validation and the settings of :data:`CHECKS`. What several checks need
+    is derived once, on first use."""
+
+    norm: Any
+    scheme: CodeScheme
+    jurisdiction: Any
+    existing_codes: Iterable[str] | None
+    retired_codes: Iterable[str] | None
+    existing: Any
+    min_distance: float
+    known_admin: Iterable[str] | None
+    known_streets: Iterable[str] | None
+    mandatory: Sequence[str]
+    limits: dict[str, int]
+    allow_missing_code: bool
+    today: dt.date
+
+    @property
+    def n(self) -> int:
+        return len(self.norm)
+
+    @cached_property
+    def codes(self) -> pd.Series:
+        return self.norm["code"]
+
+    @cached_property
+    def present(self) -> np.ndarray:
+        """Records with a code."""
+        return self.codes.notna().to_numpy()
+
+    @cached_property
+    def geometries(self) -> np.ndarray:
+        return self.norm.geometry.to_numpy(dtype=object)
+
+    @cached_property
+    def no_geometry(self) -> np.ndarray:
+        import shapely
+
+        return shapely.is_missing(self.geometries) | shapely.is_empty(self.geometries)
+
+    @cached_property
+    def import_problem(self) -> np.ndarray:
+        """The importer's coordinate problem per record (column ``import_problem``), None where none."""
+        if "import_problem" in self.norm.columns:
+            return _text(self.norm["import_problem"]).to_numpy(dtype=object)
+        return np.full(self.n, None, dtype=object)
+
+    @cached_property
+    def invalid(self) -> np.ndarray:
+        """Records with a geometry that is not valid."""
+        import shapely
+
+        return ~self.no_geometry & ~shapely.is_valid(self.geometries)
+
+    @cached_property
+    def geometry_ok(self) -> np.ndarray:
+        """Records with a usable location (the spatial checks look at these only)."""
+        return ~self.no_geometry & ~self.invalid & ~pd.notna(self.import_problem)
+
+    @cached_property
+    def code_verdicts(self) -> _CodeVerdicts:
+        return _code_verdicts(self)
+
+    @cached_property
+    def given_class(self) -> np.ndarray:
+        return self.norm["class_code"].to_numpy(dtype=object)
+
+    @cached_property
+    def class_code(self) -> np.ndarray:
+        """Class code per record: the one the code encodes, else the one given."""
+        derived = self.code_verdicts.derived_class
+        return np.where(pd.notna(derived), derived, self.given_class)
+
+    @cached_property
+    def dates(self) -> dict[str, tuple[pd.Series, pd.Series, pd.Series]]:
+        """Per date field: :func:`parse_dates` of its values (dates, unparseable, future)."""
+        return {name: parse_dates(self.norm[name], self.today) for name in DATE_FIELDS}
+
+    @cached_property
+    def metric(self) -> tuple[np.ndarray, Any]:
+        """The locations in a metric CRS, and that CRS."""
+        return _metric_geometries(self.norm)
+
+
+def _code_verdicts(batch: _Batch) -> _CodeVerdicts:
+    """Validate the present codes against the scheme, separating bad codes from unknown classes."""
+    n, scheme, present = batch.n, batch.scheme, batch.present
+    bad_code, bad_class = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    messages, derived_class = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    if present.any():
+        codes = batch.codes[present]
+        checked = scheme.validate_many(codes, batch.known_admin, batch.known_streets)
+        syntax = codes.astype(str).str.fullmatch(f"[0-9]{{{scheme.length}}}").to_numpy()
+        class_seg = checked["segment"].isin(scheme.class_segments).to_numpy()
+        pos = np.flatnonzero(present)
+        ok = checked["ok"].to_numpy()
+        bad_code[pos] = ~ok & (~syntax | ~class_seg)
+        bad_class[pos] = ~ok & syntax & class_seg
+        messages[pos] = checked["message"].to_numpy(dtype=object)
+        major, minor = (scheme.segment(s) for s in scheme.class_segments)
+        text = codes.astype(str)
+        cls = (text.str.slice(major.start, major.stop) + text.str.slice(minor.start, minor.stop)).to_numpy()
+        derived_class[pos[syntax]] = cls[syntax]
+    return _CodeVerdicts(bad_code, bad_class, messages, derived_class)
+
+
+def _bad_geometry(batch: _Batch) -> Iterator[Finding]:
+    """The importer's coordinate problem, else no location, else an invalid geometry (with the reason)."""
+    import shapely
+
+    imported = pd.notna(batch.import_problem)
+    yield imported, "geometry", batch.import_problem
+    yield batch.no_geometry & ~imported, "geometry", "no location: the geometry is empty"
+    invalid = batch.invalid
     if invalid.any():
-        reasons = np.array([shapely.is_valid_reason(g) if bad else "" for g, bad in zip(geom_raw, invalid)])
-        out.add(invalid & ~has_import_problem, "bad_geometry", "geometry",
-                word("invalid geometry: {}", reasons[invalid]) if invalid.any() else "")
-    geom_ok = ~no_geom & ~invalid & ~has_import_problem
+        reasons = np.array([shapely.is_valid_reason(g) if bad else ""
+                            for g, bad in zip(batch.geometries, invalid)])
+        yield invalid & ~imported, "geometry", word("invalid geometry: {}", reasons[invalid])
 
-    # --- mandatory fields -------------------------------------------------------------------------
-    given_class = norm["class_code"]
-    for name in mandatory:
-        missing = norm[name].isna().to_numpy().copy()
-        if name == "code" and allow_missing_code:
+
+def _missing_field(batch: _Batch) -> Iterator[Finding]:
+    """Mandatory fields left empty; a missing code is fine with ``allow_missing_code`` and a class code."""
+    given_class = batch.norm["class_code"]
+    for name in batch.mandatory:
+        missing = batch.norm[name].isna().to_numpy().copy()
+        if name == "code" and batch.allow_missing_code:
             missing &= given_class.isna().to_numpy()
             detail = f"mandatory field {_label('code')} is empty and no class_code is given to allocate one"
         else:
             detail = f"mandatory field {_label(name)} is empty"
-        out.add(missing, "missing_field", name, detail)
+        yield missing, name, detail
 
-    # --- code -------------------------------------------------------------------------------------
-    present = codes.notna().to_numpy()
-    derived_class = np.full(n, None, dtype=object)
-    if present.any():
-        checked = scheme.validate_many(codes[present], known_admin, known_streets)
-        syntax = codes[present].astype(str).str.fullmatch(f"[0-9]{{{scheme.length}}}").to_numpy()
-        class_seg = checked["segment"].isin(scheme.class_segments).to_numpy()
-        pos = np.flatnonzero(present)
-        ok = checked["ok"].to_numpy()
-        bad_code = np.zeros(n, dtype=bool)
-        bad_class = np.zeros(n, dtype=bool)
-        bad_code[pos] = ~ok & (~syntax | ~class_seg)
-        bad_class[pos] = ~ok & syntax & class_seg
-        messages = np.full(n, None, dtype=object)
-        messages[pos] = checked["message"].to_numpy(dtype=object)
-        out.add(bad_code, "bad_code", "code", messages)
-        out.add(bad_class, "unknown_class", "code", messages)
-        major, minor = (scheme.segment(s) for s in scheme.class_segments)
-        text = codes[present].astype(str)
-        cls = (text.str.slice(major.start, major.stop) + text.str.slice(minor.start, minor.stop)).to_numpy()
-        derived_class[pos[syntax]] = cls[syntax]
-    # class_code: derived from the code; a given one must agree, or name a known class when there is no code
-    class_width = sum(scheme.segment(s).width for s in scheme.class_segments)
-    directory = set(class_table(scheme.directory, scheme.kind)["code"]) if scheme.directory else None
-    given = given_class.to_numpy(dtype=object)
-    has_given = pd.notna(given)
-    derived_ok = pd.notna(derived_class)
-    mismatch = has_given & derived_ok & (given != derived_class)
-    if mismatch.any():
-        out.add(mismatch, "class_mismatch", "class_code",
-                word("class_code {} differs from the class {} encoded in code {}", given[mismatch],
-                     derived_class[mismatch], codes.to_numpy(dtype=object)[mismatch]))
-    lone = has_given & ~derived_ok & ~present
-    if lone.any() and directory is not None:
+
+def _bad_code(batch: _Batch) -> Iterator[Finding]:
+    """Codes the scheme refuses for their digits or a segment other than the class."""
+    verdicts = batch.code_verdicts
+    yield verdicts.bad_code, "code", verdicts.messages
+
+
+def _unknown_class(batch: _Batch) -> Iterator[Finding]:
+    """Codes naming a class absent from the directory; without a code, a given class code that is not one."""
+    verdicts = batch.code_verdicts
+    yield verdicts.unknown_class, "code", verdicts.messages
+    scheme = batch.scheme
+    given = batch.given_class
+    lone = pd.notna(given) & ~pd.notna(verdicts.derived_class) & ~batch.present
+    if lone.any() and scheme.directory:
+        directory = set(class_table(scheme.directory, scheme.kind)["code"])
+        class_width = sum(scheme.segment(s).width for s in scheme.class_segments)
         lone_bad = lone & ~np.isin(given.astype(str), np.array(sorted(directory), dtype=str))
         lone_bad |= lone & (np.array([len(str(g)) for g in given]) != class_width)
-        out.add(lone_bad, "unknown_class", "class_code",
-                word("class_code {} is not a {}-digit class of directory " + str(scheme.directory),
-                     given[lone_bad], [class_width] * int(lone_bad.sum())))
-    class_code = np.where(derived_ok, derived_class, given)
-    norm["class_code"] = pd.Series(class_code, index=norm.index, dtype=object)
+        yield lone_bad, "class_code", word("class_code {} is not a {}-digit class of directory "
+                                           + str(scheme.directory), given[lone_bad],
+                                           [class_width] * int(lone_bad.sum()))
 
-    # --- duplicates -------------------------------------------------------------------------------
-    if present.any():
-        code_series = codes[present].astype(str)
-        dup = code_series.duplicated(keep="first").to_numpy()
-        if dup.any():
-            positions = pd.Series(np.flatnonzero(present), index=code_series.index)
-            first_pos = positions.groupby(code_series.to_numpy()).transform("first").to_numpy()
-            first_row = norm.index[first_pos]
-            mask = np.zeros(n, dtype=bool)
-            mask[np.flatnonzero(present)[dup]] = True
-            out.add(mask, "duplicate_code", "code",
-                    word("code {} is repeated: it already appears on row {}", code_series.to_numpy()[dup],
-                         first_row[dup]))
-        for pool, wording in ((existing_codes, "code {} already exists in the census"),
-                              (retired_codes, "code {} was retired; retired codes are never reused")):
-            if pool is None:
-                continue
-            pool_arr = np.array(sorted({str(c) for c in pool}), dtype=str)
-            if not len(pool_arr):
-                continue
-            hit = np.zeros(n, dtype=bool)
+
+def _class_mismatch(batch: _Batch) -> Iterator[Finding]:
+    """A given class code that differs from the class the code encodes."""
+    derived, given = batch.code_verdicts.derived_class, batch.given_class
+    mismatch = pd.notna(given) & pd.notna(derived) & (given != derived)
+    if mismatch.any():
+        yield mismatch, "class_code", word("class_code {} differs from the class {} encoded in code {}",
+                                           given[mismatch], derived[mismatch],
+                                           batch.codes.to_numpy(dtype=object)[mismatch])
+
+
+def _duplicate_code(batch: _Batch) -> Iterator[Finding]:
+    """A code repeated in the batch (on the later rows), already in the census or retired."""
+    present = batch.present
+    if not present.any():
+        return
+    code_series = batch.codes[present].astype(str)
+    dup = code_series.duplicated(keep="first").to_numpy()
+    if dup.any():
+        positions = pd.Series(np.flatnonzero(present), index=code_series.index)
+        first_pos = positions.groupby(code_series.to_numpy()).transform("first").to_numpy()
+        mask = np.zeros(batch.n, dtype=bool)
+        mask[np.flatnonzero(present)[dup]] = True
+        yield mask, "code", word("code {} is repeated: it already appears on row {}", code_series.to_numpy()[dup],
+                                 batch.norm.index[first_pos][dup])
+    for pool, wording in ((batch.existing_codes, "code {} already exists in the census"),
+                          (batch.retired_codes, "code {} was retired; retired codes are never reused")):
+        pool_arr = np.array(sorted({str(c) for c in (() if pool is None else pool)}), dtype=str)
+        if len(pool_arr):
+            hit = np.zeros(batch.n, dtype=bool)
             hit[present] = np.isin(code_series.to_numpy(dtype=str), pool_arr)
-            out.add(hit, "duplicate_code", "code", word(wording, codes.to_numpy(dtype=object)[hit]))
+            yield hit, "code", word(wording, batch.codes.to_numpy(dtype=object)[hit])
 
-    # --- lengths, cell code, status ------------------------------------------------------------------
-    for name, limit in limits.items():
-        if name not in norm.columns:
+
+def _too_long(batch: _Batch) -> Iterator[Finding]:
+    """Texts longer than their field's limit."""
+    for name, limit in batch.limits.items():
+        if name not in batch.norm.columns:
             continue
-        lengths = norm[name].str.len().fillna(0).to_numpy(dtype=np.int64)
+        lengths = batch.norm[name].str.len().fillna(0).to_numpy(dtype=np.int64)
         long = lengths > limit
-        out.add(long, "too_long", name,
-                word("field " + _label(name).replace("{", "{{").replace("}", "}}") + " has {} characters, at "
-                     "most " + str(limit) + " are allowed", lengths[long]))
-    cell = norm["cell_code"]
+        yield long, name, word("field " + _label(name).replace("{", "{{").replace("}", "}}") + " has {} characters, "
+                               "at most " + str(limit) + " are allowed", lengths[long])
+
+
+def _bad_cell_code(batch: _Batch) -> Iterator[Finding]:
+    """Cell codes that are not 14 or 15 digits."""
+    cell = batch.norm["cell_code"]
     cell_present = cell.notna().to_numpy()
     cell_bad = cell_present & ~cell.astype(str).str.fullmatch(r"[0-9]+").to_numpy()
     cell_bad |= cell_present & ~np.isin(cell.astype(str).str.len().to_numpy(), CELL_CODE_LENGTHS)
-    out.add(cell_bad, "bad_cell_code", "cell_code",
-            word("cell_code {} is not a 15-digit (GB/T 30428.1) or 14-digit (CJ/T 213) unit cell code",
-                 cell.to_numpy(dtype=object)[cell_bad]))
-    status = norm["status"]
+    yield cell_bad, "cell_code", word("cell_code {} is not a 15-digit (GB/T 30428.1) or 14-digit (CJ/T 213) "
+                                      "unit cell code", cell.to_numpy(dtype=object)[cell_bad])
+
+
+def _bad_status(batch: _Batch) -> Iterator[Finding]:
+    """Statuses other than :data:`STATUSES`."""
+    status = batch.norm["status"]
     bad_status = status.notna().to_numpy() & ~status.isin(STATUSES).to_numpy()
-    out.add(bad_status, "bad_status", "status",
-            word("status {!r} is not one of " + "/".join(STATUSES),
-                 status.to_numpy(dtype=object)[bad_status]))
+    yield bad_status, "status", word("status {!r} is not one of " + "/".join(STATUSES),
+                                     status.to_numpy(dtype=object)[bad_status])
 
-    # --- dates ------------------------------------------------------------------------------------
-    today = today or dt.date.today()
-    parsed: dict[str, pd.Series] = {}
+
+def _bad_date(batch: _Batch) -> Iterator[Finding]:
+    """Dates that are not dates or lie in the future; a change before the initial date."""
     for name in DATE_FIELDS:
-        raw = norm[name]
-        dates, unparseable, future = parse_dates(raw, today)
-        parsed[name] = dates
-        raw_text = raw.astype(object).to_numpy()
-        out.add(unparseable.to_numpy(), "bad_date", name,
-                word(f"{_label(name)} {{!r}} is not a date (expected YYYY-MM-DD or YYYYMMDD)",
-                     [str(v) for v in raw_text[unparseable.to_numpy()]]))
-        out.add(future.to_numpy(), "bad_date", name,
-                word(f"{_label(name)} {{}} is in the future (after {today.isoformat()})",
-                     dates[future].to_numpy()))
-        norm[name] = dates
-    both = parsed["initial_date"].notna() & parsed["change_date"].notna()
+        dates, unparseable, future = batch.dates[name]
+        raw_text = batch.norm[name].astype(object).to_numpy()
+        yield unparseable.to_numpy(), name, word(f"{_label(name)} {{!r}} is not a date (expected YYYY-MM-DD or "
+                                                 "YYYYMMDD)", [str(v) for v in raw_text[unparseable.to_numpy()]])
+        yield future.to_numpy(), name, word(f"{_label(name)} {{}} is in the future (after "
+                                            f"{batch.today.isoformat()})", dates[future].to_numpy())
+    initial, change = batch.dates["initial_date"][0], batch.dates["change_date"][0]
+    both = initial.notna() & change.notna()
     before = both.to_numpy().copy()
-    earlier = parsed["change_date"][both] < parsed["initial_date"][both]
-    before[both.to_numpy()] = earlier.to_numpy(dtype=bool)
-    out.add(before, "bad_date", "change_date",
-            word("change_date {} is before initial_date {}", parsed["change_date"][before].to_numpy(),
-                 parsed["initial_date"][before].to_numpy()))
-
-    # --- spatial checks in metres -------------------------------------------------------------------
-    min_distance = float(min_distance or 0.0)
-    if geom_ok.any() and (jurisdiction is not None or min_distance > 0):
-        metric, metric_crs = _metric_geometries(norm)
-        if jurisdiction is not None:
-            area = _as_geoseries(jurisdiction, norm.crs)  # bare geometries: in the records' CRS
-            if area.crs is None:
-                raise InputError("the jurisdiction has no coordinate reference system; set its CRS")
-            area = area.to_crs(metric_crs)
-            boundary = shapely.union_all(area.to_numpy(dtype=object))
-            shapely.prepare(boundary)
-            outside = np.zeros(n, dtype=bool)
-            outside[geom_ok] = ~shapely.covered_by(metric[geom_ok], boundary)
-            if outside.any():
-                gap = shapely.distance(metric[outside], boundary)
-                out.add(outside, "outside_jurisdiction", "geometry",
-                        word("location is outside the jurisdiction ({:.1f} m beyond its boundary)", gap))
-        if min_distance > 0:
-            _check_spacing(out, norm, metric, metric_crs, geom_ok, class_code, min_distance, existing)
-
-    problems = out.frame()
-    valid_mask = np.ones(n, dtype=bool)
-    if len(problems):
-        valid_mask[norm.index.get_indexer(pd.Index(problems["row"].unique()))] = False
-    return ValidationReport(norm, problems, valid_mask)
+    before[both.to_numpy()] = (change[both] < initial[both]).to_numpy(dtype=bool)
+    yield before, "change_date", word("change_date {} is before initial_date {}", change[before].to_numpy(),
+                                      initial[before].to_numpy())
 
 
-def _check_spacing(out: ProblemCollector, norm: pd.DataFrame, metric: np.ndarray, metric_crs: Any,
-                   geom_ok: np.ndarray, class_code: np.ndarray, tol: float, existing: Any) -> None:
-    """Flag records within ``tol`` metres of an earlier batch record or an existing component of their class.
-
-    One STRtree ``dwithin`` query over all records; pairs are filtered by class with array maths.
-    """
+def _outside_jurisdiction(batch: _Batch) -> Iterator[Finding]:
+    """Locations not covered by the jurisdiction, with the distance to its boundary in metres."""
     import shapely
 
-    n = len(norm)
-    idx = np.flatnonzero(geom_ok & pd.notna(class_code))
-    codes = norm["code"].to_numpy(dtype=object)
-    if len(idx) > 1:
-        geoms = metric[idx]
-        left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tol)
-        cls = class_code[idx].astype(str)
-        keep = (right < left) & (cls[left] == cls[right])
-        left, right = left[keep], right[keep]
-        if len(left):
-            order = np.lexsort((right, left))  # nearest-numbered earlier partner per record
-            left, right = left[order], right[order]
-            first = np.r_[True, left[1:] != left[:-1]]
-            left, right = idx[left[first]], idx[right[first]]
-            dist = shapely.distance(metric[left], metric[right])
-            mask = np.zeros(n, dtype=bool)
-            mask[left] = True
-            details = np.full(n, None, dtype=object)
-            details[left] = word("within {:.2f} m of row {} (code {}) of the same class {}; a component "
-                                 "captured twice?", dist, norm.index[right], codes[right], class_code[left])
-            out.add(mask, "too_close", "geometry", details)
-    if existing is None or not len(idx):
+    if batch.jurisdiction is None or not batch.geometry_ok.any():
         return
-    import geopandas as gpd
+    metric, metric_crs = batch.metric
+    area = _as_geoseries(batch.jurisdiction, batch.norm.crs)  # bare geometries: in the records' CRS
+    if area.crs is None:
+        raise InputError("the jurisdiction has no coordinate reference system; set its CRS")
+    boundary = shapely.union_all(area.to_crs(metric_crs).to_numpy(dtype=object))
+    shapely.prepare(boundary)
+    outside = np.zeros(batch.n, dtype=bool)
+    outside[batch.geometry_ok] = ~shapely.covered_by(metric[batch.geometry_ok], boundary)
+    if outside.any():
+        gap = shapely.distance(metric[outside], boundary)
+        yield outside, "geometry", word("location is outside the jurisdiction ({:.1f} m beyond its boundary)", gap)
 
+
+def _too_close(batch: _Batch) -> Iterator[Finding]:
+    """Records within ``min_distance`` metres of an earlier batch record or an existing component of their
+    class (one STRtree ``dwithin`` query each; pairs are filtered by class with array maths)."""
+    if batch.min_distance <= 0 or not batch.geometry_ok.any():
+        return
+    idx = np.flatnonzero(batch.geometry_ok & pd.notna(batch.class_code))
+    if len(idx) > 1:
+        yield from _close_in_batch(batch, idx)
+    if batch.existing is not None and len(idx):
+        yield from _close_to_existing(batch, idx)
+
+
+def _close_in_batch(batch: _Batch, idx: np.ndarray) -> Iterator[Finding]:
+    """Records (positions ``idx``) near an earlier one of their class: the nearest-numbered partner each."""
+    import shapely
+
+    metric, class_code = batch.metric[0], batch.class_code
+    geoms = metric[idx]
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=batch.min_distance)
+    cls = class_code[idx].astype(str)
+    keep = (right < left) & (cls[left] == cls[right])
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return
+    order = np.lexsort((right, left))
+    left, right = left[order], right[order]
+    first = np.r_[True, left[1:] != left[:-1]]
+    left, right = idx[left[first]], idx[right[first]]
+    dist = shapely.distance(metric[left], metric[right])
+    mask = np.zeros(batch.n, dtype=bool)
+    mask[left] = True
+    details = np.full(batch.n, None, dtype=object)
+    details[left] = word("within {:.2f} m of row {} (code {}) of the same class {}; a component captured twice?",
+                         dist, batch.norm.index[right], batch.codes.to_numpy(dtype=object)[right], class_code[left])
+    yield mask, "geometry", details
+
+
+def _close_to_existing(batch: _Batch, idx: np.ndarray) -> Iterator[Finding]:
+    """Records (positions ``idx``) near an existing component of their class that has another code."""
+    import geopandas as gpd
+    import shapely
+
+    existing = batch.existing
     if not isinstance(existing, gpd.GeoDataFrame) or not {"code", "class_code"} <= set(existing.columns):
         raise InputError("existing components must be a GeoDataFrame with code and class_code columns")
     if len(existing) == 0:
         return
     if existing.crs is None:
         raise InputError("existing components have no coordinate reference system")
+    metric, metric_crs = batch.metric
+    class_code, codes = batch.class_code, batch.codes.to_numpy(dtype=object)
     ex = existing.to_crs(metric_crs)
     ex_geom = ex.geometry.to_numpy(dtype=object)
     ex_cls = _text(ex["class_code"]).to_numpy(dtype=object).astype(str)
     ex_code = ex["code"].to_numpy(dtype=object)
-    left, right = shapely.STRtree(ex_geom).query(metric[idx], predicate="dwithin", distance=tol)
+    left, right = shapely.STRtree(ex_geom).query(metric[idx], predicate="dwithin", distance=batch.min_distance)
     keep = (class_code[idx][left].astype(str) == ex_cls[right]) & (codes[idx][left] != ex_code[right])
     left, right = left[keep], right[keep]
     if not len(left):
@@ -505,12 +648,29 @@ def _check_spacing(out: ProblemCollector, norm: pd.DataFrame, metric: np.ndarray
     first = np.r_[True, left[1:] != left[:-1]]
     rows, partners = idx[left[first]], right[first]
     dist = shapely.distance(metric[rows], ex_geom[partners])
-    mask = np.zeros(n, dtype=bool)
+    mask = np.zeros(batch.n, dtype=bool)
     mask[rows] = True
-    details = np.full(n, None, dtype=object)
+    details = np.full(batch.n, None, dtype=object)
     details[rows] = word("within {:.2f} m of existing component {} of the same class {}", dist,
                          ex_code[partners], class_code[rows])
-    out.add(mask, "too_close", "geometry", details)
+    yield mask, "geometry", details
+
+
+#: The checks of :func:`validate_components`, one per problem kind, in :data:`PROBLEM_KINDS` order.
+CHECKS: tuple[Check[_Batch], ...] = (
+    Check("bad_geometry", _bad_geometry),
+    Check("missing_field", _missing_field),
+    Check("bad_code", _bad_code),
+    Check("unknown_class", _unknown_class),
+    Check("class_mismatch", _class_mismatch),
+    Check("duplicate_code", _duplicate_code),
+    Check("too_long", _too_long),
+    Check("bad_cell_code", _bad_cell_code),
+    Check("bad_status", _bad_status),
+    Check("bad_date", _bad_date),
+    Check("outside_jurisdiction", _outside_jurisdiction),
+    Check("too_close", _too_close),
+)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -2,18 +2,27 @@
 
 Both imports check a whole table with vectorised tests and report every problem of every record as one
 row ``(row, <id>, field, problem, detail)``; valid records land, rejected ones carry their reasons.
+
+A validator is a list of named checks (:class:`Check`): each one looks at the whole batch and yields
+findings (a boolean mask over the records, the field, the details) for the problem kind it is named after;
+:func:`run_checks` runs them in order into a :class:`ProblemCollector`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ProblemCollector", "RecordReport", "word"]
+__all__ = ["Check", "Finding", "ProblemCollector", "RecordReport", "run_checks", "word"]
+
+#: One finding of a check: ``(mask over the records, field name, details)`` — details as for
+#: :meth:`ProblemCollector.add` (one text, or one per record or per masked record).
+Finding = tuple[Any, "str | None", Any]
+Batch = TypeVar("Batch")
 
 
 @dataclass
@@ -78,6 +87,13 @@ class ProblemCollector:
         self.parts.append(pd.DataFrame({"pos": pos, "row": self.index[pos], self.id_column: self.ids[pos],
                                         "field": field_name, "problem": problem, "detail": details}))
 
+    def valid_mask(self) -> np.ndarray:
+        """Records without any problem so far."""
+        valid = np.ones(len(self.index), dtype=bool)
+        for part in self.parts:
+            valid[part["pos"].to_numpy()] = False
+        return valid
+
     def frame(self) -> pd.DataFrame:
         """All problems, by record then by kind order."""
         columns = ["row", self.id_column, "field", "problem", "detail"]
@@ -92,3 +108,18 @@ class ProblemCollector:
 def word(template: str, *columns: Any) -> np.ndarray:
     """One message per failing record from column arrays (only called on the failing records)."""
     return np.array([template.format(*vals) for vals in zip(*columns)], dtype=object)
+
+
+@dataclass(frozen=True)
+class Check(Generic[Batch]):
+    """A named validation rule: ``find(batch)`` yields the findings of problem kind ``problem``."""
+
+    problem: str
+    find: Callable[[Batch], Iterable[Finding]]
+
+
+def run_checks(checks: Iterable[Check[Batch]], batch: Batch, out: ProblemCollector) -> None:
+    """Run ``checks`` in order on ``batch``, adding each finding under its check's problem kind."""
+    for check in checks:
+        for mask, field_name, details in check.find(batch):
+            out.add(mask, check.problem, field_name, details)
