@@ -1,9 +1,9 @@
 """Partition a jurisdiction into coded unit cells (万米单元网格划分): one declaration for every front end.
 
-Also the pieces the other grid tools share: the district/street/community code field parameters of a
-jurisdiction layer (:func:`code_field_params`, :func:`code_columns`), the range check of declared numbers
-(:func:`check_range`) and the refusal to write a new grid over one that keeps its history
-(:func:`refuse_grid_with_history`).
+Also: the district/street/community code field parameters of a jurisdiction layer (:func:`code_field_params`,
+:func:`code_columns`), the range check of declared numbers that renumber shares (:func:`check_range`) and the
+refusal to write a new grid over one that keeps its history (:func:`refuse_grid_with_history`, used by the
+command line's writer and the Processing algorithm's parameter check).
 """
 
 from __future__ import annotations
