@@ -302,7 +302,8 @@ IMPORT_CENSUS = Capability(
         Param("area", "string", "Area code of allocated codes", processing="AREA", cli="--area", optional=True,
               advanced=True, help="Street (12-digit codes) or administrative (16/17 digits) code for allocated "
                                   "codes (default: from each record's cell code)."),
-        Param("crs", "crs", "CRS of a new store", processing="CRS", cli="--crs", default=STORE_CRS, advanced=True,
+        Param("crs", "crs", "CRS of a new store", processing="CRS", cli="--crs", default=STORE_CRS, optional=True,
+              advanced=True,
               help="Storage CRS when the store is created (default EPSG:4490, CGCS2000); an existing store keeps "
                    "its own."),
     ),
