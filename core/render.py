@@ -8,7 +8,8 @@
 
 Chinese text needs a CJK font: :func:`cjk_font` finds Noto Sans CJK SC (Debian ``fonts-noto-cjk``) and
 fails with a clear message when it is absent. Every function returns the ``Figure`` so callers (and tests)
-can inspect legend entries; :func:`save_figure` writes PNG and optionally PDF.
+can inspect legend entries; :func:`wanmi.layers.figures.save_figure` writes them (PNG, PDF, SVG): the
+engine draws, ``layers`` writes files.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,7 +74,8 @@ def cjk_font() -> Any:
     )
 
 
-def _rc() -> dict[str, Any]:
+def rc_params() -> dict[str, Any]:
+    """matplotlib settings for drawing and saving Wanmi figures: the CJK font, embedded TrueType text."""
     font = cjk_font()
     return {"font.family": [font.get_name(), "DejaVu Sans"], "axes.unicode_minus": False,
             "pdf.fonttype": 42, "svg.fonttype": "none"}
@@ -235,7 +236,7 @@ def score_map(frame: Any, column: str = "grade", *, title: str | None = None, so
         raise InputError(f"no column {column!r} to map (columns: {', '.join(map(str, frame.columns))})")
     config = config or load_weights()
     metric, units = _metric(frame)
-    with mpl.rc_context(_rc()):
+    with mpl.rc_context(rc_params()):
         fig = _figure(figsize)
         ax = fig.add_subplot(1, 1, 1)
         classes_out: list[tuple[str, str, int]] = []
@@ -310,7 +311,7 @@ def ranking_chart(frame: pd.DataFrame, value: str = "score", label: str | None =
     vals = data["_v"].to_numpy(float)
     gcol = data["grade"] if "grade" in data.columns else pd.Series(config.no_data, index=data.index)
     colors = [config.grade_colors.get(g, config.grade_colors[config.no_data]) for g in gcol]
-    with mpl.rc_context(_rc()):
+    with mpl.rc_context(rc_params()):
         fig = _figure((8.0, max(3.0, 0.32 * len(names) + 1.5)))
         ax = fig.add_subplot(1, 1, 1)
         y = np.arange(len(names))
@@ -342,7 +343,7 @@ def trend_chart(trend: pd.DataFrame, columns: Sequence[str] = ("closure_rate", "
     missing = [c for c in ("month", *columns) if c not in trend.columns]
     if missing:
         raise InputError(f"trend table lacks column(s) {', '.join(missing)}")
-    with mpl.rc_context(_rc()):
+    with mpl.rc_context(rc_params()):
         fig = _figure((8.0, 4.5))
         ax = fig.add_subplot(1, 1, 1)
         x = np.arange(len(trend))
@@ -357,29 +358,3 @@ def trend_chart(trend: pd.DataFrame, columns: Sequence[str] = ("closure_rate", "
         fig.supxlabel(source or _source_line(trend), x=0.01, ha="left", fontsize=7, color="#444444")
         fig.wanmi_axes = ax
     return fig
-
-
-def save_figure(fig: Any, path: str | Path, pdf: bool = False, dpi: int = 200) -> list[Path]:
-    """Write ``fig`` to ``path`` (format from its suffix, PNG by default) and, with ``pdf``, to the same
-    name with ``.pdf``; atomically (temporary file, then rename). Returns the written paths."""
-    import matplotlib as mpl
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    path = Path(path)
-    if path.suffix.lower() not in {".png", ".pdf", ".svg"}:
-        path = path.with_suffix(".png")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    targets = [path] + ([path.with_suffix(".pdf")] if pdf and path.suffix.lower() != ".pdf" else [])
-    FigureCanvasAgg(fig)
-    written = []
-    with mpl.rc_context(_rc()):
-        for target in targets:
-            tmp = target.with_name(f".{target.stem}.tmp{target.suffix}")
-            try:
-                fig.savefig(tmp, dpi=dpi, format=target.suffix.lstrip(".").lower())
-                tmp.replace(target)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            written.append(target)
-    return written

@@ -46,7 +46,8 @@ def step_evaluation(ctx: Any) -> None:
     """综合评价: indicators, scores and grades of the last full month per cell, community and department;
     grade map (PNG/PDF), density map, department ranking and monthly trend charts."""
     from ..core.evaluation import evaluate, monthly_trend
-    from ..core.render import ranking_chart, save_figure, score_map, trend_chart
+    from ..core.render import ranking_chart, score_map, trend_chart
+    from ..layers.figures import save_figure
 
     t0 = time.perf_counter()
     cases, cells = _cases(ctx)

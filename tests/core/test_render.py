@@ -20,10 +20,10 @@ from wanmi.core.render import (
     classify,
     jenks_breaks,
     ranking_chart,
-    save_figure,
     score_map,
     trend_chart,
 )
+from wanmi.layers.figures import save_figure
 
 
 def _has_cjk(text: str) -> bool:
