@@ -20,6 +20,8 @@ from .base import Capability, Output, Param, Result, layer_name
 SHOWN_REJECTS = 10
 #: keys the overlay's ``case_metadata`` gets from the overlaid frame's attrs
 OVERLAY_META = ("period", "count_by", "cases_source")
+#: keys of the input case store's ``case_metadata`` the overlay's keeps (the command line reads stores)
+INHERITED_META = ("synthetic", "data_source", "seed", "directory")
 
 
 def _geometry_types(frame: Any, allowed: tuple[str, ...], what: str) -> None:
@@ -170,11 +172,16 @@ def run_overlay(cases: Any, cells: Any, code_field: str | None = "code", period:
 
 
 def write_overlay(path: str, result: Result, names: list[str]) -> list[str]:
-    """The overlaid cases as a case store (with ``case_metadata``: period, count key, source) and the counts."""
-    from ..layers.case_store import write_cases
+    """The overlaid cases as a case store (with ``case_metadata``: period, count key, source, and what the input
+    case store says of its cases: data source, seed, synthetic) and the counts."""
+    from ..layers.case_store import read_case_metadata, write_cases
 
     cases = result.frames["cases"]
     meta = {key: cases.attrs[key] for key in OVERLAY_META if key in cases.attrs}
+    source = Path(str(meta.get("cases_source", "")).split("|")[0])
+    if source.suffix.lower() == ".gpkg" and source.is_file():
+        inherited = read_case_metadata(source)
+        meta = {**{key: inherited[key] for key in INHERITED_META if key in inherited}, **meta}
     write_cases(path, cases, meta, layer=names[0], extra_layers={names[1]: result.frames["counts"]})
     return names
 
