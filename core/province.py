@@ -18,7 +18,8 @@ module generates carries ``synthetic = 1`` and is reproducible from a seed:
   mountains) times a per-community log-normal factor (σ = 0.5), uniform inside the community; a class
   (CJ/T 214 minor class, 公用设施 weighted ×3) and a 16-digit CJ/T 214 code per point.
 
-At scale 1 the province gets ≈ 8.4 million components; ``scale`` changes the densities.
+At scale 1 the province gets ≈ 8.4 million components; ``scale`` changes the densities. Reading the district
+layer and writing the points as a GeoParquet dataset are :mod:`wanmi.layers.province_io`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -41,10 +41,8 @@ __all__ = [
     "ZONES",
     "Zone",
     "iter_synthetic_components",
-    "read_districts",
     "synthetic_communities",
     "synthetic_components",
-    "write_synthetic_points",
 ]
 
 PROVINCE_CRS = "EPSG:4548"  # CGCS2000 / 3-degree Gauss–Krüger CM 117°E: one CRS (one lattice) for all of Beijing
@@ -90,21 +88,6 @@ STREET_BLOCKS = 5  # a street is STREET_BLOCKS × STREET_BLOCKS community blocks
 SMALL_PIECE = 0.2  # block pieces below this share of a full block are merged into a neighbour
 _FACTOR_SIGMA = 0.5
 _CLASS_WEIGHT_MAJOR = {"01": 3.0}  # 公用设施 (manholes, poles, …) are the most numerous
-
-
-def read_districts(path: str | Path, codes: list[str] | None = None) -> gpd.GeoDataFrame:
-    """The district layer of ``beijing_districts.gpkg`` (or any layer with ``district_code``), optionally
-    only ``codes``, in district-code order."""
-    gdf = gpd.read_file(path, layer="districts" if str(path).endswith(".gpkg") else None, engine="pyogrio")
-    if "district_code" not in gdf.columns:
-        raise InputError(f"{path}: no district_code column (columns: {', '.join(map(str, gdf.columns))})")
-    gdf["district_code"] = gdf["district_code"].astype(str)
-    if codes is not None:
-        unknown = sorted(set(codes) - set(gdf["district_code"]))
-        if unknown:
-            raise InputError(f"{path}: no district {', '.join(unknown)}")
-        gdf = gdf[gdf["district_code"].isin(codes)]
-    return gdf.sort_values("district_code").reset_index(drop=True)
 
 
 def _zone(code: str) -> Zone:
@@ -283,23 +266,3 @@ def iter_synthetic_components(communities: gpd.GeoDataFrame, district_code: str,
     if n_buf:
         yield flush()
 
-
-def write_synthetic_points(communities: gpd.GeoDataFrame, out_dir: str | Path, scale: float = 1.0,
-                           seed: int = 20260101, rows_per_file: int = 1 << 20) -> tuple[Path, int]:
-    """Write the synthetic components of every district as a GeoParquet dataset (directory of files).
-
-    One file per chunk of about ``rows_per_file`` points (whole communities; district after district, so
-    the input is *not* partitioned by district: the batch has to do it). Returns (directory, point count).
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("part-*.parquet"):
-        old.unlink()
-    n_total = 0
-    k = 0
-    for code in sorted(communities["district_code"].astype(str).unique()):
-        for part in iter_synthetic_components(communities, code, scale, seed, chunk=rows_per_file):
-            part.to_parquet(out / f"part-{k:05d}.parquet", index=False, row_group_size=rows_per_file)
-            n_total += len(part)
-            k += 1
-    return out, n_total

@@ -1,8 +1,10 @@
-"""``make demo``: the Wanmi workflow on the bundled sample data, end to end.
+"""``make demo`` / ``wanmi demo``: the Wanmi workflow on the bundled sample data, end to end.
 
 Each step calls the same engine functions as the CLI and the Processing algorithms and writes a
 GeoPackage (or a map) that opens styled in QGIS. Steps run in the order of :data:`STEPS`; each takes the
 shared :class:`DemoContext` (output folder, results of earlier steps) and records its outputs in it.
+:data:`DEMO` declares the ``wanmi demo`` command (command line only). The declaration loads no engine: the
+steps import it when they run.
 """
 
 from __future__ import annotations
@@ -14,14 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-
-from ..core.grid import partition, summarize
+from ..core.feedback import Feedback, ensure
 from ..layers import SAMPLE_DIR, STYLES_DIR
-from ..layers.gpkg import write_gpkg
-from ..layers.safe_tables import write_csv
-from .demo_cases import step_cases
-from .demo_evaluation import step_evaluation
+from .base import Capability, Param, Result
 
 DONGCHENG = SAMPLE_DIR / "dongcheng.gpkg"
 HELSINKI = SAMPLE_DIR / "helsinki.gpkg"
@@ -36,14 +33,24 @@ class DemoContext:
     quiet: bool = False
     data: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
+    log: Callable[[str], None] | None = None  #: where the step messages go (default stderr)
 
     def say(self, message: str) -> None:
-        if not self.quiet:
+        if self.quiet:
+            return
+        if self.log is not None:
+            self.log(message)
+        else:
             print(message, file=sys.stderr, flush=True)
 
 
 def step_grid(ctx: DemoContext) -> None:
     """Unit grids: Dongcheng (regular lattice inside 169 communities) and Helsinki (street blocks)."""
+    import geopandas as gpd
+
+    from ..core.grid import partition, summarize
+    from ..layers.gpkg import write_gpkg
+
     t0 = time.perf_counter()
     communities = gpd.read_file(DONGCHENG, layer="communities", engine="pyogrio")
     result = partition(communities, method="regular", target_area=10_000.0)
@@ -72,6 +79,7 @@ def step_census(ctx: DemoContext) -> None:
     """Census: Helsinki's real OSM lamps, trees, manholes … coded as components (codes allocated per class
     and street), checked against the street-block cells; code → place lookup of one component."""
     from ..core.placement import consistency_report, locate_codes
+    from ..layers.safe_tables import write_csv
     from ..layers.sample_census import build_sample_census
 
     t0 = time.perf_counter()
@@ -93,8 +101,10 @@ def step_census(ctx: DemoContext) -> None:
             f"at {first['lon']:.6f}, {first['lat']:.6f}")
 
 
-def _demo_components(ctx: DemoContext) -> tuple[gpd.GeoDataFrame, str]:
+def _demo_components(ctx: DemoContext) -> tuple[Any, str]:
     """The census components of an earlier step, else Helsinki's OSM points as component-like points."""
+    import geopandas as gpd
+
     comps = ctx.data.get("components")
     if comps is None:
         return gpd.read_file(HELSINKI, layer="points", engine="pyogrio"), "default12"
@@ -110,6 +120,7 @@ def step_responsibility_audit(ctx: DemoContext) -> None:
     from ..core.audit import audit
     from ..core.responsibility import build_responsibility
     from ..layers.audit_report import write_audit_gpkg, write_audit_report
+    from ..layers.gpkg import write_gpkg
 
     styles = {"responsibility_areas": STYLES_DIR / "responsibility_areas.qml", **CELL_STYLE}
     t0 = time.perf_counter()
@@ -154,6 +165,20 @@ def step_responsibility_audit(ctx: DemoContext) -> None:
             f"({time.perf_counter() - t0:.1f} s) → {files['md']}")
 
 
+def step_cases(ctx: DemoContext) -> None:
+    """案卷: synthetic cases over the sample grids (:mod:`.demo_cases`, which loads the engine when it runs)."""
+    from .demo_cases import step_cases as cases_step
+
+    cases_step(ctx)
+
+
+def step_evaluation(ctx: DemoContext) -> None:
+    """综合评价: scores and maps of the cases (:mod:`.demo_evaluation`, loaded when it runs)."""
+    from .demo_evaluation import step_evaluation as evaluation_step
+
+    evaluation_step(ctx)
+
+
 # Steps in workflow order: Grid → Census → Cases → Evaluation → Audit (→ batch). Each later issue adds its
 # step function above and its name here.
 STEPS: list[Callable[[DemoContext], None]] = [
@@ -165,10 +190,43 @@ STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 
-def run_demo(out_dir: Path, quiet: bool = False) -> dict[str, Path]:
-    """Run every demo step into ``out_dir``; return {what: path}."""
+def run_demo(out_dir: Path, quiet: bool = False, feedback: Feedback | None = None) -> dict[str, Path]:
+    """Run every demo step into ``out_dir``; return {what: path}. With ``feedback`` the step messages go to
+    its log and the progress follows the steps."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = DemoContext(out_dir=out_dir, quiet=quiet)
-    for step in STEPS:
+    ctx = DemoContext(out_dir=out_dir, quiet=quiet, log=feedback.info if feedback is not None else None)
+    fb = ensure(feedback)
+    for k, step in enumerate(STEPS, 1):
         step(ctx)
+        fb.step(k, len(STEPS))
     return ctx.outputs
+
+
+def run(out: str, feedback: Feedback | None = None) -> Result:
+    """``wanmi demo``: every step into the folder ``out``; the message lists what was written."""
+    outputs = run_demo(Path(out), feedback=feedback)
+    lines = [f"  {label:<40} {path}" for label, path in outputs.items()]
+    return Result({}, "\n".join(["", "Wanmi demo finished. Outputs:", *lines]), {"OUTPUTS": len(outputs)})
+
+
+DEMO = Capability(
+    name="demo",
+    title="Run the Wanmi demo on the bundled sample data",
+    summary="run the whole workflow on the bundled sample data",
+    help=(
+        "Runs the whole workflow on the bundled sample data — unit grids of Dongcheng (regular) and Helsinki "
+        "(street blocks), the Helsinki component census, synthetic cases, the evaluation with its maps, "
+        "responsibility areas and the boundary audit — and writes every result, styled, into one folder. "
+        "Command line only: it writes a folder of many files (make demo)."
+    ),
+    step="grid",
+    fronts=("cli",),
+    params=(
+        Param("out", "folder", "Output folder", processing="OUTPUT_FOLDER", cli="--out", default="demo_output",
+              help="folder the demo writes its GeoPackages, maps and reports into (default demo_output)"),
+    ),
+    outputs=(),
+    numbers=(("OUTPUTS", "Outputs written"),),
+    tags=("演示", "示例数据", "万米单元网格", "部件普查", "案卷", "综合评价"),
+    run=run,
+)

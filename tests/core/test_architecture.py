@@ -219,8 +219,6 @@ IO_QUALIFIED = frozenset({("os", "replace"), ("os", "rename"), ("os", "remove"),
 #: Known offenders (issue 14: "core/ is not only the engine"; the I/O moves to layers/). Do not add to this list:
 #: a new core module reads and writes through layers/, or takes and returns data.
 CORE_IO_ALLOWED = {
-    "core/batch.py": "writes Parquet/GeoPackage and starts clusters (issue 14)",
-    "core/province.py": "reads district files, writes Parquet parts (issue 14)",
     "core/codes.py": "reads its bundled class tables (core/data/*.csv) and user tables by path (issue 14)",
     "core/evaluation.py": "reads its bundled default config and user weight files (JSON/TOML) (issue 14)",
 }

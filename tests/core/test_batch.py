@@ -1,4 +1,4 @@
-"""Province batches on dask.distributed (core/batch.py) against the single-machine path.
+"""Province batches on dask.distributed (workflow/batch.py, core/batch.py) against the single-machine path.
 
 Data: three real Beijing districts (东城 110101, 西城 110102, 石景山 110107; real boundaries from
 layers/sample/beijing_districts.gpkg) split into synthetic communities, ~10,000 synthetic components
@@ -6,7 +6,7 @@ layers/sample/beijing_districts.gpkg) split into synthetic communities, ~10,000 
 hold points of several districts), plus hand-made hard points: on lattice lines and vertices (cell edges),
 on vertices of the shared district borders (the district tie rule decides) and outside every district.
 
-The reference is :func:`single_machine` — one :func:`partition` of all communities and one
+The reference is :func:`single_machine` (here) — one :func:`partition` of all communities and one
 :func:`assign_to_cells` of all points in this process — computed independently of the batch code path
 (no dask, no per-district split, no files). Codes and counts must agree exactly.
 """
@@ -23,16 +23,34 @@ import pandas as pd
 import pytest
 import shapely
 
-from wanmi.core.batch import BatchOptions, dask_available, run_batch, single_machine
+from wanmi.core.batch import BatchOptions, dask_available
 from wanmi.core.cases import overlay_cases, synthetic_cases
 from wanmi.core.evaluation import evaluate
-from wanmi.core.province import read_districts, synthetic_communities, synthetic_components
+from wanmi.core.geocode import assign_to_cells
+from wanmi.core.grid import partition
+from wanmi.core.province import synthetic_communities, synthetic_components
+from wanmi.layers.province_io import read_districts
+from wanmi.workflow.batch import run_batch
 
 needs_dask = pytest.mark.skipif(not dask_available(), reason="dask[distributed] / dask-geopandas not installed")
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRICTS = ["110101", "110102", "110107"]
 OPTIONS = BatchOptions(valid_from="2026-01-01")
+
+
+def single_machine(jurisdiction: gpd.GeoDataFrame, points: gpd.GeoDataFrame, options: BatchOptions
+                   ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The single-process reference: one :func:`partition` of the whole jurisdiction, one
+    :func:`assign_to_cells` of all points. Returns (cells with ``component_count``, point codes)."""
+    result = partition(jurisdiction, **options.partition_kwargs())
+    cells = result.cells
+    codes = assign_to_cells(points, cells, lattice=result.lattice)
+    idx = pd.Index(cells["code"]).get_indexer(codes["cell_code"])
+    cells = cells.copy()
+    cells.insert(cells.columns.get_loc("geometry"), "component_count",
+                 np.bincount(idx + 1, minlength=len(cells) + 1)[1:].astype(np.int64))
+    return cells, codes
 
 
 @pytest.fixture(scope="module")
@@ -269,17 +287,17 @@ def test_only_never_deletes_what_it_did_not_write(sample: dict, tmp_path: Path) 
 
 
 def test_core_imports_without_dask(tmp_path: Path) -> None:
-    """wanmi.core.batch imports (and says what to install) when dask is missing."""
+    """wanmi.core.batch and the batch run import (and say what to install) when dask is missing."""
     import subprocess
 
     code = (
         "import sys\n"
         "for m in ('dask', 'distributed', 'dask_geopandas'): sys.modules[m] = None\n"
-        "import wanmi.core, wanmi.core.batch as b\n"
+        "import wanmi.core, wanmi.core.batch as b, wanmi.workflow.batch as w\n"
         "from wanmi.core.errors import InputError\n"
         "assert not b.dask_available()\n"
         "try:\n"
-        "    b.run_batch(None, 'x', 'y')\n"
+        "    w.run_batch(None, 'x', 'y')\n"
         "except InputError as e:\n"
         "    print('refused:', e)\n"
     )

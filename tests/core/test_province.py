@@ -1,5 +1,5 @@
-"""The province batch input: Beijing's 16 real districts (beijing_districts.gpkg) and the seeded synthetic
-communities/components of core/province.py."""
+"""The province batch input: Beijing's 16 real districts (beijing_districts.gpkg, read by layers/province_io.py)
+and the seeded synthetic communities/components of core/province.py (written by layers/province_io.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,8 @@ import pytest
 import shapely
 
 from wanmi.core.codes import get_scheme
-from wanmi.core.province import (
-    DISTRICT_ZONE,
-    read_districts,
-    synthetic_communities,
-    synthetic_components,
-    write_synthetic_points,
-)
+from wanmi.core.province import DISTRICT_ZONE, synthetic_communities, synthetic_components
+from wanmi.layers.province_io import read_districts, write_synthetic_points
 
 SAMPLE = Path(__file__).resolve().parents[2] / "layers" / "sample"
 PATH = SAMPLE / "beijing_districts.gpkg"
