@@ -2,12 +2,13 @@
 
 Input: the real boundaries of Beijing's six central districts (城六区: 东城, 西城, 朝阳, 丰台, 石景山, 海淀;
 1,376 km², ``--province`` for all 16 districts, 16,408 km²) from ``layers/sample/beijing_districts.gpkg``,
-split into synthetic communities, with seeded synthetic components (``wanmi.core.province``) scaled to
+split into synthetic communities, with seeded synthetic components (``wanmi.core.province``, written by
+``wanmi.layers.province_io``) scaled to
 ``--sizes`` points (default 10⁶, 3·10⁶, 10⁷; ``--quick`` 10⁵, 3·10⁵) and written as a GeoParquet dataset
 of 2¹⁸-point files (one dask chunk each) in a temporary directory. Partition target 10,000 m² (≈ 140,000 cells).
 
 For every size and worker count (LocalCluster, processes, 1 thread each — this machine has 2 cores) one
-:func:`wanmi.core.batch.run_batch` is timed end to end and per stage (split = read + locate district +
+:func:`wanmi.workflow.batch.run_batch` is timed end to end and per stage (split = read + locate district +
 Hilbert sort + write; partition+assign; merge into one GeoParquet; the GeoPackage is left out — writing
 10⁷ features to SQLite is a single-writer step, timed separately at the smallest size). Throughput =
 points / (split + partition+assign + merge) wall seconds; the partition tasks (≈ 140,000 cells, the same at
@@ -15,8 +16,8 @@ every size) run during the split and are listed as the sum of their task seconds
 each dask worker process (``ru_maxrss``) and of the driver process, which never holds the points (they are
 generated, and the GeoPackage written, in child processes).
 
-Reference in the same run: the single-process path (:func:`wanmi.core.batch.single_machine`: one
-``partition`` + one ``assign_to_cells`` with every point in memory) at the smallest size, its wall time
+Reference in the same run: the single-process path (one ``partition`` + one ``assign_to_cells`` with every
+point in memory) at the smallest size, its wall time
 and peak RSS (the QGIS native comparison for assignment itself is ``bench_assign.py``).
 Results: ``benchmarks/results/batch.txt``.
 """
@@ -37,8 +38,10 @@ import geopandas as gpd
 import shapely
 
 from benchmarks import RESULTS, ROOT, peak_rss_mib
-from wanmi.core.batch import BatchOptions, run_batch
-from wanmi.core.province import ZONES, _zone, read_districts, synthetic_communities
+from wanmi.core.batch import BatchOptions
+from wanmi.core.province import ZONES, _zone, synthetic_communities
+from wanmi.layers.province_io import read_districts
+from wanmi.workflow.batch import run_batch
 
 CENTRAL = ["110101", "110102", "110105", "110106", "110107", "110108"]
 SEED = 20260101
@@ -57,7 +60,7 @@ def generate_points(communities_path: Path, out: Path, scale: float) -> int:
     """:func:`write_synthetic_points` in a fresh interpreter; returns the number of points."""
     code = f"""
 import geopandas as gpd
-from wanmi.core.province import write_synthetic_points
+from wanmi.layers.province_io import write_synthetic_points
 comm = gpd.read_file({str(communities_path)!r}, engine="pyogrio")
 print(write_synthetic_points(comm, {str(out)!r}, scale={scale!r}, seed={SEED}, rows_per_file={ROWS_PER_FILE})[1])
 """
@@ -70,10 +73,10 @@ def gpkg_time(batch_out: Path, target: Path) -> float:
     code = f"""
 import time
 from pathlib import Path
-from wanmi.core.batch import _write_gpkg_streamed
+from wanmi.layers.batch_io import write_gpkg_streamed
 out = Path({str(batch_out)!r})
 t = time.perf_counter()
-_write_gpkg_streamed(Path({str(target)!r}), [("unit_cells", sorted(out.glob("districts/*/unit_cells.parquet"))),
+write_gpkg_streamed(Path({str(target)!r}), [("unit_cells", sorted(out.glob("districts/*/unit_cells.parquet"))),
                      ("components", sorted(out.glob("districts/*/components/*.parquet")))])
 print(time.perf_counter() - t)
 """
@@ -85,12 +88,15 @@ def single_process_reference(communities_path: Path, points_dir: Path) -> tuple[
     """Wall time and peak RSS of the single-process path, in a fresh interpreter."""
     code = f"""
 import time, geopandas as gpd, pandas as pd, glob, resource
-from wanmi.core.batch import BatchOptions, single_machine
+from wanmi.core.batch import BatchOptions
+from wanmi.core.geocode import assign_to_cells
+from wanmi.core.grid import partition
 t = time.perf_counter()
 comm = gpd.read_file({str(communities_path)!r}, engine="pyogrio")
 pts = pd.concat([gpd.read_parquet(f) for f in sorted(glob.glob({str(points_dir / '*.parquet')!r}))],
                 ignore_index=True)
-single_machine(comm, pts, BatchOptions(valid_from="2026-01-01"))
+result = partition(comm, **BatchOptions(valid_from="2026-01-01").partition_kwargs())
+assign_to_cells(pts, result.cells, lattice=result.lattice)
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent)

@@ -44,14 +44,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from wanmi.core.crs import gcj02_to_wgs84
-from wanmi.core.province import (
-    DISTRICT_ZONE,
-    PROVINCE_CRS,
-    ZONES,
-    read_districts,
-    synthetic_communities,
-    write_synthetic_points,
-)
+from wanmi.core.province import DISTRICT_ZONE, PROVINCE_CRS, ZONES, synthetic_communities
+from wanmi.layers.province_io import read_districts, write_synthetic_points
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "layers" / "sample" / "beijing_districts.gpkg"
