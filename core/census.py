@@ -444,11 +444,9 @@ def _bad_geometry(batch: _Batch) -> Iterator[Finding]:
     imported = pd.notna(batch.import_problem)
     yield imported, "geometry", batch.import_problem
     yield batch.no_geometry & ~imported, "geometry", "no location: the geometry is empty"
-    invalid = batch.invalid
+    invalid = batch.invalid & ~imported
     if invalid.any():
-        reasons = np.array([shapely.is_valid_reason(g) if bad else ""
-                            for g, bad in zip(batch.geometries, invalid)])
-        yield invalid & ~imported, "geometry", word("invalid geometry: {}", reasons[invalid])
+        yield invalid, "geometry", word("invalid geometry: {}", shapely.is_valid_reason(batch.geometries[invalid]))
 
 
 def _missing_field(batch: _Batch) -> Iterator[Finding]:

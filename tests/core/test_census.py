@@ -231,6 +231,19 @@ def test_geometry_problems_and_importer_messages():
     assert report.problems["detail"].iloc[1] == "column lon: 'abc' is not a number"
 
 
+def test_invalid_geometry_with_an_importer_message_reports_the_message_once():
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 1, Y0 + 1), (X0 + 1, Y0), (X0, Y0 + 1)])
+    gdf = frame([record(1), record(2), record(3)])
+    gdf.loc[[0, 1], "geometry"] = bowtie
+    gdf["import_problem"] = ["WKT of row 1 is a self-crossing ring", None, None]
+    report = census.validate_components(gdf, "17", today=TODAY)
+    assert problems_of(report, 0) == [("bad_geometry", "geometry")]
+    assert report.problems["detail"].iloc[0] == "WKT of row 1 is a self-crossing ring"
+    assert problems_of(report, 1) == [("bad_geometry", "geometry")]
+    assert report.problems["detail"].iloc[1].startswith("invalid geometry: Self-intersection")
+    assert problems_of(report, 2) == []
+
+
 def test_rows_are_index_labels_and_rejected_carries_reasons():
     recs = [record(1), record(2, status="坏", name=None), record(3)]
     gdf = frame(recs, index=[10, 20, 30])
