@@ -37,6 +37,12 @@ def code_columns(jurisdiction: Any, fields: tuple[str | None, ...]) -> Any:
     return kept.rename(columns=renames)
 
 
+def _numbered(frame: Any) -> Any:
+    """``frame`` with its rows numbered from 1 in reading order: the audit labels a feature without a code
+    ``#<number>``, and the front ends index their frames differently (QGIS by feature id, files by row)."""
+    return None if frame is None else frame.set_axis(range(1, len(frame) + 1), axis=0)
+
+
 def _source_stem(frame: Any) -> str:
     """The file (or QGIS layer) name the jurisdiction was read from, without folder, layer and suffix."""
     name = str(frame.attrs.get("name") or "")
@@ -77,6 +83,7 @@ def run(cells: Any, jurisdiction: Any, district_field: str | None, street_field:
     if areas is not None and party_field and party_field not in areas.columns and party_field != "responsible":
         raise InputError(f"{layer_name(areas)}: no field {party_field!r} for the responsible party")
     jurisdiction = code_columns(jurisdiction, (district_field, street_field, community_field))
+    cells, components, areas = _numbered(cells), _numbered(components), _numbered(areas)
     result = audit(cells, jurisdiction, components=components, areas=areas, cell_scheme=scheme,
                    component_scheme=component_scheme, target_area=target_area, sliver_ratio=sliver_ratio,
                    min_area=min_area, party_field=party_field or "responsible",
