@@ -303,3 +303,80 @@ def test_core_imports_without_dask(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "refused: batches need dask" in out.stdout
+
+
+def _help(command: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> str:
+    from wanmi.cli import main
+
+    monkeypatch.setenv("COLUMNS", "10000")  # argparse wraps at the terminal width (and after hyphens)
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("name", ["batch", "demo"])
+def test_batch_and_demo_commands_are_generated_from_their_declarations(name: str, capsys, monkeypatch) -> None:
+    """``wanmi batch/demo --help`` spell every declared parameter with its label and help; the commands are
+    command-line tools only (no Processing algorithm) and no hand-written parser is left."""
+    import argparse
+
+    from wanmi.cli import commands
+    from wanmi.workflow import CAPABILITIES
+
+    capability = CAPABILITIES[name]
+    assert capability.fronts == ("cli",)
+    text = _help(name, capsys, monkeypatch)
+    assert " ".join(capability.help.split()) in text
+    for param in capability.params:
+        assert param.cli in text, param.name
+        assert " ".join(f"{param.label}: {param.help}".split()) in text, param.name
+        for choice in param.choices:
+            assert choice in text, (param.name, choice)
+    hand_written = argparse.ArgumentParser().add_subparsers()
+    commands.add_parsers(hand_written)
+    assert name not in hand_written.choices
+
+
+@pytest.fixture(scope="module")
+def helsinki(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Helsinki's communities and roads (layers/sample/helsinki.gpkg) and its OSM points as GeoParquet."""
+    tmp = tmp_path_factory.mktemp("helsinki")
+    gpkg = ROOT / "layers" / "sample" / "helsinki.gpkg"
+    points = gpd.read_file(gpkg, layer="points", engine="pyogrio")
+    points.to_parquet(tmp / "points.parquet", index=False)
+    return {"tmp": tmp, "gpkg": gpkg, "points": tmp / "points.parquet",
+            "communities": gpd.read_file(gpkg, layer="communities", engine="pyogrio"),
+            "roads": gpd.read_file(gpkg, layer="roads", engine="pyogrio")}
+
+
+@needs_dask
+def test_method_reaches_the_batch(helsinki: dict, capsys) -> None:
+    """``--method street-block --roads`` gives the street-block cells of the single-machine partition (not the
+    lattice squares of the default method); without roads the batch refuses before it starts."""
+    from wanmi.cli import main
+
+    out = helsinki["tmp"] / "out_blocks"
+    rc = main(["-q", "batch", str(helsinki["gpkg"]), "--layer", "communities", "--points", str(helsinki["points"]),
+               "--out", str(out), "--workers", "1", "--valid-from", "2026-01-01", "--no-gpkg",
+               "--method", "street-block", "--roads", str(helsinki["gpkg"]), "--roads-layer", "roads"])
+    assert rc == 0, capsys.readouterr().err
+    cells = gpd.read_parquet(out / "unit_cells.parquet").sort_values("code").reset_index(drop=True)
+    blocks = partition(helsinki["communities"], method="street-block", roads=helsinki["roads"],
+                       valid_from="2026-01-01").cells
+    regular = partition(helsinki["communities"], valid_from="2026-01-01").cells
+    assert list(cells["code"]) == list(blocks["code"])
+    assert shapely.equals_exact(cells.geometry.values, blocks.geometry.values, tolerance=1e-6).all()
+    assert len(cells) != len(regular) or not shapely.equals_exact(
+        cells.geometry.values, regular.geometry.values, tolerance=1e-6).all()
+    # street blocks follow the roads: far fewer cells are squares of the 100 m lattice than in the regular grid
+    def squares(frame: gpd.GeoDataFrame) -> float:
+        return float((abs(frame.area - 10_000.0) < 1.0).mean())
+
+    assert squares(cells) < 0.5 * squares(regular)
+    capsys.readouterr()
+    rc = main(["-q", "batch", str(helsinki["gpkg"]), "--layer", "communities", "--points", str(helsinki["points"]),
+               "--out", str(helsinki["tmp"] / "out_refused"), "--method", "street-block"])
+    assert rc == 2
+    assert "street-block method cuts the cells along roads" in capsys.readouterr().err
+    assert not (helsinki["tmp"] / "out_refused").exists()
