@@ -17,13 +17,3 @@ class ComputeEvaluationScores(algorithm_class(EVALUATE, "ComputeEvaluationScores
             out = replace(out, style="")
         return super()._sink(parameters, context, feedback, out, frame, fallback)
 
-
-def sink_crs(frame, fallback):
-    """QGIS CRS of a GeoDataFrame (the input layer's CRS when it has none); still used by overlay_cases."""
-    from qgis.core import QgsCoordinateReferenceSystem
-
-    crs = getattr(frame, "crs", None)
-    if crs is None:
-        return fallback
-    epsg = crs.to_epsg()
-    return QgsCoordinateReferenceSystem(f"EPSG:{epsg}") if epsg else QgsCoordinateReferenceSystem(crs.to_wkt())

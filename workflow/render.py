@@ -72,7 +72,7 @@ RENDER = Capability(
     ),
     step="evaluation",
     params=(
-        Param("scores", "vector", "Evaluation scores (polygons)", processing="INPUT", cli="scores",
+        Param("scores", "vector", "Evaluation scores", processing="INPUT", cli="scores",
               help="An evaluation result: polygons give a map; a department or supervisor table gives a ranking "
                    "chart. The scores layer is read by default.", geometry="none", preferred_layer="scores"),
         # optional: qgis_process 3.22 ignores the default of a mandatory field parameter
