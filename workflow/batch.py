@@ -416,7 +416,7 @@ BATCH = Capability(
         "cluster and writes a folder of Parquet/GeoPackage files, while Processing runs on a QGIS worker thread."
     ),
     step="grid",
-    fronts=("cli",),
+    fronts=("cli",),  # it starts a dask cluster and writes a folder of files; Processing runs on a QGIS worker thread
     params=(
         _p("districts", "file", "Jurisdiction", "districts",
            "the communities (or whole districts) of many districts, with their codes: a GeoPackage, any "

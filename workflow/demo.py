@@ -220,7 +220,7 @@ DEMO = Capability(
         "Command line only: it writes a folder of many files (make demo)."
     ),
     step="grid",
-    fronts=("cli",),
+    fronts=("cli",),  # a walk-through writing a folder of many files (make demo), not a tool for a QGIS layer
     params=(
         Param("out", "folder", "Output folder", processing="OUTPUT_FOLDER", cli="--out", default="demo_output",
               help="folder the demo writes its GeoPackages, maps and reports into (default demo_output)"),
