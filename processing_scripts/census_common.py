@@ -1,5 +1,5 @@
-"""Parameters shared by the census (部件普查) and case (案卷) imports: code schemes, coordinates, PostGIS
-connections (a connection string without password plus a QGIS authentication configuration)."""
+"""The PostGIS side of a store parameter (``workflow_adapter``): a connection string without password, its
+schema and a QGIS authentication configuration, checked before anything is logged."""
 
 from __future__ import annotations
 
@@ -8,38 +8,10 @@ from qgis.core import (
     QgsDataSourceUri,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterString,
 )
 
-from ..core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS
 from .base import tr
-
-#: Component code schemes offered in the dialogs (names of :func:`wanmi.core.codes.get_scheme`).
-SCHEMES = COMPONENT_SCHEME_NAMES
-#: Coordinate systems of imported longitude/latitude.
-COORDS = COORD_SYSTEMS
-
-
-def scheme_parameter(name: str = "SCHEME") -> QgsProcessingParameterEnum:
-    return QgsProcessingParameterEnum(
-        name, tr("Component code scheme"),
-        [tr("12 digits, district-local (major 2 + minor 2 + street 2 + serial 6)"),
-         tr("16 digits (CJ/T 214: admin 6 + major 2 + minor 2 + serial 6)"),
-         tr("17 digits (GB/T 47678.5: admin 6 + major 2 + minor 3 + serial 6)")], defaultValue=0)
-
-
-def coords_parameter(name: str = "COORDS") -> QgsProcessingParameterEnum:
-    return QgsProcessingParameterEnum(
-        name, tr("Coordinates of the records"),
-        [tr("WGS84 (GPS)"), tr("CGCS2000"), tr("GCJ-02 (Amap, Tencent)"), tr("BD-09 (Baidu)")], defaultValue=0)
-
-
-def xy_parameters() -> list[QgsProcessingParameterString]:
-    """The optional longitude/latitude column names of a table import (found automatically when empty)."""
-    return [QgsProcessingParameterString("X_FIELD", tr("Longitude/easting column (empty: automatic)"), optional=True),
-            QgsProcessingParameterString("Y_FIELD", tr("Latitude/northing column (empty: automatic)"), optional=True)]
-
 
 # ---- PostGIS census stores: connection string + QGIS authentication configuration --------------------------
 
