@@ -23,7 +23,9 @@ Pure engine: numpy, pandas, shapely 2, geopandas; no QGIS.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -35,13 +37,14 @@ from .enums import GROUP_KEYS, REGION_KEYS
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .periods import Period
-from .records import ProblemCollector, RecordReport, word
+from .records import Check, Finding, ProblemCollector, RecordReport, run_checks, word
 from .regions import conflict_summary, region_keys
 from .text import clean_texts, header_key
 
 __all__ = [
     "CASE_FIELDS",
     "CASE_FIELD_LABELS_ZH",
+    "CHECKS",
     "KINDS",
     "PROBLEM_KINDS",
     "SOURCES",
@@ -162,6 +165,7 @@ CLASS_PREFIX: dict[str, str] = {"部件": "bj_", "事件": "sj_"}
 
 _PROBLEM_ORDER = {k: i for i, k in enumerate(PROBLEM_KINDS)}
 _NS_PER_MIN = 60 * 10**9
+_NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
 
 
 def _key(name: Any) -> str:
@@ -424,191 +428,334 @@ def validate_cases(
 ) -> CaseReport:
     """Check case records; every problem of every record is one row of ``report.problems``.
 
-    Checks (``problem`` kind): ``case_id`` empty (``missing_id``) or repeated in the batch / already in
-    ``existing_ids`` (``duplicate_id``); kind, class code, source or 上报时间 empty (``missing_field``);
-    kind/source/state not a known value or rework count not a whole number ≥ 0 (``bad_value``); a
-    timestamp that is not a time (``bad_time``); stage times out of lifecycle order 上报 ≤ 立案 ≤ 派遣 ≤ 处置
-    ≤ 反馈 ≤ 核查 ≤ 结案, a later stage without 立案, or a deadline before 上报 (``time_order``); 已结案
-    without 结案时间 or a 结案时间 on a case still 办理中 (``state_mismatch``); class code not a component
-    class (kind 部件) / event class (kind 事件) of the class directories or ``class_codes``
-    (``unknown_class``; ``class_codes`` is an iterable or a mapping 部件/事件 → iterable); component code not
-    in the census ``components`` (``unknown_component``) or of another class (``class_mismatch``); invalid
-    geometry or an importer coordinate problem in column ``import_problem`` (``bad_geometry``); neither a
-    location nor a component code to place it (``no_location``); location not covered by ``jurisdiction``
-    (``outside_jurisdiction``).
+    The checks are :data:`CHECKS`, one per ``problem`` kind: ``case_id`` empty (``missing_id``) or repeated
+    in the batch / already in ``existing_ids`` (``duplicate_id``); kind, class code, source or 上报时间 empty
+    (``missing_field``); kind/source/state not a known value or rework count not a whole number ≥ 0
+    (``bad_value``); a timestamp that is not a time (``bad_time``); stage times out of lifecycle order 上报 ≤
+    立案 ≤ 派遣 ≤ 处置 ≤ 反馈 ≤ 核查 ≤ 结案, a later stage without 立案, or a deadline before 上报
+    (``time_order``); 已结案 without 结案时间 or a 结案时间 on a case still 办理中 (``state_mismatch``); class
+    code not a component class (kind 部件) / event class (kind 事件) of the class directories or
+    ``class_codes`` (``unknown_class``; ``class_codes`` is an iterable or a mapping 部件/事件 → iterable);
+    component code not in the census ``components`` (``unknown_component``) or of another class
+    (``class_mismatch``); invalid geometry or an importer coordinate problem in column ``import_problem``
+    (``bad_geometry``); neither a location nor a component code to place it (``no_location``); location not
+    covered by ``jurisdiction`` (``outside_jurisdiction``).
 
     With ``components`` the cases are first placed (:func:`place_cases`); ``report.frame`` holds the
     normalised, placed records. A blank state is derived: 已结案 with a 结案时间, else 办理中.
     """
-    import geopandas as gpd
-    import shapely
-
     if not cases.index.is_unique:
         raise InputError("the cases' index has duplicate labels; reset it so problems can name rows")
     norm, failed, raw = _normalize(cases, columns)
-    norm = _as_geoframe(norm, getattr(components, "crs", None))
-    n = len(norm)
-    ids = norm["case_id"].to_numpy(dtype=object)
-    out = ProblemCollector(norm.index, ids, "case_id", _PROBLEM_ORDER)
+    norm = _placed(_as_geoframe(norm, getattr(components, "crs", None)), components)
+    batch = _CaseBatch(norm, failed, raw, jurisdiction, components, class_codes, existing_ids)
+    norm["state"] = pd.Series(batch.state, index=norm.index, dtype=object)
+    out = ProblemCollector(norm.index, batch.ids, "case_id", _PROBLEM_ORDER)
+    run_checks(CHECKS, batch, out)
+    if "import_problem" in norm.columns:
+        norm = norm.drop(columns=["import_problem"])
+    return CaseReport(norm, out.frame(), out.valid_mask())
 
-    # --- id ---------------------------------------------------------------------------------------
-    no_id = pd.isna(ids)
-    out.add(no_id, "missing_id", "case_id", f"mandatory field {label('case_id')} is empty")
-    id_series = norm["case_id"][~no_id]
+
+def _placed(norm: Any, components: Any) -> Any:
+    """Cases placed at their components (:func:`place_cases`), or just marked as located by coordinates."""
+    import shapely
+
+    if components is not None:
+        return place_cases(norm, components)
+    g = norm.geometry.to_numpy(dtype=object)
+    norm["located_by"] = pd.Series(np.where(shapely.is_missing(g) | shapely.is_empty(g), None, "coordinates"),
+                                   index=norm.index, dtype=object)
+    return norm
+
+
+@dataclass
+class _CaseBatch:
+    """The normalised, placed cases under validation (with the unparseable mask and the raw value of each
+    time field and the rework count) and the references of :data:`CHECKS`. What several checks need is
+    derived once, on first use."""
+
+    norm: Any
+    failed: dict[str, np.ndarray]
+    raw: dict[str, pd.Series]
+    jurisdiction: Any
+    components: Any
+    class_codes: Any
+    existing_ids: Iterable[str] | None
+
+    @property
+    def n(self) -> int:
+        return len(self.norm)
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.norm["case_id"].to_numpy(dtype=object)
+
+    @cached_property
+    def stage_times(self) -> np.ndarray:
+        """Stage timestamps as int64 nanoseconds, one column per :data:`STAGE_FIELDS` (NaT: int64 min)."""
+        return np.column_stack([self.norm[f].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+                                for f in STAGE_FIELDS])
+
+    @cached_property
+    def reached(self) -> np.ndarray:
+        """Stages with a timestamp (records × stages)."""
+        return self.stage_times != _NAT
+
+    @cached_property
+    def state(self) -> np.ndarray:
+        """The state as given, a blank one derived: 已结案 with a 结案时间, else 办理中."""
+        state = self.norm["state"].to_numpy(dtype=object).copy()
+        closed = self.reached[:, 6]
+        blank = pd.isna(state)
+        state[blank & closed] = "已结案"
+        state[blank & ~closed] = "办理中"
+        return state
+
+    @cached_property
+    def class_code(self) -> np.ndarray:
+        return self.norm["class_code"].to_numpy(dtype=object)
+
+    @cached_property
+    def component_code(self) -> np.ndarray:
+        return self.norm["component_code"].to_numpy(dtype=object)
+
+    @cached_property
+    def component_table(self) -> pd.DataFrame:
+        return _component_table(self.components)
+
+    @cached_property
+    def component_pos(self) -> np.ndarray | None:
+        """Position of each case's component in :attr:`component_table` (-1: unknown); None without a census
+        or without any component code."""
+        if self.components is None or not pd.notna(self.component_code).any():
+            return None
+        return self.component_table.index.get_indexer(pd.Index(self.component_code))
+
+    @cached_property
+    def unknown_component(self) -> np.ndarray:
+        """Cases whose component code is not in the census (none when no census is given)."""
+        if self.component_pos is None:
+            return np.zeros(self.n, dtype=bool)
+        return pd.notna(self.component_code) & (self.component_pos < 0)
+
+    @cached_property
+    def geometries(self) -> np.ndarray:
+        return self.norm.geometry.to_numpy(dtype=object)
+
+    @cached_property
+    def no_geometry(self) -> np.ndarray:
+        import shapely
+
+        return shapely.is_missing(self.geometries) | shapely.is_empty(self.geometries)
+
+    @cached_property
+    def import_problem(self) -> np.ndarray:
+        """The importer's coordinate problem per case (column ``import_problem``), None where none."""
+        if "import_problem" in self.norm.columns:
+            return _text(self.norm["import_problem"]).to_numpy(dtype=object)
+        return np.full(self.n, None, dtype=object)
+
+    @cached_property
+    def invalid(self) -> np.ndarray:
+        import shapely
+
+        return ~self.no_geometry & ~shapely.is_valid(np.where(self.no_geometry, None, self.geometries))
+
+
+def _missing_id(batch: _CaseBatch) -> Iterator[Finding]:
+    """Cases without a case id."""
+    yield pd.isna(batch.ids), "case_id", f"mandatory field {label('case_id')} is empty"
+
+
+def _duplicate_id(batch: _CaseBatch) -> Iterator[Finding]:
+    """A case id repeated in the batch (on the later rows) or already in the store."""
+    ids, has_id = batch.ids, ~pd.isna(batch.ids)
+    id_series = batch.norm["case_id"][has_id]
     dup = id_series.duplicated(keep="first").to_numpy()
     if dup.any():
-        first_pos = pd.Series(np.flatnonzero(~no_id), index=id_series.index).groupby(
+        first_pos = pd.Series(np.flatnonzero(has_id), index=id_series.index).groupby(
             id_series.to_numpy()).transform("first").to_numpy()
-        mask = np.zeros(n, dtype=bool)
-        mask[np.flatnonzero(~no_id)[dup]] = True
-        out.add(mask, "duplicate_id", "case_id", word("case_id {} is repeated: it already appears on row {}",
-                                                       id_series.to_numpy()[dup], norm.index[first_pos[dup]]))
-    if existing_ids is not None:
-        pool = np.array(sorted({str(c) for c in existing_ids}), dtype=object)
+        mask = np.zeros(batch.n, dtype=bool)
+        mask[np.flatnonzero(has_id)[dup]] = True
+        yield mask, "case_id", word("case_id {} is repeated: it already appears on row {}",
+                                    id_series.to_numpy()[dup], batch.norm.index[first_pos[dup]])
+    if batch.existing_ids is not None:
+        pool = np.array(sorted({str(c) for c in batch.existing_ids}), dtype=object)
         if len(pool):
-            hit = ~no_id & np.isin(ids.astype(str), pool.astype(str))
-            out.add(hit, "duplicate_id", "case_id", word("case_id {} is already in the case store", ids[hit]))
+            hit = has_id & np.isin(ids.astype(str), pool.astype(str))
+            yield hit, "case_id", word("case_id {} is already in the case store", ids[hit])
 
-    # --- placement (before the field checks: a component fills kind/class) --------------------------
-    if components is not None:
-        norm = place_cases(norm, components)
-    else:
-        g = norm.geometry.to_numpy(dtype=object)
-        norm["located_by"] = pd.Series(np.where(shapely.is_missing(g) | shapely.is_empty(g), None, "coordinates"),
-                                       index=norm.index, dtype=object)
 
-    # --- mandatory fields and values ----------------------------------------------------------------
+def _missing_field(batch: _CaseBatch) -> Iterator[Finding]:
+    """Mandatory fields left empty (an unreadable time is a ``bad_time`` instead)."""
     for name in MANDATORY_FIELDS:
-        empty = norm[name].isna().to_numpy() & ~failed.get(name, np.zeros(n, dtype=bool))
-        out.add(empty, "missing_field", name, f"mandatory field {label(name)} is empty")
-    for name, allowed in (("kind", KINDS), ("source", SOURCES), ("state", STATES)):
-        values = norm[name].to_numpy(dtype=object)
-        bad = pd.notna(values) & ~np.isin(values.astype(str), np.array(allowed, dtype=object).astype(str))
-        out.add(bad, "bad_value", name, word(f"{label(name)} {{!r}} is not one of {'/'.join(allowed)}", values[bad]))
-    bad_rw = failed["rework_count"]
-    out.add(bad_rw, "bad_value", "rework_count",
-            word(f"{label('rework_count')} {{!r}} is not a whole number ≥ 0",
-                 raw["rework_count"].to_numpy(dtype=object)[bad_rw] if bad_rw.any() else []))
+        empty = batch.norm[name].isna().to_numpy() & ~batch.failed.get(name, np.zeros(batch.n, dtype=bool))
+        yield empty, name, f"mandatory field {label(name)} is empty"
 
-    # --- times ------------------------------------------------------------------------------------
+
+def _bad_value(batch: _CaseBatch) -> Iterator[Finding]:
+    """Kind, source or state outside their lists (a blank state is derived, not bad); a rework count that is
+    not a whole number ≥ 0."""
+    for name, allowed in (("kind", KINDS), ("source", SOURCES), ("state", STATES)):
+        values = batch.norm[name].to_numpy(dtype=object)
+        bad = pd.notna(values) & ~np.isin(values.astype(str), np.array(allowed, dtype=object).astype(str))
+        yield bad, name, word(f"{label(name)} {{!r}} is not one of {'/'.join(allowed)}", values[bad])
+    bad_rw = batch.failed["rework_count"]
+    yield bad_rw, "rework_count", word(f"{label('rework_count')} {{!r}} is not a whole number ≥ 0",
+                                       batch.raw["rework_count"].to_numpy(dtype=object)[bad_rw]
+                                       if bad_rw.any() else [])
+
+
+def _bad_time(batch: _CaseBatch) -> Iterator[Finding]:
+    """Timestamps that could not be read."""
     for name in TIME_FIELDS:
-        bad = failed[name]
+        bad = batch.failed[name]
         if bad.any():
-            values = [str(v) for v in raw[name].to_numpy(dtype=object)[bad]]
-            out.add(bad, "bad_time", name, word(f"{label(name)} {{!r}} is not a date and time "
-                                                "(expected e.g. 2025-03-01 08:30)", values))
-    times = np.column_stack([norm[f].to_numpy(dtype="datetime64[ns]").astype(np.int64) for f in STAGE_FIELDS])
-    nat = np.iinfo(np.int64).min
-    present = times != nat
-    run_max = np.full(n, nat, dtype=np.int64)
-    run_arg = np.zeros(n, dtype=np.int64)
+            values = [str(v) for v in batch.raw[name].to_numpy(dtype=object)[bad]]
+            yield bad, name, word(f"{label(name)} {{!r}} is not a date and time (expected e.g. 2025-03-01 08:30)",
+                                  values)
+
+
+def _time_order(batch: _CaseBatch) -> Iterator[Finding]:
+    """Stages out of lifecycle order, later stages of a case never registered, a deadline before 上报."""
+    yield from _stages_out_of_order(batch)
+    reached = batch.reached
+    later = reached[:, 2:].any(axis=1) & ~reached[:, 1]
+    if later.any():
+        first_later = np.array(STAGE_FIELDS[2:], dtype=object)[np.argmax(reached[:, 2:], axis=1)[later]]
+        yield later, "registered_at", word("{} is recorded but the case was never registered "
+                                           "(registered_at (立案时间) is empty)", [label(f) for f in first_later])
+    deadline = batch.norm["deadline"].to_numpy(dtype="datetime64[ns]")
+    reported = batch.norm["reported_at"].to_numpy(dtype="datetime64[ns]")
+    before = ~np.isnat(deadline) & ~np.isnat(reported) & (deadline < reported)
+    yield before, "deadline", word(f"{label('deadline')} {{}} is before {label('reported_at')} {{}}",
+                                   [_ts(t) for t in deadline[before]], [_ts(t) for t in reported[before]])
+
+
+def _stages_out_of_order(batch: _CaseBatch) -> Iterator[Finding]:
+    """Each stage earlier than the latest stage before it (naming that stage), one stage column at a time."""
+    times, reached = batch.stage_times, batch.reached
+    run_max = np.full(batch.n, _NAT, dtype=np.int64)
+    run_arg = np.zeros(batch.n, dtype=np.int64)
     for k, name in enumerate(STAGE_FIELDS):
         if k > 0:
-            early = present[:, k] & (run_max != nat) & (times[:, k] < run_max)
+            early = reached[:, k] & (run_max != _NAT) & (times[:, k] < run_max)
             if early.any():
                 prev = np.array(STAGE_FIELDS, dtype=object)[run_arg[early]]
                 prev_t = run_max[early].astype("datetime64[ns]")
-                out.add(early, "time_order", name, word(
+                yield early, name, word(
                     "{} {} is before {} {}: stages must follow 上报→立案→派遣→处置→反馈→核查→结案",
                     [label(name)] * int(early.sum()), [_ts(t) for t in times[early, k].astype("datetime64[ns]")],
-                    [label(p) for p in prev], [_ts(t) for t in prev_t]))
-        newer = present[:, k] & (times[:, k] > run_max)
+                    [label(p) for p in prev], [_ts(t) for t in prev_t])
+        newer = reached[:, k] & (times[:, k] > run_max)
         run_arg[newer] = k
         run_max[newer] = times[newer, k]
-    later = present[:, 2:].any(axis=1) & ~present[:, 1]
-    if later.any():
-        first_later = np.array(STAGE_FIELDS[2:], dtype=object)[np.argmax(present[:, 2:], axis=1)[later]]
-        out.add(later, "time_order", "registered_at",
-                word("{} is recorded but the case was never registered (registered_at (立案时间) is empty)",
-                     [label(f) for f in first_later]))
-    deadline = norm["deadline"].to_numpy(dtype="datetime64[ns]")
-    reported = norm["reported_at"].to_numpy(dtype="datetime64[ns]")
-    before = ~np.isnat(deadline) & ~np.isnat(reported) & (deadline < reported)
-    out.add(before, "time_order", "deadline", word(
-        f"{label('deadline')} {{}} is before {label('reported_at')} {{}}",
-        [_ts(t) for t in deadline[before]], [_ts(t) for t in reported[before]]))
-    state = norm["state"].to_numpy(dtype=object).copy()
-    closed = present[:, 6]
-    blank_state = pd.isna(state)
-    state[blank_state & closed] = "已结案"
-    state[blank_state & ~closed] = "办理中"
-    norm["state"] = pd.Series(state, index=norm.index, dtype=object)
-    out.add((state == "已结案") & ~closed & ~failed["closed_at"], "state_mismatch", "closed_at",
-            f"state 已结案 but {label('closed_at')} is empty")
-    out.add((state == "办理中") & closed, "state_mismatch", "state",
-            f"{label('closed_at')} is filled but the state is 办理中; set it to 已结案")
 
-    # --- classes ----------------------------------------------------------------------------------
-    sets = _class_sets(class_codes)
-    kinds = norm["kind"].to_numpy(dtype=object)
-    cls = norm["class_code"].to_numpy(dtype=object)
+
+def _state_mismatch(batch: _CaseBatch) -> Iterator[Finding]:
+    """已结案 without 结案时间, or a 结案时间 on a case still 办理中."""
+    closed = batch.reached[:, 6]
+    yield ((batch.state == "已结案") & ~closed & ~batch.failed["closed_at"], "closed_at",
+           f"state 已结案 but {label('closed_at')} is empty")
+    yield ((batch.state == "办理中") & closed, "state",
+           f"{label('closed_at')} is filled but the state is 办理中; set it to 已结案")
+
+
+def _unknown_class(batch: _CaseBatch) -> Iterator[Finding]:
+    """Class codes that are not a class of the case's kind."""
+    sets = _class_sets(batch.class_codes)
+    kinds, cls = batch.norm["kind"].to_numpy(dtype=object), batch.class_code
     for kind in KINDS:
         allowed = np.array(sorted(sets[kind]), dtype=object).astype(str)
-        mine = (kinds == kind) & pd.notna(cls)
-        bad = mine & ~np.isin(cls.astype(str), allowed)
+        bad = (kinds == kind) & pd.notna(cls) & ~np.isin(cls.astype(str), allowed)
         what = "component (部件)" if kind == "部件" else "event (事件)"
-        out.add(bad, "unknown_class", "class_code",
-                word(f"class_code {{}} is not a known {what} class", cls[bad]))
+        yield bad, "class_code", word(f"class_code {{}} is not a known {what} class", cls[bad])
 
-    # --- components -------------------------------------------------------------------------------
-    comp = norm["component_code"].to_numpy(dtype=object)
+
+def _unknown_component(batch: _CaseBatch) -> Iterator[Finding]:
+    """Component codes not in the census (when one is given)."""
+    if batch.component_pos is not None:
+        unknown = batch.unknown_component
+        yield unknown, "component_code", word("component_code {} is not in the census",
+                                              batch.component_code[unknown])
+
+
+def _class_mismatch(batch: _CaseBatch) -> Iterator[Finding]:
+    """A component case whose class code differs from its census component's class."""
+    pos = batch.component_pos
+    if pos is None:
+        return
+    comp, cls = batch.component_code, batch.class_code
+    known = pd.notna(comp) & (pos >= 0)
+    comp_cls = np.full(batch.n, None, dtype=object)
+    comp_cls[known] = batch.component_table["class_code"].to_numpy(dtype=object)[pos[known]]
+    kinds = batch.norm["kind"].to_numpy(dtype=object)
+    mism = known & pd.notna(comp_cls) & pd.notna(cls) & (comp_cls != cls) & (kinds == "部件")
+    yield mism, "class_code", word("class_code {} differs from class {} of component {}", cls[mism],
+                                   comp_cls[mism], comp[mism])
+
+
+def _bad_geometry(batch: _CaseBatch) -> Iterator[Finding]:
+    """The importer's coordinate problem (unless a known component placed the case), an invalid geometry."""
+    imp = batch.import_problem
+    has_imp, no_geom, invalid = pd.notna(imp), batch.no_geometry, batch.invalid
+    placed = pd.notna(batch.component_code) & ~batch.unknown_component & ~no_geom
+    yield has_imp & (no_geom | invalid) & ~placed, "geometry", imp
+    yield invalid & ~has_imp, "geometry", "invalid geometry"
+
+
+def _no_location(batch: _CaseBatch) -> Iterator[Finding]:
+    """No location and no component code to place the case, or a component that could not place it."""
+    has_imp, no_geom, comp = pd.notna(batch.import_problem), batch.no_geometry, batch.component_code
     has_comp = pd.notna(comp)
-    if components is not None and has_comp.any():
-        table = _component_table(components)
-        pos = table.index.get_indexer(pd.Index(comp))
-        unknown = has_comp & (pos < 0)
-        out.add(unknown, "unknown_component", "component_code",
-                word("component_code {} is not in the census", comp[unknown]))
-        known = has_comp & (pos >= 0)
-        comp_cls = np.full(n, None, dtype=object)
-        comp_cls[known] = table["class_code"].to_numpy(dtype=object)[pos[known]]
-        mism = known & pd.notna(comp_cls) & pd.notna(cls) & (comp_cls != cls) & (kinds == "部件")
-        out.add(mism, "class_mismatch", "class_code",
-                word("class_code {} differs from class {} of component {}", cls[mism], comp_cls[mism], comp[mism]))
-    else:
-        unknown = np.zeros(n, dtype=bool)
+    yield (no_geom & ~has_comp & ~has_imp, "geometry",
+           "no location and no component_code (部件编码) to place the case")
+    unplaced = no_geom & has_comp & ~batch.unknown_component & ~has_imp
+    yield unplaced, "geometry", word("no location, and component {} could not place it" + (
+        " (no census given)" if batch.components is None else " (the component has no geometry)"), comp[unplaced])
 
-    # --- location ---------------------------------------------------------------------------------
-    geoms = norm.geometry.to_numpy(dtype=object)
-    no_geom = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    imp = _text(norm["import_problem"]).to_numpy(dtype=object) if "import_problem" in norm.columns \
-        else np.full(n, None, dtype=object)
-    has_imp = pd.notna(imp)
-    invalid = ~no_geom & ~shapely.is_valid(np.where(no_geom, None, geoms))
-    out.add(has_imp & (no_geom | invalid) & ~(has_comp & ~unknown & ~no_geom), "bad_geometry", "geometry", imp)
-    out.add(invalid & ~has_imp, "bad_geometry", "geometry", "invalid geometry")
-    nothing = no_geom & ~has_comp & ~has_imp
-    out.add(nothing, "no_location", "geometry", "no location and no component_code (部件编码) to place the case")
-    unplaced = no_geom & has_comp & ~unknown & ~has_imp
-    out.add(unplaced, "no_location", "geometry",
-            word("no location, and component {} could not place it" +
-                 (" (no census given)" if components is None else " (the component has no geometry)"),
-                 comp[unplaced]))
-    geom_ok = ~no_geom & ~invalid
-    if jurisdiction is not None and geom_ok.any():
-        area = _jurisdiction_series(jurisdiction, norm.crs)
-        if norm.crs is None:
-            raise InputError("the cases have no coordinate reference system; set it to check the jurisdiction")
-        area = area.to_crs(norm.crs)
-        boundary = shapely.union_all(area.to_numpy(dtype=object))
-        shapely.prepare(boundary)
-        pts = geoms[geom_ok]
-        rep = np.where(shapely.get_type_id(pts) == 0, pts, shapely.point_on_surface(pts))
-        outside = np.zeros(n, dtype=bool)
-        outside[geom_ok] = ~shapely.intersects_xy(boundary, shapely.get_x(rep), shapely.get_y(rep))
-        if outside.any():
-            gap = shapely.distance(geoms[outside], boundary)
-            unit = "m" if not (norm.crs and norm.crs.is_geographic) else "°"
-            out.add(outside, "outside_jurisdiction", "geometry",
-                    word("location is outside the jurisdiction ({:.1f} " + unit + " beyond its boundary)", gap))
-    if isinstance(norm, gpd.GeoDataFrame) and "import_problem" in norm.columns:
-        norm = norm.drop(columns=["import_problem"])
 
-    problems = out.frame()
-    valid_mask = np.ones(n, dtype=bool)
-    if len(problems):
-        valid_mask[norm.index.get_indexer(pd.Index(problems["row"].unique()))] = False
-    return CaseReport(norm, problems, valid_mask)
+def _outside_jurisdiction(batch: _CaseBatch) -> Iterator[Finding]:
+    """Locations (a point on the case's geometry) outside the jurisdiction, with the distance to it."""
+    import shapely
+
+    geom_ok = ~batch.no_geometry & ~batch.invalid
+    if batch.jurisdiction is None or not geom_ok.any():
+        return
+    crs, geoms = batch.norm.crs, batch.geometries
+    area = _jurisdiction_series(batch.jurisdiction, crs)
+    if crs is None:
+        raise InputError("the cases have no coordinate reference system; set it to check the jurisdiction")
+    boundary = shapely.union_all(area.to_crs(crs).to_numpy(dtype=object))
+    shapely.prepare(boundary)
+    pts = geoms[geom_ok]
+    rep = np.where(shapely.get_type_id(pts) == 0, pts, shapely.point_on_surface(pts))
+    outside = np.zeros(batch.n, dtype=bool)
+    outside[geom_ok] = ~shapely.intersects_xy(boundary, shapely.get_x(rep), shapely.get_y(rep))
+    if outside.any():
+        gap = shapely.distance(geoms[outside], boundary)
+        unit = "m" if not (crs and crs.is_geographic) else "°"
+        yield outside, "geometry", word("location is outside the jurisdiction ({:.1f} " + unit
+                                        + " beyond its boundary)", gap)
+
+
+#: The checks of :func:`validate_cases`, one per problem kind, in :data:`PROBLEM_KINDS` order.
+CHECKS: tuple[Check[_CaseBatch], ...] = (
+    Check("missing_id", _missing_id),
+    Check("duplicate_id", _duplicate_id),
+    Check("missing_field", _missing_field),
+    Check("bad_value", _bad_value),
+    Check("bad_time", _bad_time),
+    Check("time_order", _time_order),
+    Check("state_mismatch", _state_mismatch),
+    Check("unknown_class", _unknown_class),
+    Check("unknown_component", _unknown_component),
+    Check("class_mismatch", _class_mismatch),
+    Check("bad_geometry", _bad_geometry),
+    Check("no_location", _no_location),
+    Check("outside_jurisdiction", _outside_jurisdiction),
+)
 
 
 def _jurisdiction_series(obj: Any, crs: Any) -> Any:
