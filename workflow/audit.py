@@ -15,26 +15,7 @@ from ..core.enums import (
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
-from .responsibility import check_bounds
-
-#: the engine's code columns of the jurisdiction, in the order of the field parameters
-CODE_FIELDS = ("district_code", "street_code", "community_code")
-
-
-def code_columns(jurisdiction: Any, fields: tuple[str | None, ...]) -> Any:
-    """``jurisdiction`` with the user's code fields renamed to the engine's ``district_code``, ``street_code``
-    and ``community_code``; a field named but missing from the layer is refused."""
-    renames = {}
-    for field, target in zip(fields, CODE_FIELDS):
-        if not field or field == target:
-            continue
-        if field not in jurisdiction.columns:
-            raise InputError(f"{layer_name(jurisdiction)}: no field {field!r} for the {target.replace('_', ' ')}")
-        renames[field] = target
-    if not renames:
-        return jurisdiction
-    kept = jurisdiction.drop(columns=[t for f, t in renames.items() if t in jurisdiction.columns and t != f])
-    return kept.rename(columns=renames)
+from .partition import check_range, code_columns, code_field_params
 
 
 def _numbered(frame: Any) -> Any:
@@ -79,10 +60,11 @@ def run(cells: Any, jurisdiction: Any, district_field: str | None, street_field:
     from ..core.audit import audit
     from ..layers.audit_report import write_audit_report
 
-    check_bounds(AUDIT, {"target_area": target_area, "sliver_ratio": sliver_ratio, "min_area": min_area})
+    for param, value in (("target_area", target_area), ("sliver_ratio", sliver_ratio), ("min_area", min_area)):
+        check_range(AUDIT.param(param), value)
     if areas is not None and party_field and party_field not in areas.columns and party_field != "responsible":
         raise InputError(f"{layer_name(areas)}: no field {party_field!r} for the responsible party")
-    jurisdiction = code_columns(jurisdiction, (district_field, street_field, community_field))
+    jurisdiction = code_columns(jurisdiction, district_field, street_field, community_field)
     cells, components, areas = _numbered(cells), _numbered(components), _numbered(areas)
     result = audit(cells, jurisdiction, components=components, areas=areas, cell_scheme=scheme,
                    component_scheme=component_scheme, target_area=target_area, sliver_ratio=sliver_ratio,
@@ -137,16 +119,7 @@ AUDIT = Capability(
               cli="--jurisdiction", geometry="polygon", preferred_layer="communities",
               help="Community polygons with their district, street and community codes: the area every cell "
                    "and area must cover exactly once."),
-        Param("district_field", "field", "District code field (6 digits)", processing="DISTRICT_FIELD",
-              cli="--district-field", parent="jurisdiction", default="district_code", optional=True,
-              help="The jurisdiction's field holding the 6-digit district code."),
-        Param("street_field", "field", "Street code field (3 or 9 digits)", processing="STREET_FIELD",
-              cli="--street-field", parent="jurisdiction", default="street_code", optional=True,
-              help="The jurisdiction's field holding the street code (3 digits, or 9 with the district)."),
-        Param("community_field", "field", "Community code field (3 or 12 digits)", processing="COMMUNITY_FIELD",
-              cli="--community-field", parent="jurisdiction", default="community_code", optional=True,
-              help="The jurisdiction's field holding the community code (3 digits, or 12 with district and "
-                   "street)."),
+        *code_field_params("jurisdiction"),
         Param("components", "vector", "Components (points with code and cell_code)", processing="COMPONENTS",
               cli="--components", geometry="point", optional=True, preferred_layer="components",
               help="Component points with their code and cell_code: checked against the cell they lie in."),

@@ -3,31 +3,17 @@ end."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
+from .partition import check_range
 
 #: workload measures (``wanmi.core.responsibility.WEIGHTS``, not imported here: the declaration loads no engine);
 #: Processing stores the index, so the order is part of the interface
 WEIGHTS = ("area", "components", "cases", "cells", "mix")
-
-
-def check_bounds(capability: Capability, values: Mapping[str, Any]) -> None:
-    """Refuse a number outside its declared ``minimum``/``maximum`` (Processing checks them in its dialog, the
-    command line only here), naming the parameter by its label and command-line option."""
-    for p in capability.params:
-        value = values.get(p.name)
-        if p.kind not in ("number", "integer") or value is None:
-            continue
-        if (p.minimum is not None and value < p.minimum) or (p.maximum is not None and value > p.maximum):
-            low = "" if p.minimum is None else f"at least {p.minimum:g}"
-            high = "" if p.maximum is None else f"at most {p.maximum:g}"
-            raise InputError(f"{p.label} ({p.cli}): {value:g} is out of range; give a value "
-                             f"{' and '.join(s for s in (low, high) if s)}")
 
 
 def parse_mix(text: str | None) -> dict[str, float] | None:
@@ -59,7 +45,8 @@ def run(cells: Any, n: int, weight: str, weight_field: str | None, workload: str
     ``weight`` (the Processing choice). ``responsible`` names the parties in area-code order, one per area."""
     from ..core.responsibility import build_responsibility
 
-    check_bounds(RESPONSIBILITY, {"n": n, "tolerance": tolerance})
+    check_range(RESPONSIBILITY.param("n"), n)
+    check_range(RESPONSIBILITY.param("tolerance"), tolerance)
     measure = weight_field or workload or weight
     if weight_field and weight_field not in cells.columns:
         raise InputError(f"{layer_name(cells)}: no field {weight_field!r} for the workload")

@@ -191,7 +191,7 @@ def test_audit_cli_and_processing_find_the_same_problems(provider, inputs, defec
 
 @pytest.mark.parametrize("argv, params, expected", [
     (["--as-of", "2026-13-45"], {"AS_OF": "2026-13-45"}, "2026-13-45"),
-    (["--district-field", "nosuch"], {"DISTRICT_FIELD": "nosuch"}, "no field 'nosuch' for the district code"),
+    (["--district-field", "nosuch"], {"DISTRICT_FIELD": "nosuch"}, "no field 'nosuch' (chosen for district_code)"),
 ])
 def test_audit_refusals_are_the_same(provider, inputs, capsys, argv, params, expected):
     """The same sentence in both front ends (the layer named as each front end read it)."""
@@ -206,7 +206,9 @@ def test_audit_refusals_are_the_same(provider, inputs, capsys, argv, params, exp
                                        "JURISDICTION": _layer(path, "communities"), "OUTPUT": "memory:", **params})
     qgis_message = str(refused.value)
     assert expected in cli_message and expected in qgis_message
-    assert cli_message[cli_message.index(expected):] == qgis_message[qgis_message.index(expected):]
+    # the sentence after the layer's name; QGIS lists a GeoPackage's fid among the fields, files read here do not
+    assert cli_message[cli_message.index(expected):].split("; fields")[0] == \
+        qgis_message[qgis_message.index(expected):].split("; fields")[0]
     assert not (tmp / "refused.gpkg").exists()
 
 
