@@ -6,6 +6,9 @@ input with the same message (issue 14)."""
 from __future__ import annotations
 
 import csv
+import importlib.util
+import sys
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,12 +16,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from qgis.core import QgsProcessingException
+from qgis.core import QgsProcessingException, QgsVectorLayer
 from shapely.geometry import Point, box
 
 from wanmi.cli import main
 from wanmi.core.crs import wgs84_to_gcj02
-from wanmi.layers.census_store import GeoPackageStore
+from wanmi.layers.census_store import GeoPackageStore, PostgisStore
+
+# the PostgreSQL + PostGIS server of tests/layers/conftest.py (loaded by path: the folders have separate conftests)
+_spec = importlib.util.spec_from_file_location(
+    "wanmi_layers_conftest", Path(__file__).resolve().parents[1] / "layers" / "conftest.py")
+_layers = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(_layers)
+postgres_dsn = _layers.postgres_dsn
 
 # four components near Tiananmen (true WGS84) recorded in GCJ-02 by a phone app, and one with an unknown class
 TRUE_WGS = [(116.3975, 39.9087), (116.3985, 39.9091), (116.3995, 39.9095), (116.4005, 39.9099), (116.401, 39.91)]
@@ -220,3 +230,50 @@ def test_cli_and_processing_refuse_cells_without_the_code_field(stores, tmp_path
     for text in (cli_message, str(refused.value)):
         assert "no field 'code' with the cell codes" in text
     assert not (tmp_path / "o.gpkg").exists() and not (tmp_path / "q.gpkg").exists()
+
+
+@pytest.fixture
+def two_schemas(postgres_dsn):
+    """Two fresh PostGIS schema names (command line, Processing); dropped afterwards."""
+    import psycopg
+
+    names = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    yield names
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.mark.postgis
+def test_cli_and_processing_import_into_postgis_and_locate_identically(provider, postgres_dsn, two_schemas,
+                                                                       tmp_path, capsys):
+    import processing
+
+    cli_schema, qgis_schema = two_schemas
+    survey = _survey(tmp_path / "survey.csv")
+    assert main(["-q", "census", "import", str(survey), "--store", postgres_dsn, "--schema", cli_schema,
+                 "--coords", "gcj02"]) == 0
+    assert "4 record(s) stored in" in capsys.readouterr().out
+    out = processing.run("wanmi:import_census", {
+        "INPUT": str(survey), "COORDS": 2, "STORE": str(tmp_path / "unused.gpkg"), "POSTGIS": postgres_dsn,
+        "PG_SCHEMA": qgis_schema, "REJECTS": str(tmp_path / "qgis_rejects.csv")})
+    assert (out["INSERTED"], out["REJECTED"], out["STORE"]) == (4, 1, "")
+    assert not (tmp_path / "unused.gpkg").exists()
+    a, b = PostgisStore(postgres_dsn, cli_schema).read(), PostgisStore(postgres_dsn, qgis_schema).read()
+    assert a["code"].tolist() == b["code"].tolist() == GOOD
+    assert np.abs(shapely.get_coordinates(a.geometry.values) - shapely.get_coordinates(b.geometry.values)).max() \
+        < 1e-12
+    assert (a.to_crs(METRIC).distance(_truth().iloc[:4].set_axis(a.index), align=False) < 1.0).all()
+    pd.testing.assert_frame_equal(*(pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+                                    for p in (tmp_path / "survey.rejects.csv", tmp_path / "qgis_rejects.csv")))
+
+    assert main(["-q", "census", "locate", GOOD[2], "--store", postgres_dsn, "--schema", cli_schema]) == 0
+    printed = capsys.readouterr().out
+    layer = QgsVectorLayer(out["COMPONENTS"], "census", "postgres")  # the layer the import hands to QGIS
+    assert layer.isValid() and layer.featureCount() == 4
+    found = processing.run("wanmi:locate_codes", {"INPUT": layer, "CODES": GOOD[2],
+                                                  "OUTPUT": str(tmp_path / "located.gpkg")})
+    assert found["FOUND"] == 1
+    located = gpd.read_file(tmp_path / "located.gpkg")
+    assert located["code"].tolist() == [GOOD[2]]
+    assert f"lon/lat {located['lon'].iloc[0]:.6f}, {located['lat'].iloc[0]:.6f}" in printed
