@@ -64,7 +64,7 @@ def run_import(source: str, store: str, coords: str = COORD_SYSTEMS[0], x: str |
     if len(problems):
         lines += [f"  {kind:>22}: {n} record(s)" for kind, n in result.report.summary().items()]
         lines.append(f"rejected records with the reason: {result.rejects_path}")
-    warnings = [f"record {row.row} ({row.case_id}): {row.detail}" for row in problems.head(SHOWN_REJECTS).itertuples()]
+    warnings = [f"row {row.row} ({row.case_id}): {row.detail}" for row in problems.head(SHOWN_REJECTS).itertuples()]
     if len(problems) > SHOWN_REJECTS:
         warnings.append(f"… {len(problems) - SHOWN_REJECTS} more problem(s) in {result.rejects_path}")
     values = {"WRITTEN": result.n_written, "REJECTED": result.n_rejected, "CASES": f"{store}|layername=cases",
