@@ -882,13 +882,7 @@ def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = Non
     frame = _filter_period(overlaid, period, time_field)
     key = frame[by].astype(object)
     has = key.notna().to_numpy()
-    codes, uniques = pd.factorize(key[has].to_numpy(dtype=object), sort=True)
-    if keys is not None:
-        uniques = pd.Index(pd.unique(np.concatenate([np.asarray(uniques, dtype=object),
-                                                      np.asarray(list(keys), dtype=object)])))
-        uniques = uniques.sort_values()
-        codes = uniques.get_indexer(key[has].to_numpy(dtype=object))
-    index = pd.Index(np.asarray(uniques, dtype=object), name=by)
+    codes, index = _count_keys(key[has], by, keys)
     m = len(index)
     data: dict[str, np.ndarray] = {"cases": np.bincount(codes, minlength=m).astype(np.int64)}
     if by_stage:
@@ -900,33 +894,51 @@ def case_counts(overlaid: pd.DataFrame, by: str = "cell_code", period: Any = Non
         st = frame["state"].astype(object).to_numpy()[has]
         for s in STATES:
             data[f"state_{s}"] = np.bincount(codes[st == s], minlength=m).astype(np.int64)
-    if by_class:
-        kind_codes, kind_uniques = pd.factorize(frame["kind"].to_numpy(dtype=object)[has])
-        cls_codes, cls_uniques = pd.factorize(frame["class_code"].to_numpy(dtype=object)[has])
-        kind_codes[kind_codes < 0] = len(kind_uniques)  # missing kind / class: their own slot
-        cls_codes[cls_codes < 0] = len(cls_uniques)
-        n_cls = len(cls_uniques) + 1
-        pair = kind_codes.astype(np.int64) * n_cls + cls_codes
-        pairs, pair_codes = np.unique(pair, return_inverse=True)
-        kinds_u = np.append(np.asarray(kind_uniques, dtype=object), None)
-        cls_u = np.append(np.asarray(cls_uniques, dtype=object), None)
-        names = [CLASS_PREFIX.get(kinds_u[p // n_cls], "x_") + (str(cls_u[p % n_cls]) if cls_u[p % n_cls] is not None
-                                                                 else "unknown") for p in pairs]
-        table = np.bincount(codes.astype(np.int64) * len(pairs) + pair_codes.ravel(),
-                            minlength=m * len(pairs)).reshape(m, len(pairs)) if len(pairs) else None
-        order = np.argsort(np.array(names, dtype=object), kind="stable")
-        class_table_ = pd.DataFrame(table[:, order] if table is not None else np.zeros((m, 0), np.int64),
-                                    index=index, columns=[names[j] for j in order])
-    else:
-        class_table_ = None
     result = pd.DataFrame(data, index=index)
-    if class_table_ is not None and class_table_.shape[1]:
-        result = pd.concat([result, class_table_], axis=1)
+    if by_class:
+        per_class = _class_counts(frame["kind"].to_numpy(dtype=object)[has],
+                                  frame["class_code"].to_numpy(dtype=object)[has], codes, index)
+        if per_class.shape[1]:
+            result = pd.concat([result, per_class], axis=1)
     result.attrs["unassigned"] = int((~has).sum())
     p = Period.coerce(period)
     if p is not None:
         result.attrs["period"] = p.label
     return result
+
+
+def _count_keys(key: pd.Series, by: str, keys: Iterable[Any] | None) -> tuple[np.ndarray, pd.Index]:
+    """Position of each case's key in the sorted keys, and those keys (the cases' plus ``keys``)."""
+    codes, uniques = pd.factorize(key.to_numpy(dtype=object), sort=True)
+    if keys is not None:
+        uniques = pd.Index(pd.unique(np.concatenate([np.asarray(uniques, dtype=object),
+                                                      np.asarray(list(keys), dtype=object)])))
+        uniques = uniques.sort_values()
+        codes = uniques.get_indexer(key.to_numpy(dtype=object))
+    return codes, pd.Index(np.asarray(uniques, dtype=object), name=by)
+
+
+def _class_counts(kinds: np.ndarray, classes: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Cases per key (``codes`` into ``index``) and (kind, class) pair: one column per pair present, named by
+    :func:`class_column` (``x_``/``unknown`` for a missing kind/class), sorted by name."""
+    m = len(index)
+    kind_codes, kind_uniques = pd.factorize(kinds)
+    cls_codes, cls_uniques = pd.factorize(classes)
+    kind_codes[kind_codes < 0] = len(kind_uniques)  # missing kind / class: their own slot
+    cls_codes[cls_codes < 0] = len(cls_uniques)
+    n_cls = len(cls_uniques) + 1
+    pair = kind_codes.astype(np.int64) * n_cls + cls_codes
+    pairs, pair_codes = np.unique(pair, return_inverse=True)
+    kinds_u = np.append(np.asarray(kind_uniques, dtype=object), None)
+    cls_u = np.append(np.asarray(cls_uniques, dtype=object), None)
+    names = [CLASS_PREFIX.get(kinds_u[p // n_cls], "x_") + (str(cls_u[p % n_cls]) if cls_u[p % n_cls] is not None
+                                                             else "unknown") for p in pairs]
+    if not len(pairs):
+        return pd.DataFrame(np.zeros((m, 0), np.int64), index=index, columns=[])
+    table = np.bincount(codes.astype(np.int64) * len(pairs) + pair_codes.ravel(),
+                        minlength=m * len(pairs)).reshape(m, len(pairs))
+    order = np.argsort(np.array(names, dtype=object), kind="stable")
+    return pd.DataFrame(table[:, order], index=index, columns=[names[j] for j in order])
 
 
 def counts_on_cells(counts: pd.DataFrame, cells: Any, by: str = "cell_code", *, code_field: str = "code") -> Any:
@@ -1035,11 +1047,36 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     cases 办理中. Returns a GeoDataFrame in the cells' CRS, sorted by 上报时间, with column
     ``synthetic = 1`` and ``attrs`` ``synthetic=True``, ``data_source``, ``seed``.
     """
-    import geopandas as gpd
-    import shapely
-
     fb = ensure(feedback)
     n = int(n)
+    t0, t1 = _synthetic_span(cells, n, code_field, start, end)
+    rng = np.random.default_rng(seed)
+    cell_geoms = cells.geometry.to_numpy(dtype=object)
+    if len(cell_geoms) == 0:
+        raise InputError("no cells to place synthetic cases in")
+    supervisors = _supervisors(cells, code_field)
+    fb.step(1, 10)
+    comps = _synthetic_components(components, cells)
+    if directory is None:
+        widths = {len(str(c)) for c in comps["class_code"].dropna()} if comps is not None else set()
+        directory = "cjt214" if widths == {4} else "gbt47678"
+    is_comp = rng.random(n) < float(component_share)
+    cols = _synthetic_places(rng, is_comp, comps, directory, cell_geoms)
+    fb.step(4, 10)
+    cols["source"], cols["supervisor"] = _synthetic_sources(rng, cols["x"], cols["y"], cells, supervisors)
+    fb.step(5, 10)
+    stages = _synthetic_timeline(rng, cols, seed, (t1 - t0) / pd.Timedelta(minutes=1))
+    fb.step(8, 10)
+    out = _synthetic_frame(cols, stages, t0, cells.crs)
+    out.attrs.update(synthetic=True, seed=int(seed), directory=directory,
+                     data_source=f"synthetic: wanmi.core.cases.synthetic_cases(n={n}, start={t0:%Y-%m-%d}, "
+                                 f"end={t1:%Y-%m-%d}, seed={seed}) — not real cases (合成数据)")
+    fb.step(10, 10)
+    return out
+
+
+def _synthetic_span(cells: Any, n: int, code_field: str, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The reporting period ``[start, end)``, after refusing what the generator cannot work with."""
     if n < 0:
         raise InputError(f"n must be ≥ 0, got {n}")
     if code_field not in cells.columns:
@@ -1049,82 +1086,98 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if not t1 > t0:
         raise InputError(f"end {t1} must be after start {t0}")
-    rng = np.random.default_rng(seed)
-    cell_geoms = cells.geometry.to_numpy(dtype=object)
-    n_cells = len(cell_geoms)
-    if n_cells == 0:
-        raise InputError("no cells to place synthetic cases in")
-    supervisors = _supervisors(cells, code_field)
-    fb.step(1, 10)
+    return t0, t1
 
-    # --- kind, class, location, department --------------------------------------------------------
-    comps = None
-    if components is not None and len(components):
-        comps = _component_table(components)
-        comps = comps[pd.notna(comps["point"].to_numpy(dtype=object))]
-        if comps.attrs.get("crs") is not None and not gpd.GeoSeries(crs=comps.attrs["crs"]).crs.equals(cells.crs):
-            pts = gpd.GeoSeries(comps["point"].to_numpy(dtype=object), crs=comps.attrs["crs"]).to_crs(cells.crs)
-            comps = comps.assign(point=pts.to_numpy(dtype=object))
-        if not len(comps):
-            comps = None
-    if directory is None:
-        widths = {len(str(c)) for c in comps["class_code"].dropna()} if comps is not None else set()
-        directory = "cjt214" if widths == {4} else "gbt47678"
-    is_comp = rng.random(n) < float(component_share)
-    kind = np.where(is_comp, "部件", "事件").astype(object)
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    class_code = np.empty(n, dtype=object)
-    component_code = np.full(n, None, dtype=object)
-    dept_code = np.empty(n, dtype=object)
-    dept_name = np.empty(n, dtype=object)
-    depts = np.array([d[0] for d in SYNTHETIC_DEPARTMENTS], dtype=object)
-    dept_names = dict(SYNTHETIC_DEPARTMENTS)
-    hot = np.exp(0.9 * rng.standard_normal(n_cells))  # hot spots: some cells see far more problems
+
+def _synthetic_components(components: Any, cells: Any) -> pd.DataFrame | None:
+    """The census components that have a location (:func:`_component_table`, points in the cells' CRS), or
+    None when there are none."""
+    import geopandas as gpd
+
+    if components is None or not len(components):
+        return None
+    comps = _component_table(components)
+    comps = comps[pd.notna(comps["point"].to_numpy(dtype=object))]
+    if comps.attrs.get("crs") is not None and not gpd.GeoSeries(crs=comps.attrs["crs"]).crs.equals(cells.crs):
+        pts = gpd.GeoSeries(comps["point"].to_numpy(dtype=object), crs=comps.attrs["crs"]).to_crs(cells.crs)
+        comps = comps.assign(point=pts.to_numpy(dtype=object))
+    return comps if len(comps) else None
+
+
+def _synthetic_places(rng: np.random.Generator, is_comp: np.ndarray, comps: pd.DataFrame | None, directory: str,
+                      cell_geoms: np.ndarray) -> dict[str, np.ndarray]:
+    """Kind, class, location (``x``, ``y``), component and department of each case: component cases at
+    census components (else like events, with component classes), event cases at random places in cells
+    weighted by area times a hot-spot factor."""
+    import shapely
+
+    n = len(is_comp)
+    cols = {"kind": np.where(is_comp, "部件", "事件").astype(object), "x": np.full(n, np.nan),
+            "y": np.full(n, np.nan), "class_code": np.empty(n, dtype=object),
+            "component_code": np.full(n, None, dtype=object), "dept_code": np.empty(n, dtype=object),
+            "dept_name": np.empty(n, dtype=object)}
+    hot = np.exp(0.9 * rng.standard_normal(len(cell_geoms)))  # hot spots: some cells see far more problems
     weight = shapely.area(cell_geoms) * hot
     weight = weight / weight.sum()
     ic = np.flatnonzero(is_comp)
     if comps is not None and len(ic):
-        # components: a few of them break often (Zipf-like weights)
-        cw = rng.pareto(1.5, len(comps)) + 0.2
-        pick = rng.choice(len(comps), size=len(ic), p=cw / cw.sum())
-        pts = comps["point"].to_numpy(dtype=object)[pick]
-        x[ic], y[ic] = shapely.get_x(pts), shapely.get_y(pts)
-        component_code[ic] = comps.index.to_numpy(dtype=object)[pick]
-        cc = comps["class_code"].to_numpy(dtype=object)[pick]
-        class_code[ic] = cc
-        dc = comps["dept_code"].to_numpy(dtype=object)[pick]
-        dn = comps["dept_name"].to_numpy(dtype=object)[pick]
-        dept_code[ic], dept_name[ic] = dc, dn
+        _at_components(rng, cols, ic, comps)
     elif len(ic):
-        table = class_table(directory, "component")
-        codes_c = table["code"].to_numpy(dtype=object)
-        zipf = 1.0 / np.arange(1, len(codes_c) + 1) ** 1.1
-        perm = rng.permutation(len(codes_c))
-        class_code[ic] = codes_c[perm][rng.choice(len(codes_c), size=len(ic), p=zipf / zipf.sum())]
-        cell_of = rng.choice(n_cells, size=len(ic), p=weight)
-        x[ic], y[ic] = _points_in(rng, cell_geoms, cell_of)
+        _at_random_places(rng, cols, ic, class_table(directory, "component"), 1.1, cell_geoms, weight)
     ev = np.flatnonzero(~is_comp)
     if len(ev):
-        table = class_table(directory, "event")
-        codes_e = table["code"].to_numpy(dtype=object)
-        zipf = 1.0 / np.arange(1, len(codes_e) + 1) ** 1.2
-        perm = rng.permutation(len(codes_e))
-        class_code[ev] = codes_e[perm][rng.choice(len(codes_e), size=len(ev), p=zipf / zipf.sum())]
-        cell_of = rng.choice(n_cells, size=len(ev), p=weight)
-        x[ev], y[ev] = _points_in(rng, cell_geoms, cell_of)
-    # departments by class major where the component gave none (and for every event)
+        _at_random_places(rng, cols, ev, class_table(directory, "event"), 1.2, cell_geoms, weight)
+    _departments_by_class(cols)
+    return cols
+
+
+def _at_components(rng: np.random.Generator, cols: dict[str, np.ndarray], which: np.ndarray,
+                   comps: pd.DataFrame) -> None:
+    """Cases ``which`` at components, a few of which break often (Zipf-like weights): their point, code,
+    class and department."""
+    import shapely
+
+    cw = rng.pareto(1.5, len(comps)) + 0.2
+    pick = rng.choice(len(comps), size=len(which), p=cw / cw.sum())
+    pts = comps["point"].to_numpy(dtype=object)[pick]
+    cols["x"][which], cols["y"][which] = shapely.get_x(pts), shapely.get_y(pts)
+    cols["component_code"][which] = comps.index.to_numpy(dtype=object)[pick]
+    for name in ("class_code", "dept_code", "dept_name"):
+        cols[name][which] = comps[name].to_numpy(dtype=object)[pick]
+
+
+def _at_random_places(rng: np.random.Generator, cols: dict[str, np.ndarray], which: np.ndarray, table: pd.DataFrame,
+                      zipf_exponent: float, cell_geoms: np.ndarray, weight: np.ndarray) -> None:
+    """Cases ``which`` at random places of cells drawn by ``weight``, with a Zipf mix of the classes of
+    ``table`` (in a seeded order)."""
+    codes = table["code"].to_numpy(dtype=object)
+    zipf = 1.0 / np.arange(1, len(codes) + 1) ** zipf_exponent
+    perm = rng.permutation(len(codes))
+    cols["class_code"][which] = codes[perm][rng.choice(len(codes), size=len(which), p=zipf / zipf.sum())]
+    cell_of = rng.choice(len(cell_geoms), size=len(which), p=weight)
+    cols["x"][which], cols["y"][which] = _points_in(rng, cell_geoms, cell_of)
+
+
+def _departments_by_class(cols: dict[str, np.ndarray]) -> None:
+    """A synthetic department by class major where the component gave none (and for every event)."""
+    dept_code, class_code = cols["dept_code"], cols["class_code"]
     no_dept = pd.isna(dept_code) | (dept_code == None)  # noqa: E711 - object array
     if no_dept.any():
+        depts = np.array([d[0] for d in SYNTHETIC_DEPARTMENTS], dtype=object)
+        dept_names = dict(SYNTHETIC_DEPARTMENTS)
         ucls, inv = np.unique(class_code[no_dept].astype(str), return_inverse=True)  # once per class
         major = np.array([int(c[:2]) if c[:2].isdigit() else 0 for c in ucls], dtype=np.int64)[inv]
         dept_code[no_dept] = depts[major % len(depts)]
-        dept_name[no_dept] = np.array([dept_names[v] for v in depts], dtype=object)[major % len(depts)]
-    fb.step(4, 10)
+        cols["dept_name"][no_dept] = np.array([dept_names[v] for v in depts], dtype=object)[major % len(depts)]
 
-    # --- supervisor and source --------------------------------------------------------------------
+
+def _synthetic_sources(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, cells: Any,
+                       supervisors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Source of each case by :data:`SYNTHETIC_SOURCE_MIX` (公众举报 where no cell has a 监督员 beat) and
+    the 监督员 of the cell for 监督员 reports."""
     from .geocode import assign_points
 
+    n = len(x)
     cell_idx = assign_points(x, y, cells)
     src_names = np.array(list(SYNTHETIC_SOURCE_MIX), dtype=object)
     src_p = np.array(list(SYNTHETIC_SOURCE_MIX.values()))
@@ -1134,24 +1187,21 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     supervisor = np.full(n, None, dtype=object)
     insp = source == "监督员"
     supervisor[insp] = supervisors[cell_idx[insp]]
-    fb.step(5, 10)
+    return source, supervisor
 
-    # --- timestamps (minutes from t0) -------------------------------------------------------------
-    span_min = (t1 - t0) / pd.Timedelta(minutes=1)
-    n_days = max(math.ceil(span_min / 1440.0), 1)
-    day = rng.integers(0, n_days, n)
-    daytime = rng.random(n) < 0.85
-    minute = np.where(daytime, np.clip(rng.normal(13 * 60, 180, n), 6 * 60, 22 * 60), rng.uniform(0, 1440, n))
-    rep = day * 1440.0 + minute
-    beyond = rep >= span_min
-    rep[beyond] = rng.uniform(0, span_min, int(beyond.sum()))
-    rep = np.floor(rep)
-    valid_p = pd.Series(source).map(_VALID_SHARE).to_numpy(dtype=np.float64)
+
+def _synthetic_timeline(rng: np.random.Generator, cols: dict[str, np.ndarray], seed: int,
+                        span_min: float) -> np.ndarray:
+    """Stage times in minutes from the start (cases × :data:`STAGE_FIELDS`, NaN: not reached); sets
+    ``cols`` ``deadline`` (minutes), ``rework_count`` and ``state``."""
+    n = len(cols["source"])
+    rep = _report_minutes(rng, n, span_min)
+    valid_p = pd.Series(cols["source"]).map(_VALID_SHARE).to_numpy(dtype=np.float64)
     registered = rng.random(n) < valid_p
     reg = rep + np.ceil(_lognormal_minutes(rng, 12, 0.6, n))
     voided = registered & (rng.random(n) < 0.01)
     disp = reg + np.ceil(_lognormal_minutes(rng, 15, 0.6, n))
-    cls_codes, cls_inv = np.unique(class_code.astype(str), return_inverse=True)
+    cls_codes, cls_inv = np.unique(cols["class_code"].astype(str), return_inverse=True)
     limit_h = _TIME_LIMITS_H[np.random.default_rng([seed, 7]).integers(0, len(_TIME_LIMITS_H), len(cls_codes))]
     limit = limit_h[cls_inv] * 60.0
     deadline = disp + limit
@@ -1168,44 +1218,58 @@ def synthetic_cases(components: Any, cells: Any, n: int, start: Any, end: Any, s
     stages[~registered, 1:] = np.nan
     stages[voided, 2:] = np.nan
     stages[suspended | deferred, 3:] = np.nan
-    dl = np.where(registered & ~voided, deadline, np.nan)
-    # snapshot at `end`: a stage not reached by then (and every later one) is empty
+    # snapshot at the end of the span: a stage not reached by then (and every later one) is empty
     after = np.cumsum(~(stages < span_min) & ~np.isnan(stages), axis=1) > 0
     stages[after] = np.nan
-    dl[np.isnan(stages[:, 2])] = np.nan
-    rework = np.where(np.isnan(stages[:, 3]), 0, rework)
+    cols["deadline"] = np.where(registered & ~voided & ~np.isnan(stages[:, 2]), deadline, np.nan)
+    cols["rework_count"] = np.where(np.isnan(stages[:, 3]), 0, rework)
     state = np.full(n, "办理中", dtype=object)
     state[~np.isnan(stages[:, 6])] = "已结案"
     state[suspended & ~np.isnan(stages[:, 2])] = "挂账"
     state[deferred & ~np.isnan(stages[:, 2])] = "缓办"
     state[~registered & ~after[:, 0]] = "作废"
     state[voided & ~np.isnan(stages[:, 1])] = "作废"
-    fb.step(8, 10)
+    cols["state"] = state
+    return stages
+
+
+def _report_minutes(rng: np.random.Generator, n: int, span_min: float) -> np.ndarray:
+    """Report times in whole minutes from the start: a random day, mostly in daytime hours."""
+    n_days = max(math.ceil(span_min / 1440.0), 1)
+    day = rng.integers(0, n_days, n)
+    daytime = rng.random(n) < 0.85
+    minute = np.where(daytime, np.clip(rng.normal(13 * 60, 180, n), 6 * 60, 22 * 60), rng.uniform(0, 1440, n))
+    rep = day * 1440.0 + minute
+    beyond = rep >= span_min
+    rep[beyond] = rng.uniform(0, span_min, int(beyond.sum()))
+    return np.floor(rep)
+
+
+def _minutes_to_times(minutes: np.ndarray, base: np.datetime64) -> np.ndarray:
+    """``base`` plus ``minutes`` as datetime64[ns] (NaN → NaT)."""
+    out = np.full(len(minutes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~np.isnan(minutes)
+    out[ok] = base + (minutes[ok] * _NS_PER_MIN).astype(np.int64).astype("timedelta64[ns]")
+    return out
+
+
+def _synthetic_frame(cols: dict[str, np.ndarray], stages: np.ndarray, t0: pd.Timestamp, crs: Any) -> Any:
+    """The cases sorted by report time with case ids ``YYYYMMDD`` + a 6-digit number within the day."""
+    import geopandas as gpd
+    import shapely
 
     base = t0.to_datetime64().astype("datetime64[ns]")
-
-    def to_time(minutes: np.ndarray) -> np.ndarray:
-        out = np.full(len(minutes), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ok = ~np.isnan(minutes)
-        out[ok] = base + (minutes[ok] * _NS_PER_MIN).astype(np.int64).astype("timedelta64[ns]")
-        return out
-
     order = np.argsort(stages[:, 0], kind="stable")
-    times = {f: to_time(stages[order, k]) for k, f in enumerate(STAGE_FIELDS)}
+    times = {f: _minutes_to_times(stages[order, k], base) for k, f in enumerate(STAGE_FIELDS)}
     rep_t = pd.DatetimeIndex(times["reported_at"])
     ymd = (rep_t.year * 10000 + rep_t.month * 100 + rep_t.day).to_numpy(dtype=np.int64)
     seq_in_day = pd.Series(ymd).groupby(ymd).cumcount().to_numpy() + 1
-    case_id = (ymd * 1_000_000 + seq_in_day).astype(str).astype(object)
     frame = pd.DataFrame({
-        "case_id": case_id, "kind": kind[order], "class_code": class_code[order],
-        "component_code": component_code[order], "source": source[order], "dept_code": dept_code[order],
-        "dept_name": dept_name[order], "supervisor": supervisor[order], **times,
-        "deadline": to_time(dl[order]), "rework_count": rework[order].astype(np.int64), "state": state[order],
-        "synthetic": np.ones(n, dtype=np.int64),
+        "case_id": (ymd * 1_000_000 + seq_in_day).astype(str).astype(object),
+        **{f: cols[f][order] for f in ("kind", "class_code", "component_code", "source", "dept_code", "dept_name",
+                                       "supervisor")},
+        **times, "deadline": _minutes_to_times(cols["deadline"][order], base),
+        "rework_count": cols["rework_count"][order].astype(np.int64), "state": cols["state"][order],
+        "synthetic": np.ones(len(order), dtype=np.int64),
     })
-    out = gpd.GeoDataFrame(frame, geometry=shapely.points(x[order], y[order]), crs=cells.crs)
-    out.attrs.update(synthetic=True, seed=int(seed), directory=directory,
-                     data_source=f"synthetic: wanmi.core.cases.synthetic_cases(n={n}, start={t0:%Y-%m-%d}, "
-                                 f"end={t1:%Y-%m-%d}, seed={seed}) — not real cases (合成数据)")
-    fb.step(10, 10)
-    return out
+    return gpd.GeoDataFrame(frame, geometry=shapely.points(cols["x"][order], cols["y"][order]), crs=crs)
