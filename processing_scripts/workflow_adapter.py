@@ -49,6 +49,9 @@ from .base import (
 GEOMETRY_TYPES = {"any": QgsProcessing.TypeVectorAnyGeometry, "point": QgsProcessing.TypeVectorPoint,
                   "line": QgsProcessing.TypeVectorLine, "polygon": QgsProcessing.TypeVectorPolygon,
                   "none": QgsProcessing.TypeVector}
+#: the geometry type of an empty output layer, from its declaration (no feature to tell it)
+EMPTY_WKB = {"any": QgsWkbTypes.Unknown, "point": QgsWkbTypes.MultiPoint, "line": QgsWkbTypes.MultiLineString,
+             "polygon": QgsWkbTypes.MultiPolygon, "none": QgsWkbTypes.NoGeometry}
 #: workflow step → (Processing group, group id), the groups the dock reads its steps from
 GROUPS = {"grid": ("Grid", "grid"), "census": ("Census", "census"), "cases": ("Cases", "cases"),
           "evaluation": ("Evaluation", "evaluation"), "audit": ("Audit", "audit")}
@@ -167,13 +170,12 @@ class WorkflowAlgorithm(WanmiAlgorithm):
                 return False, problem
         return super().checkParameterValues(parameters, context)
 
-    def _vector_value(self, p: Param, parameters, context, feedback, sources: dict) -> Any:
+    def _vector_value(self, p: Param, parameters, context, feedback) -> Any:
         source = self.parameterAsSource(parameters, p.processing, context)
         if source is None:
             if not p.optional:
                 raise QgsProcessingException(self.invalidSourceError(parameters, p.processing))
             return None
-        sources[p.name] = source
         frame = source_to_gdf(source, feedback)
         frame.attrs["name"] = source.sourceName()  # how the run's messages name it
         return frame
@@ -190,11 +192,11 @@ class WorkflowAlgorithm(WanmiAlgorithm):
         path = self.parameterAsFileOutput(parameters, p.processing, context)
         return StoreRef(path, layer_uri=path)
 
-    def _value(self, p: Param, parameters, context, feedback, sources: dict) -> Any:
+    def _value(self, p: Param, parameters, context, feedback) -> Any:
         if not p.on("processing"):
             return p.default
         if p.kind == "vector":
-            return self._vector_value(p, parameters, context, feedback, sources)
+            return self._vector_value(p, parameters, context, feedback)
         if p.kind == "store":
             return self._store_value(p, parameters, context)
         if p.kind == "enum":
@@ -220,9 +222,8 @@ class WorkflowAlgorithm(WanmiAlgorithm):
 
     def execute(self, parameters, context, feedback):
         capability = self.CAPABILITY
-        sources: dict = {}
         feedback.window(0, 40)
-        values = {p.name: self._value(p, parameters, context, feedback, sources) for p in capability.params}
+        values = {p.name: self._value(p, parameters, context, feedback) for p in capability.params}
         feedback.window(40, 80)
         try:
             result = invoke(capability, values, feedback)
@@ -232,27 +233,27 @@ class WorkflowAlgorithm(WanmiAlgorithm):
         for line in result.warnings:
             feedback.warning(line)
         outputs = dict(result.values)
-        fallback = next(iter(sources.values())).wkbType() if sources else QgsWkbTypes.NoGeometry
         for out in capability.outputs:
             frame = result.frames.get(out.name)
             if frame is None or (out.optional and parameters.get(out.processing) in (None, "")):
                 continue
-            outputs[out.processing] = self._sink(parameters, context, feedback, out, frame, fallback)
+            outputs[out.processing] = self._sink(parameters, context, feedback, out, frame)
         for line in result.message.splitlines():
             feedback.info(line)
         return outputs
 
-    def _sink(self, parameters, context, feedback, out, frame, fallback) -> str:
+    def _sink(self, parameters, context, feedback, out, frame) -> str:
         fields = fields_for(frame)
         geometry = getattr(frame, "_geometry_column_name", None) is not None
-        wkb = (wkb_type_for(frame) if len(frame) else fallback) if geometry else QgsWkbTypes.NoGeometry
+        wkb = (wkb_type_for(frame) if frame.geometry.notna().any() else EMPTY_WKB[out.geometry]) if geometry \
+            else QgsWkbTypes.NoGeometry
         crs = qgis_crs(frame.crs) if geometry and frame.crs is not None else None
         sink, dest = self.parameterAsSink(parameters, out.processing, context, fields, wkb, crs) if crs else \
             self.parameterAsSink(parameters, out.processing, context, fields, wkb)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, out.processing))
         write_gdf_to_sink(frame, sink, fields, feedback)
-        if out.style and context.willLoadLayerOnCompletion(dest):
+        if out.style and geometry and context.willLoadLayerOnCompletion(dest):  # a table gets no map style
             styler = QmlStyler(out.style)
             self._stylers.append(styler)
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(styler)
