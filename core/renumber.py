@@ -315,20 +315,7 @@ def renumber(
     fb = ensure(feedback)
     scheme = get_cell_scheme(code_scheme)
     vfrom = as_date(valid_from, "valid_from")
-    if not 0 < iou_threshold <= 1:
-        raise InputError(f"iou_threshold must be within (0, 1], got {iou_threshold!r}")
-    for name, frame in (("new_cells", new_cells), ("old_cells", old_cells)):
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(f"{name} must be a GeoDataFrame")
-    crs = require_metric(new_cells.crs, "renumber cells (IoU needs areas in m²)")
-    if "code" not in old_cells.columns:
-        raise InputError("old_cells needs a 'code' column")
-    if old_cells.crs is None:
-        raise InputError("old_cells has no coordinate reference system: set it first")
-    if pyproj.CRS.from_user_input(old_cells.crs) != crs:
-        old_cells = old_cells.to_crs(crs)
-        fb.info(f"Reprojected the old cells to {crs.name} to compare them with the new ones.")
-
+    old_cells = _comparable_old_cells(new_cells, old_cells, iou_threshold, fb)
     fb.window(0, 20)
     new = _redrawn(new_cells, fb)
     keys = _new_keys(new, scheme)
@@ -350,10 +337,7 @@ def renumber(
     fb.step(1, 1)
     fb.window(80, 100)
     is_kept = kept_old >= 0
-    retired_now = valid.copy()
-    retired_now[kept_old[is_kept]] = False
-    reshaped = np.zeros(len(old), dtype=bool)
-    reshaped[kept_old[is_kept & ~(kept_iou >= SAME_SHAPE_IOU)]] = True
+    retired_now, reshaped = _retired_and_reshaped(valid, kept_old, kept_iou)
     log = _changelog(ov, codes, ocode, kept_old, kept_iou, retired_now, vfrom)
     retired = _closed_rows(old, valid, retired_now | reshaped, vfrom, out.geometry.name)
     fb.step(1, 1)
@@ -361,3 +345,34 @@ def renumber(
             f"new boundary), {int((~is_kept).sum())} got fresh numbers, {int(retired_now.sum())} old codes "
             "retired.")
     return RenumberResult(cells=out, changelog=log, retired=retired)
+
+
+def _comparable_old_cells(new_cells: gpd.GeoDataFrame, old_cells: gpd.GeoDataFrame, iou_threshold: float,
+                          fb: Feedback) -> gpd.GeoDataFrame:
+    """``old_cells`` in the (metric) CRS of ``new_cells``, after refusing inputs that cannot be compared."""
+    if not 0 < iou_threshold <= 1:
+        raise InputError(f"iou_threshold must be within (0, 1], got {iou_threshold!r}")
+    for name, frame in (("new_cells", new_cells), ("old_cells", old_cells)):
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(f"{name} must be a GeoDataFrame")
+    crs = require_metric(new_cells.crs, "renumber cells (IoU needs areas in m²)")
+    if "code" not in old_cells.columns:
+        raise InputError("old_cells needs a 'code' column")
+    if old_cells.crs is None:
+        raise InputError("old_cells has no coordinate reference system: set it first")
+    if pyproj.CRS.from_user_input(old_cells.crs) != crs:
+        old_cells = old_cells.to_crs(crs)
+        fb.info(f"Reprojected the old cells to {crs.name} to compare them with the new ones.")
+    return old_cells
+
+
+def _retired_and_reshaped(valid: np.ndarray, kept_old: np.ndarray, kept_iou: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Old cells whose code no new cell kept (among the ``valid`` ones), and old cells whose code a new cell
+    kept with a changed boundary (IoU below :data:`SAME_SHAPE_IOU`)."""
+    is_kept = kept_old >= 0
+    retired_now = valid.copy()
+    retired_now[kept_old[is_kept]] = False
+    reshaped = np.zeros(len(valid), dtype=bool)
+    reshaped[kept_old[is_kept & ~(kept_iou >= SAME_SHAPE_IOU)]] = True
+    return retired_now, reshaped
