@@ -15,7 +15,7 @@ from ..core.enums import (
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
-from .partition import check_range, code_columns, code_field_params
+from .partition import code_columns, code_field_params
 
 
 def _numbered(frame: Any) -> Any:
@@ -60,8 +60,6 @@ def run(cells: Any, jurisdiction: Any, district_field: str | None, street_field:
     from ..core.audit import audit
     from ..layers.audit_report import write_audit_report
 
-    for param, value in (("target_area", target_area), ("sliver_ratio", sliver_ratio), ("min_area", min_area)):
-        check_range(AUDIT.param(param), value)
     if areas is not None and party_field and party_field not in areas.columns and party_field != "responsible":
         raise InputError(f"{layer_name(areas)}: no field {party_field!r} for the responsible party")
     jurisdiction = code_columns(jurisdiction, district_field, street_field, community_field)

@@ -200,6 +200,7 @@ def invoke(capability: Capability, values: Mapping[str, Any], feedback: Feedback
     An expected failure (:func:`expected_failure`) is raised again as a :class:`WorkflowError` carrying its
     message; anything else is a bug and keeps its traceback."""
     try:
+        check_values(capability, values)
         return capability.run(**values, feedback=feedback)
     except WorkflowError:
         raise
@@ -208,6 +209,25 @@ def invoke(capability: Capability, values: Mapping[str, Any], feedback: Feedback
         if message is None:
             raise
         raise WorkflowError(message) from exc
+
+
+def check_values(capability: Capability, values: Mapping[str, Any]) -> None:
+    """Refuse a number outside its declared minimum/maximum and a choice that is not declared, for every front
+    end alike (Processing's widgets enforce them too, the command line and Python callers rely on this)."""
+    from ..core.errors import InputError
+
+    for p in capability.params:
+        value = values.get(p.name)
+        if value is None:
+            continue
+        if p.kind == "enum" and value not in p.choices:
+            raise InputError(f"{p.label}: unknown choice {value!r}; choose {', '.join(p.choices)}")
+        if p.kind in ("number", "integer"):
+            low = p.minimum if p.minimum is not None else float("-inf")
+            high = p.maximum if p.maximum is not None else float("inf")
+            if not low <= value <= high:
+                limits = f"at least {low:g}" if p.maximum is None else f"between {low:g} and {high:g}"
+                raise InputError(f"{p.label}: {value:g} is out of range; it must be {limits}")
 
 
 def layer_name(frame: Any) -> str:

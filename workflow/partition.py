@@ -1,9 +1,9 @@
 """Partition a jurisdiction into coded unit cells (万米单元网格划分): one declaration for every front end.
 
 Also: the district/street/community code field parameters of a jurisdiction layer (:func:`code_field_params`,
-:func:`code_columns`), the range check of declared numbers that renumber shares (:func:`check_range`) and the
-refusal to write a new grid over one that keeps its history (:func:`refuse_grid_with_history`, used by the
-command line's writer and the Processing algorithm's parameter check).
+:func:`code_columns`) and the refusal to write a new grid over one that keeps its history
+(:func:`refuse_grid_with_history`, used by the command line's writer and the Processing algorithm's parameter
+check).
 """
 
 from __future__ import annotations
@@ -52,20 +52,9 @@ def code_columns(frame: Any, district_field: str | None, street_field: str | Non
             raise InputError(f"{layer_name(frame)}: no field {field!r} (chosen for {target}); "
                              f"fields: {', '.join(str(c) for c in frame.columns if c != 'geometry')}")
         renames[field] = target
-    replaced = [target for target in renames.values() if target in frame.columns]
+    # an existing column of a target name gives way, unless it is itself renamed (a swap keeps both)
+    replaced = [target for target in renames.values() if target in frame.columns and target not in renames]
     return frame.drop(columns=replaced).rename(columns=renames) if renames else frame
-
-
-def check_range(param: Param, value: float | None) -> None:
-    """Refuse a number outside the declared minimum/maximum (Processing checks them itself; the command line
-    relies on this, so both accept the same values)."""
-    if value is None:
-        return
-    low = param.minimum if param.minimum is not None else float("-inf")
-    high = param.maximum if param.maximum is not None else float("inf")
-    if not low <= value <= high:
-        limits = f"at least {low:g}" if param.maximum is None else f"between {low:g} and {high:g}"
-        raise InputError(f"{param.label}: {value:g} is out of range; it must be {limits}")
 
 
 def refuse_grid_with_history(path: str | Path, layer: str = "unit_cells") -> None:
@@ -105,8 +94,6 @@ def run(jurisdiction: Any, district_field: str | None, street_field: str | None,
     and a table, the oversize cells, and the size/shape summary."""
     from ..core.grid import partition
 
-    for name, value in (("target_area", target_area), ("sliver_ratio", sliver_ratio)):
-        check_range(PARTITION.param(name), value)
     frame = code_columns(jurisdiction, district_field, street_field, community_field)
     result = partition(frame, method=method, target_area=target_area, sliver_ratio=sliver_ratio, roads=roads,
                        crs=crs or None, code_scheme=scheme, valid_from=valid_from or None, feedback=feedback)

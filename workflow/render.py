@@ -10,22 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.enums import CLASSIFICATION_METHODS
-from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
 from .base import Capability, Param, Result
 from .evaluate import has_geometry
 
 CLASSES = (3, 7)  #: fewest and most classes of a numeric field (ColorBrewer YlOrRd has 3–7)
 DPI = (50, 1200)  #: lowest and highest image resolution offered
-
-
-def _check(method: str, classes: int, dpi: int) -> None:
-    if method not in CLASSIFICATION_METHODS:
-        raise InputError(f"unknown classification method {method!r}; choose {', '.join(CLASSIFICATION_METHODS)}")
-    if not CLASSES[0] <= classes <= CLASSES[1]:
-        raise InputError(f"{classes} classes: choose {CLASSES[0]} to {CLASSES[1]}")
-    if not DPI[0] <= dpi <= DPI[1]:
-        raise InputError(f"a resolution of {dpi} dpi: choose {DPI[0]} to {DPI[1]} dots per inch")
 
 
 def run(scores: Any, out: str, column: str | None = "grade", title: str | None = None, source: str | None = None,
@@ -37,7 +27,6 @@ def run(scores: Any, out: str, column: str | None = "grade", title: str | None =
     from ..layers.figures import save_figure
 
     fb = ensure(feedback)
-    _check(method, classes, dpi)
     column = column or "grade"
     if "period" in scores.columns and len(scores):
         scores.attrs["period"] = str(scores["period"].iloc[0])

@@ -9,7 +9,7 @@ from ..core.enums import CELL_SCHEME_NAMES, DEFAULT_CELL_SCHEME
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
-from .partition import SCHEME_LABELS, check_range
+from .partition import SCHEME_LABELS
 
 
 def _cells(frame: Any) -> Any:
@@ -24,7 +24,6 @@ def run(new: Any, old: Any, iou: float, scheme: str, valid_from: str | None,
     log of ``new`` renumbered against ``old``."""
     from ..core.renumber import renumber
 
-    check_range(RENUMBER.param("iou"), iou)
     if "code" not in old.columns:
         raise InputError(f"{layer_name(old)}: the previous grid has no 'code' field; it must be a coded unit "
                          f"grid (the unit_cells layer of wanmi partition or renumber)")

@@ -9,7 +9,6 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
-from .partition import check_range
 
 #: workload measures (``wanmi.core.responsibility.WEIGHTS``, not imported here: the declaration loads no engine);
 #: Processing stores the index, so the order is part of the interface
@@ -45,8 +44,6 @@ def run(cells: Any, n: int, weight: str, weight_field: str | None, workload: str
     ``weight`` (the Processing choice). ``responsible`` names the parties in area-code order, one per area."""
     from ..core.responsibility import build_responsibility
 
-    check_range(RESPONSIBILITY.param("n"), n)
-    check_range(RESPONSIBILITY.param("tolerance"), tolerance)
     measure = weight_field or workload or weight
     if weight_field and weight_field not in cells.columns:
         raise InputError(f"{layer_name(cells)}: no field {weight_field!r} for the workload")

@@ -19,7 +19,9 @@ def test_declarations_are_well_formed():
     for capability in CAPABILITIES.values():
         names = [p.name for p in capability.params]
         assert len(names) == len(set(names)), capability.name
-        assert len({p.processing for p in capability.params}) == len(names), capability.name
+        for front, spelling in (("processing", "processing"), ("cli", "cli")):  # unique within each front end
+            spelled = [getattr(p, spelling) for p in capability.params if p.on(front)]
+            assert len(spelled) == len(set(spelled)), (capability.name, front)
         assert all(p.label and (p.help or p.kind != "vector") for p in capability.params), capability.name
 
 
@@ -54,3 +56,26 @@ def test_declarations_load_no_engine():
             "print(sorted(m for m in ('numpy', 'pandas', 'geopandas', 'shapely', 'pyproj') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_declared_limits_and_choices_are_enforced_for_every_front_end():
+    """invoke() refuses a number outside its declared range and an undeclared choice before the run starts."""
+    from wanmi.core.errors import WanmiError
+    from wanmi.workflow.base import invoke
+
+    partition = CAPABILITIES["partition"]
+    layer = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4548")
+    values = {p.name: p.default for p in partition.params} | {"jurisdiction": layer}
+    for change, words in (({"sliver_ratio": 1.5}, "between 0 and 1"), ({"target_area": 0.5}, "at least 1"),
+                          ({"method": "hexagons"}, "unknown choice 'hexagons'")):
+        with pytest.raises(WanmiError, match=words):
+            invoke(partition, values | change)
+
+
+def test_swapped_code_fields_keep_both_columns():
+    from wanmi.workflow.partition import code_columns
+
+    frame = gpd.GeoDataFrame({"district_code": ["001"], "street_code": ["110101"]},
+                             geometry=[shapely.box(0, 0, 1, 1)])
+    swapped = code_columns(frame, "street_code", "district_code", None)
+    assert swapped["district_code"].tolist() == ["110101"] and swapped["street_code"].tolist() == ["001"]
