@@ -1003,6 +1003,43 @@ def partition(
     (:func:`combine_fragments`). See the module docstring for the rules.
     """
     fb = ensure(feedback)
+    meth = _partition_method(method, target_area, sliver_ratio, roads)
+    scheme = get_cell_scheme(code_scheme)
+    vfrom = as_date(valid_from, "valid_from")
+    area_a = float(target_area)
+    limit = sliver_ratio * area_a
+    fb.window(0, 10)
+    comm, mcrs, problems = _prepare(jurisdiction, crs, fb)
+    fb.step(1, 1)
+    if meth == "regular":
+        drawn = _regular_cells(comm, area_a, limit, combine, fb)
+    else:
+        drawn = _street_cells(comm, roads, mcrs, area_a, limit, fb)
+    fb.window(85, 100)
+    cells, box_cells, oversize = _coded_cells(drawn, comm, scheme, vfrom, mcrs, area_a)
+    fb.step(1, 1)
+    fb.info(
+        f"{len(cells)} cells in {len(comm.geoms)} communities ({drawn.pre_count} pieces before merging slivers "
+        f"< {limit:,.0f} m²)"
+    )
+    return PartitionResult(
+        cells=cells,
+        crs=mcrs,
+        lattice=drawn.lattice,
+        pre_merge_count=int(drawn.pre_count),
+        problems=problems,
+        oversize=oversize,
+        pre_merge_boxes=int(drawn.pre_boxes),
+        method=meth,
+        target_area=area_a,
+        sliver_ratio=float(sliver_ratio),
+        box_cells=box_cells,
+        scheme=scheme,
+    )
+
+
+def _partition_method(method: str, target_area: float, sliver_ratio: float, roads: Any) -> str:
+    """The canonical method name, after refusing settings :func:`partition` cannot work with."""
     meth = _method(method)
     if not (isinstance(target_area, (int, float)) and math.isfinite(target_area) and target_area > 0):
         raise InputError(f"target_area must be a positive number of m², got {target_area!r}")
@@ -1010,68 +1047,79 @@ def partition(
         raise InputError(f"sliver_ratio must be within [0, 1.5), got {sliver_ratio!r}")
     if meth == "street-block" and roads is None:
         raise InputError("the street-block method needs a roads (line) layer")
-    scheme = get_cell_scheme(code_scheme)
-    vfrom = as_date(valid_from, "valid_from")
-    area_a = float(target_area)
-    side = math.sqrt(area_a)
-    limit = sliver_ratio * area_a
+    return meth
 
-    fb.window(0, 10)
-    comm, mcrs, problems = _prepare(jurisdiction, crs, fb)
-    fb.step(1, 1)
-    n_comm = len(comm.geoms)
-    lattice = None
-    box_cells = None
-    oversize_rows: list[tuple[int, str]] = []  # (cell position, reason) filled below
 
-    if meth == "regular":
-        lattice = Lattice(side)
-        fb.window(10, 60)
-        pieces, pc, pi, pj, pfull, n_boxes = _lattice_pieces(comm.geoms, lattice, fb)
-        pfull |= shapely.area(pieces) >= area_a * (1.0 - 1e-9)  # clipped but whole (touches the border)
-        # reading order: community, north → south (j desc), west → east, then representative point
-        rp = shapely.point_on_surface(pieces)
-        px, py = shapely.get_x(rp), shapely.get_y(rp)
-        order = np.lexsort((px, -py, pi, -pj, pc))
-        pieces, pc, pi, pj, pfull = pieces[order], pc[order], pi[order], pj[order], pfull[order]
-        pre_count = len(pieces)
-        fb.window(60, 85)
-        merged = merge_small(pieces, pc, limit, feedback=fb)
-        if combine:
-            merged.root = combine_fragments(pieces, pc, merged.root, area_a)
-        roots, geoms = union_groups(pieces, merged.root)
-        c_idx = pc[roots]
-        rp = shapely.point_on_surface(geoms)
-        seq = sequence_numbers(c_idx, -pj[roots], shapely.get_x(rp), col=pi[roots], y=shapely.get_y(rp))
-        notes = np.full(len(roots), None, dtype=object)
-        for k in np.flatnonzero(merged.stuck[roots]):
-            notes[k] = _stuck_note(comm.area[c_idx[k]], limit)
-        cell_of_root = np.full(len(pieces), -1)
-        cell_of_root[roots] = np.arange(len(roots))
-        piece_cell = cell_of_root[merged.root]
-        big = np.flatnonzero(shapely.area(geoms) > OVERSIZE_FACTOR * area_a)
-        oversize_rows += [(int(k), "lattice cell enlarged by merged slivers (the regular method does not "
-                           "split cells)") for k in big]
-        box_cells = pd.DataFrame({"i": pi, "j": pj, "cell": piece_cell, "full": pfull})
-        pre_boxes = n_boxes
-    else:
-        fb.window(10, 85)
-        geoms, c_idx, notes, over, pre_count = _street_block_cells(comm, roads, mcrs, area_a, limit, fb)
-        pre_boxes = pre_count
-        oversize_rows += over
-        top = shapely.bounds(comm.geoms)[:, 3]
-        rp = shapely.point_on_surface(geoms)
-        rows = band_rows(shapely.get_y(rp), top[c_idx], side)
-        seq = sequence_numbers(c_idx, rows, shapely.get_x(rp), y=shapely.get_y(rp))
+@dataclass
+class _DrawnCells:
+    """Cell geometries before coding: community index ``c_idx`` and sequence number of each cell, notes,
+    (cell position, reason) of oversize cells, piece and box counts before merging; for the regular method
+    also the lattice and the lattice box → cell table."""
 
-    fb.window(85, 100)
-    geoms = single_polygons(geoms)
-    check_capacity(comm.codes["community_key"].to_numpy()[c_idx], seq, scheme, area_a)
-    cells = _cells_frame(geoms, c_idx, comm, seq, notes, scheme, vfrom, mcrs)
+    geoms: np.ndarray
+    c_idx: np.ndarray
+    seq: np.ndarray
+    notes: np.ndarray
+    oversize_rows: list[tuple[int, str]]
+    pre_count: int
+    pre_boxes: int
+    lattice: Lattice | None = None
+    box_cells: pd.DataFrame | None = None
+
+
+def _regular_cells(comm: _Communities, area_a: float, limit: float, combine: bool, fb: Feedback) -> _DrawnCells:
+    """Lattice cells: the communities cut by the lattice, slivers merged, numbered in reading order."""
+    lattice = Lattice(math.sqrt(area_a))
+    fb.window(10, 60)
+    pieces, pc, pi, pj, pfull, n_boxes = _lattice_pieces(comm.geoms, lattice, fb)
+    pfull |= shapely.area(pieces) >= area_a * (1.0 - 1e-9)  # clipped but whole (touches the border)
+    # reading order: community, north → south (j desc), west → east, then representative point
+    rp = shapely.point_on_surface(pieces)
+    order = np.lexsort((shapely.get_x(rp), -shapely.get_y(rp), pi, -pj, pc))
+    pieces, pc, pi, pj, pfull = pieces[order], pc[order], pi[order], pj[order], pfull[order]
+    fb.window(60, 85)
+    merged = merge_small(pieces, pc, limit, feedback=fb)
+    if combine:
+        merged.root = combine_fragments(pieces, pc, merged.root, area_a)
+    roots, geoms = union_groups(pieces, merged.root)
+    c_idx = pc[roots]
+    rp = shapely.point_on_surface(geoms)
+    seq = sequence_numbers(c_idx, -pj[roots], shapely.get_x(rp), col=pi[roots], y=shapely.get_y(rp))
+    notes = np.full(len(roots), None, dtype=object)
+    for k in np.flatnonzero(merged.stuck[roots]):
+        notes[k] = _stuck_note(comm.area[c_idx[k]], limit)
+    cell_of_root = np.full(len(pieces), -1)
+    cell_of_root[roots] = np.arange(len(roots))
+    big = np.flatnonzero(shapely.area(geoms) > OVERSIZE_FACTOR * area_a)
+    oversize_rows = [(int(k), "lattice cell enlarged by merged slivers (the regular method does not split cells)")
+                     for k in big]
+    box_cells = pd.DataFrame({"i": pi, "j": pj, "cell": cell_of_root[merged.root], "full": pfull})
+    return _DrawnCells(geoms, c_idx, seq, notes, oversize_rows, len(pieces), n_boxes, lattice, box_cells)
+
+
+def _street_cells(comm: _Communities, roads: Any, mcrs: pyproj.CRS, area_a: float, limit: float,
+                  fb: Feedback) -> _DrawnCells:
+    """Street-block cells, numbered in bands of √A from the top of each community."""
+    fb.window(10, 85)
+    geoms, c_idx, notes, over, pre_count = _street_block_cells(comm, roads, mcrs, area_a, limit, fb)
+    top = shapely.bounds(comm.geoms)[:, 3]
+    rp = shapely.point_on_surface(geoms)
+    rows = band_rows(shapely.get_y(rp), top[c_idx], math.sqrt(area_a))
+    seq = sequence_numbers(c_idx, rows, shapely.get_x(rp), y=shapely.get_y(rp))
+    return _DrawnCells(geoms, c_idx, seq, notes, list(over), pre_count, pre_count)
+
+
+def _coded_cells(drawn: _DrawnCells, comm: _Communities, scheme: CellCodeScheme, vfrom: date, mcrs: pyproj.CRS,
+                 area_a: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None, pd.DataFrame]:
+    """The coded cells sorted by code, the box → cell table and the oversize report, both on that order."""
+    geoms = single_polygons(drawn.geoms)
+    check_capacity(comm.codes["community_key"].to_numpy()[drawn.c_idx], drawn.seq, scheme, area_a)
+    cells = _cells_frame(geoms, drawn.c_idx, comm, drawn.seq, drawn.notes, scheme, vfrom, mcrs)
     order = np.argsort(cells["code"].to_numpy(), kind="stable")
     new_pos = np.empty(len(order), dtype=np.int64)
     new_pos[order] = np.arange(len(order))
     cells = cells.iloc[order].reset_index(drop=True)
+    box_cells = drawn.box_cells
     if box_cells is not None:
         box_cells["cell"] = new_pos[box_cells["cell"].to_numpy()]
         box_cells = box_cells.drop_duplicates(["i", "j", "cell"]).reset_index(drop=True)
@@ -1079,29 +1127,11 @@ def partition(
         [
             (cells["code"][new_pos[k]], cells["area_m2"][new_pos[k]],
              cells["area_m2"][new_pos[k]] / area_a, why)
-            for k, why in oversize_rows
+            for k, why in drawn.oversize_rows
         ],
         columns=OVERSIZE_COLUMNS,
     ).sort_values("code").reset_index(drop=True)
-    fb.step(1, 1)
-    fb.info(
-        f"{len(cells)} cells in {n_comm} communities ({pre_count} pieces before merging slivers "
-        f"< {limit:,.0f} m²)"
-    )
-    return PartitionResult(
-        cells=cells,
-        crs=mcrs,
-        lattice=lattice,
-        pre_merge_count=int(pre_count),
-        problems=problems,
-        oversize=oversize,
-        pre_merge_boxes=int(pre_boxes),
-        method=meth,
-        target_area=area_a,
-        sliver_ratio=float(sliver_ratio),
-        box_cells=box_cells,
-        scheme=scheme,
-    )
+    return cells, box_cells, oversize
 
 
 def summarize(cells: gpd.GeoDataFrame | gpd.GeoSeries) -> dict[str, float]:
