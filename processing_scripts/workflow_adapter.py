@@ -144,7 +144,8 @@ class WorkflowAlgorithm(WanmiAlgorithm):
         for out in capability.outputs:
             self.addParameter(QgsProcessingParameterFeatureSink(
                 out.processing, tr(out.label), QgsProcessing.TypeVector if out.table else
-                GEOMETRY_TYPES[out.geometry], optional=out.optional, createByDefault=not out.optional))
+                GEOMETRY_TYPES[out.geometry], optional=out.optional,
+                createByDefault=not out.optional or out.by_default))
         for name, label in capability.numbers:
             self.addOutput(QgsProcessingOutputNumber(name, tr(label)))
         for name, label in capability.texts:

@@ -99,8 +99,9 @@ class Output:
     """One output layer: its name in the run's result, label, QML style and GeoPackage layer name.
 
     ``layer`` may name parameters in braces (``case_counts_{by}``: filled from the run's values, a trailing
-    ``_code`` dropped). A ``table`` has no geometry. An ``optional`` output is absent from some results (the
-    front ends then write nothing for it)."""
+    ``_code`` dropped). A ``table`` has no geometry. An ``optional`` output may be left out: absent from some
+    results, or not asked for by a Processing caller (the front ends then write nothing for it); the QGIS dialog
+    still creates it unless it is ticked off when it is ``by_default``."""
 
     name: str
     label: str
@@ -109,6 +110,7 @@ class Output:
     style: str = ""
     table: bool = False
     optional: bool = False
+    by_default: bool = False
     geometry: str = "any"
 
     def layer_name(self, values: Mapping[str, Any]) -> str:

@@ -232,7 +232,7 @@ OVERLAY_CASES = Capability(
         Output("cases", "Cases with cell codes", layer="cases", processing="OUTPUT", style="cases.qml",
                geometry="point"),
         Output("counts", "Case counts", layer="case_counts_{by}", processing="COUNTS", style="case_counts.qml",
-               optional=True),
+               optional=True, by_default=True),
     ),
     numbers=(("CASE_COUNT", "Cases"), ("INSIDE", "Cases inside the cells")),
     tags=("案卷", "叠加", "单元网格", "社区", "街道", "案卷统计", "问题发生密度"),
