@@ -57,7 +57,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -321,6 +321,25 @@ def _prepare(
     jurisdiction: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any, feedback: Feedback
 ) -> tuple[_Communities, pyproj.CRS, pd.DataFrame]:
     """CRS → metric, codes parsed, geometries repaired/dropped, duplicates and overlaps refused."""
+    gdf, mcrs = _metric_jurisdiction(jurisdiction, crs, feedback)
+    labels = _labels(gdf)
+    codes = jurisdiction_codes(gdf)
+    geoms, ok, area, problems = _usable_polygons(gdf, labels, codes["community_key"])
+    for p in problems:
+        feedback.warning(f"feature {p[0]} ({p[1]}): {p[2]} — {p[3]}")
+    keep = np.flatnonzero(ok)
+    if len(keep) == 0:
+        raise InputError("the jurisdiction layer has no usable polygon")
+    comm = _Communities(geoms[keep], codes.iloc[keep].reset_index(drop=True), labels[keep], area[keep])
+    _check_duplicates(comm)
+    _check_overlaps(comm)
+    problems_df = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    return comm, mcrs, problems_df
+
+
+def _metric_jurisdiction(jurisdiction: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any,
+                         feedback: Feedback) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
+    """The jurisdiction as a GeoDataFrame in a metric CRS (``crs``, or one chosen for it), and that CRS."""
     if isinstance(jurisdiction, gpd.GeoSeries):
         jurisdiction = jurisdiction.to_frame("geometry")
     if not isinstance(jurisdiction, gpd.GeoDataFrame):
@@ -334,56 +353,61 @@ def _prepare(
         src_name = pyproj.CRS.from_user_input(src_crs).name
         feedback.info(f"Reprojected the jurisdiction from {src_name} to {mcrs.name} (EPSG:{mcrs.to_epsg()}) "
                       "to compute areas in metres.")
-    labels = _labels(gdf)
-    codes = jurisdiction_codes(gdf)
-    problems: list[tuple[str, str, str, str]] = []
+    return gdf, mcrs
 
+
+def _usable_polygons(gdf: gpd.GeoDataFrame, labels: np.ndarray, keys: pd.Series
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[str, str, str, str]]]:
+    """Geometries in 2D with invalid ones repaired, the mask of usable ones, their areas, and one problem row
+    ``(feature, community key, problem, action)`` per geometry dropped or repaired."""
+    problems: list[tuple[str, str, str, str]] = []
     geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    for k in np.flatnonzero(missing):
-        problems.append((labels[k], codes["community_key"][k], "empty geometry", "dropped"))
+    problems += [(labels[k], keys[k], "empty geometry", "dropped") for k in np.flatnonzero(missing)]
     ok = ~missing
     geoms[ok] = shapely.force_2d(geoms[ok])
-    types = shapely.get_type_id(geoms)
-    wrong = ok & ~np.isin(types, [3, 6, 7])
-    for k in np.flatnonzero(wrong):
-        problems.append((labels[k], codes["community_key"][k],
-                         f"not a polygon ({geoms[k].geom_type})", "dropped"))
+    wrong = ok & ~np.isin(shapely.get_type_id(geoms), [3, 6, 7])
+    problems += [(labels[k], keys[k], f"not a polygon ({geoms[k].geom_type})", "dropped")
+                 for k in np.flatnonzero(wrong)]
     ok &= ~wrong
-    invalid = ok & ~shapely.is_valid(geoms)
-    if invalid.any():
-        idx = np.flatnonzero(invalid)
-        reasons = shapely.is_valid_reason(geoms[idx])
-        repaired = polygonal(shapely.make_valid(geoms[idx]))
-        for k, why, g in zip(idx, reasons, repaired):
-            if g is None or shapely.area(g) < MIN_AREA:
-                problems.append((labels[k], codes["community_key"][k], f"invalid geometry: {why}",
-                                 "refused: no area left after repair, dropped"))
-                ok[k] = False
-            else:
-                problems.append((labels[k], codes["community_key"][k], f"invalid geometry: {why}",
-                                 "repaired (shapely.make_valid, polygonal part kept)"))
-                geoms[k] = g
+    _repair_invalid(geoms, ok, labels, keys, problems)
     collections = ok & (shapely.get_type_id(geoms) == 7)
     if collections.any():
         geoms[collections] = polygonal(geoms[collections])
-        for k in np.flatnonzero(collections & shapely.is_missing(geoms)):
-            problems.append((labels[k], codes["community_key"][k], "geometry collection without polygons",
-                             "dropped"))
+        problems += [(labels[k], keys[k], "geometry collection without polygons", "dropped")
+                     for k in np.flatnonzero(collections & shapely.is_missing(geoms))]
         ok &= ~shapely.is_missing(geoms)
     area = np.zeros(len(geoms))
     area[ok] = shapely.area(geoms[ok])
     flat = ok & (area < MIN_AREA)
-    for k in np.flatnonzero(flat):
-        problems.append((labels[k], codes["community_key"][k], "zero area", "dropped"))
+    problems += [(labels[k], keys[k], "zero area", "dropped") for k in np.flatnonzero(flat)]
     ok &= ~flat
-    for p in problems:
-        feedback.warning(f"feature {p[0]} ({p[1]}): {p[2]} — {p[3]}")
-    keep = np.flatnonzero(ok)
-    if len(keep) == 0:
-        raise InputError("the jurisdiction layer has no usable polygon")
-    comm = _Communities(geoms[keep], codes.iloc[keep].reset_index(drop=True), labels[keep], area[keep])
+    return geoms, ok, area, problems
 
+
+def _repair_invalid(geoms: np.ndarray, ok: np.ndarray, labels: np.ndarray, keys: pd.Series,
+                    problems: list[tuple[str, str, str, str]]) -> None:
+    """Repair the invalid ones among the ``ok`` geometries in place (their polygonal part), dropping from
+    ``ok`` those without area left; a problem row for each."""
+    invalid = ok & ~shapely.is_valid(geoms)
+    if not invalid.any():
+        return
+    idx = np.flatnonzero(invalid)
+    reasons = shapely.is_valid_reason(geoms[idx])
+    repaired = polygonal(shapely.make_valid(geoms[idx]))
+    for k, why, g in zip(idx, reasons, repaired):
+        if g is None or shapely.area(g) < MIN_AREA:
+            problems.append((labels[k], keys[k], f"invalid geometry: {why}",
+                             "refused: no area left after repair, dropped"))
+            ok[k] = False
+        else:
+            problems.append((labels[k], keys[k], f"invalid geometry: {why}",
+                             "repaired (shapely.make_valid, polygonal part kept)"))
+            geoms[k] = g
+
+
+def _check_duplicates(comm: _Communities) -> None:
+    """Refuse a community code given to more than one feature."""
     dup = comm.codes["community_key"].duplicated(keep=False).to_numpy()
     if dup.any():
         key = comm.codes["community_key"][dup].iloc[0]
@@ -392,9 +416,6 @@ def _prepare(
             f"duplicate community code {key} (district {key[:6]}, street {key[6:9]}, community {key[9:]}) "
             f"on features {', '.join(map(str, which))}: each community must be one feature"
         )
-    _check_overlaps(comm)
-    problems_df = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
-    return comm, mcrs, problems_df
 
 
 def _check_overlaps(comm: _Communities) -> None:
@@ -462,10 +483,9 @@ def _lattice_pieces(
     j0 = np.floor((b[:, 1] - oy) / side).astype(np.int64)
     i1 = np.maximum(np.ceil((b[:, 2] - ox) / side).astype(np.int64), i0 + 1)
     j1 = np.maximum(np.ceil((b[:, 3] - oy) / side).astype(np.int64), j0 + 1)
-    ni, nj = i1 - i0, j1 - j0
-    counts = ni * nj
+    counts = (i1 - i0) * (j1 - j0)
     shapely.prepare(geoms)
-    out_g, out_c, out_i, out_j, out_full = [], [], [], [], []
+    columns: list[list[np.ndarray]] = [[], [], [], [], []]  # pieces, community, i, j, full
     n_boxes = 0
     # chunks of whole communities, so progress/cancel are honoured on big inputs
     cum = np.cumsum(counts)
@@ -473,39 +493,39 @@ def _lattice_pieces(
     bounds_chunks = np.flatnonzero(np.r_[True, chunk_id[1:] != chunk_id[:-1], True])
     n_chunks = len(bounds_chunks) - 1
     for ci in range(n_chunks):
-        lo, hi = bounds_chunks[ci], bounds_chunks[ci + 1]
-        cnt = counts[lo:hi]
-        comm = np.repeat(np.arange(lo, hi), cnt)
-        offs = np.repeat(np.cumsum(cnt) - cnt, cnt)
-        k = np.arange(len(comm)) - offs
-        ii = i0[comm] + k % ni[comm]
-        jj = j0[comm] + k // ni[comm]
-        boxes = lattice.boxes(ii, jj)
-        cg = geoms[comm]
-        inside = shapely.contains_properly(cg, boxes)
-        cand = np.flatnonzero(~inside)
-        hit = cand[shapely.intersects(cg[cand], boxes[cand])]
-        clipped = _clip_boxes(boxes[hit], cg[hit], comm[hit], jj[hit], i0, i1, lattice)
-        parts, pidx = explode_polygons(clipped)
-        big = shapely.area(parts) >= MIN_AREA
-        parts, pidx = parts[big], pidx[big]
-        n_boxes += int(inside.sum()) + len(np.unique(pidx))
-        src = hit[pidx]
-        full_idx = np.flatnonzero(inside)
-        out_g += [boxes[full_idx], parts]
-        out_c += [comm[full_idx], comm[src]]
-        out_i += [ii[full_idx], ii[src]]
-        out_j += [jj[full_idx], jj[src]]
-        out_full += [np.ones(len(full_idx), bool), np.zeros(len(src), bool)]
+        comm = np.arange(bounds_chunks[ci], bounds_chunks[ci + 1])
+        parts, boxes_hit = _chunk_pieces(geoms, comm, counts[comm], i0, j0, i1, lattice)
+        for column, part in zip(columns, parts):
+            column += part
+        n_boxes += boxes_hit
         feedback.step(ci + 1, n_chunks)
-    return (
-        np.concatenate(out_g),
-        np.concatenate(out_c),
-        np.concatenate(out_i),
-        np.concatenate(out_j),
-        np.concatenate(out_full),
-        n_boxes,
-    )
+    return (*(np.concatenate(column) for column in columns), n_boxes)
+
+
+def _chunk_pieces(geoms: np.ndarray, communities: np.ndarray, counts: np.ndarray, i0: np.ndarray, j0: np.ndarray,
+                  i1: np.ndarray, lattice: Lattice) -> tuple[list[list[np.ndarray]], int]:
+    """The lattice pieces of some communities (``counts`` candidate boxes each, from column ``i0`` and row
+    ``j0``): per output column the boxes kept whole then the clipped pieces, and the non-empty box count."""
+    comm = np.repeat(communities, counts)
+    offs = np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.arange(len(comm)) - offs
+    ni = i1 - i0
+    ii = i0[comm] + k % ni[comm]
+    jj = j0[comm] + k // ni[comm]
+    boxes = lattice.boxes(ii, jj)
+    cg = geoms[comm]
+    inside = shapely.contains_properly(cg, boxes)
+    cand = np.flatnonzero(~inside)
+    hit = cand[shapely.intersects(cg[cand], boxes[cand])]
+    clipped = _clip_boxes(boxes[hit], cg[hit], comm[hit], jj[hit], i0, i1, lattice)
+    parts, pidx = explode_polygons(clipped)
+    big = shapely.area(parts) >= MIN_AREA
+    parts, pidx = parts[big], pidx[big]
+    src = hit[pidx]
+    full_idx = np.flatnonzero(inside)
+    columns = [[boxes[full_idx], parts], [comm[full_idx], comm[src]], [ii[full_idx], ii[src]],
+               [jj[full_idx], jj[src]], [np.ones(len(full_idx), bool), np.zeros(len(src), bool)]]
+    return columns, int(inside.sum()) + len(np.unique(pidx))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -555,49 +575,67 @@ def merge_small(
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        garea = np.bincount(root, weights=area, minlength=n)
-        live = (garea < limit) & ~stuck
-        live_roots = np.unique(root[small])
-        live_roots = live_roots[live[live_roots]]
-        if len(live_roots) == 0:
+        mapping = _merge_round(root, area, limit, stuck, small, src, dst, length)
+        if mapping is None:
             break
-        gs, gd = root[src], root[dst]
-        e = (gs != gd) & live[gs]
-        es, ed, el = gs[e], gd[e], length[e]
-        if len(es) == 0:  # no live cell has a neighbour left
-            stuck[live_roots] = True
-            break
-        key, inv = np.unique(es * n + ed, return_inverse=True)
-        tot = np.bincount(inv.reshape(-1), weights=el)
-        us, ud = key // n, key % n
-        # best neighbour per source: longest border, then smaller area, then lower index (rounded to
-        # 1e-6 m / m² so that equal borders computed by different operations tie)
-        order = np.lexsort((ud, np.round(garea[ud], 6), -np.round(tot, 6), us))
-        us, ud = us[order], ud[order]
-        first = np.r_[True, us[1:] != us[:-1]]
-        bs, bt = us[first], ud[first]
-        has_edge = np.zeros(n, dtype=bool)
-        has_edge[bs] = True
-        stuck[live_roots[~has_edge[live_roots]]] = True
-        if len(bs) == 0:
-            break
-        # smallest source wanting each target
-        o = np.lexsort((bs, garea[bs], bt))
-        bt_o, bs_o = bt[o], bs[o]
-        f = np.r_[True, bt_o[1:] != bt_o[:-1]]
-        min_src = np.full(n, -1)
-        min_src[bt_o[f]] = bs_o[f]
-        ms = min_src[bs]
-        cond1 = ~_less(garea, np.where(ms < 0, bs, ms), bs)  # no smaller small cell wants bs
-        cond2 = ~has_edge[bt] | (_less(garea, bs, bt) & (min_src[bt] == bs))
-        acc = cond1 & cond2
-        if not acc.any():  # cannot happen (the smallest source always merges); guard against a hang
-            break
-        mapping = np.arange(n)
-        mapping[bs[acc]] = bt[acc]
         root = mapping[root]
         fb.step(min(rounds, 20), 20)
     return MergeResult(root, stuck, rounds)
+
+
+def _merge_round(root: np.ndarray, area: np.ndarray, limit: float, stuck: np.ndarray, small: np.ndarray,
+                 src: np.ndarray, dst: np.ndarray, length: np.ndarray) -> np.ndarray | None:
+    """One round of :func:`merge_small` on the cells ``root`` groups pieces into (border pieces ``src`` →
+    ``dst`` of ``length``): the mapping of the cells that merge, or None when none can any more. Small cells
+    left without a neighbour are marked in ``stuck``."""
+    n = len(root)
+    garea = np.bincount(root, weights=area, minlength=n)
+    live = (garea < limit) & ~stuck
+    live_roots = np.unique(root[small])
+    live_roots = live_roots[live[live_roots]]
+    if len(live_roots) == 0:
+        return None
+    gs, gd = root[src], root[dst]
+    e = (gs != gd) & live[gs]
+    if not e.any():  # no live cell has a neighbour left
+        stuck[live_roots] = True
+        return None
+    bs, bt = _best_neighbours(gs[e], gd[e], length[e], garea)
+    has_edge = np.zeros(n, dtype=bool)
+    has_edge[bs] = True
+    stuck[live_roots[~has_edge[live_roots]]] = True
+    if len(bs) == 0:
+        return None
+    # the smallest source wanting each target
+    o = np.lexsort((bs, garea[bs], bt))
+    bt_o, bs_o = bt[o], bs[o]
+    f = np.r_[True, bt_o[1:] != bt_o[:-1]]
+    min_src = np.full(n, -1)
+    min_src[bt_o[f]] = bs_o[f]
+    ms = min_src[bs]
+    cond1 = ~_less(garea, np.where(ms < 0, bs, ms), bs)  # no smaller small cell wants bs
+    cond2 = ~has_edge[bt] | (_less(garea, bs, bt) & (min_src[bt] == bs))
+    acc = cond1 & cond2
+    if not acc.any():  # cannot happen (the smallest source always merges); guard against a hang
+        return None
+    mapping = np.arange(n)
+    mapping[bs[acc]] = bt[acc]
+    return mapping
+
+
+def _best_neighbours(es: np.ndarray, ed: np.ndarray, el: np.ndarray, garea: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The best neighbour of each source cell among the border pieces ``es`` → ``ed`` (length ``el``):
+    longest total border, then smaller area, then lower index (rounded to 1e-6 m / m² so that equal
+    borders computed by different operations tie). Returns ``(sources, targets)``."""
+    n = len(garea)
+    key, inv = np.unique(es * n + ed, return_inverse=True)
+    tot = np.bincount(inv.reshape(-1), weights=el)
+    us, ud = key // n, key % n
+    order = np.lexsort((ud, np.round(garea[ud], 6), -np.round(tot, 6), us))
+    us, ud = us[order], ud[order]
+    first = np.r_[True, us[1:] != us[:-1]]
+    return us[first], ud[first]
 
 
 def combine_fragments(
@@ -720,6 +758,62 @@ def _halfplanes(center: np.ndarray, u: np.ndarray, v: np.ndarray, t_lo: np.ndarr
     return shapely.polygons(ring)
 
 
+class _CutAxes(NamedTuple):
+    """Per rectangle: centre, long axis ``u``, cross axis ``v``, extent along ``u`` and the bounds of the
+    half-plane rectangles (with a margin beyond the shape)."""
+
+    center: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    t_min: np.ndarray
+    t_max: np.ndarray
+    t_lo: np.ndarray
+    s_lo: np.ndarray
+    s_hi: np.ndarray
+
+
+def _cut_axes(rectangles: np.ndarray) -> _CutAxes:
+    """The axes of minimum rotated rectangles (polygons of 5 coordinates)."""
+    c = shapely.get_coordinates(rectangles).reshape(-1, 5, 2)[:, :4]
+    e1 = c[:, 1] - c[:, 0]
+    e2 = c[:, 2] - c[:, 1]
+    l1 = np.hypot(e1[:, 0], e1[:, 1])
+    l2 = np.hypot(e2[:, 0], e2[:, 1])
+    u = np.where((l1 >= l2)[:, None], e1 / l1[:, None], e2 / l2[:, None])
+    v = np.stack([-u[:, 1], u[:, 0]], axis=1)
+    center = c.mean(axis=1)
+    rel = c - center[:, None, :]
+    pu = (rel * u[:, None, :]).sum(-1)
+    pv = (rel * v[:, None, :]).sum(-1)
+    t_min, t_max = pu.min(1), pu.max(1)
+    s_min, s_max = pv.min(1), pv.max(1)
+    margin = 1.0 + 0.01 * ((t_max - t_min) + (s_max - s_min))
+    return _CutAxes(center, u, v, t_min, t_max, t_min - margin, s_min - margin, s_max + margin)
+
+
+def _bisect_cuts(g: np.ndarray, fr: np.ndarray, ax: _CutAxes, tol: float, max_iter: int) -> np.ndarray:
+    """Position along ``u`` of the cut of each shape whose low side has ``fr`` of its area (bisection, all
+    shapes at once, until within ``tol`` or ``max_iter`` steps)."""
+    total = shapely.area(g)
+    lo, hi = ax.t_min.copy(), ax.t_max.copy()
+    t_best = (lo + hi) / 2
+    active = np.arange(len(g))
+    for _ in range(max_iter):
+        if len(active) == 0:
+            break
+        mid = (lo[active] + hi[active]) / 2
+        h = _halfplanes(ax.center[active], ax.u[active], ax.v[active], ax.t_lo[active], mid, ax.s_lo[active],
+                        ax.s_hi[active])
+        a = shapely.area(shapely.intersection(g[active], h)) / total[active]
+        below = a < fr[active]
+        lo[active] = np.where(below, mid, lo[active])
+        hi[active] = np.where(below, hi[active], mid)
+        t_best[active] = mid
+        conv = np.abs(a - fr[active]) <= tol * fr[active]
+        active = active[~conv]
+    return t_best
+
+
 def _cut(parts: np.ndarray, frac: np.ndarray, tol: float = 1e-4, max_iter: int = 80
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Cut each part across the longer axis of its minimum rotated rectangle so that the 'low' side has
@@ -738,41 +832,13 @@ def _cut(parts: np.ndarray, frac: np.ndarray, tol: float = 1e-4, max_iter: int =
         return low, high, ok, reason
     g = parts[idx]
     fr = frac[idx]
-    c = shapely.get_coordinates(env[idx]).reshape(-1, 5, 2)[:, :4]
-    e1 = c[:, 1] - c[:, 0]
-    e2 = c[:, 2] - c[:, 1]
-    l1 = np.hypot(e1[:, 0], e1[:, 1])
-    l2 = np.hypot(e2[:, 0], e2[:, 1])
-    u = np.where((l1 >= l2)[:, None], e1 / l1[:, None], e2 / l2[:, None])
-    v = np.stack([-u[:, 1], u[:, 0]], axis=1)
-    center = c.mean(axis=1)
-    rel = c - center[:, None, :]
-    pu = (rel * u[:, None, :]).sum(-1)
-    pv = (rel * v[:, None, :]).sum(-1)
-    t_min, t_max = pu.min(1), pu.max(1)
-    s_min, s_max = pv.min(1), pv.max(1)
-    margin = 1.0 + 0.01 * ((t_max - t_min) + (s_max - s_min))
-    t_lo, s_lo, s_hi = t_min - margin, s_min - margin, s_max + margin
-    total = shapely.area(g)
-    lo, hi = t_min.copy(), t_max.copy()
-    t_best = (lo + hi) / 2
-    active = np.arange(len(g))
-    for _ in range(max_iter):
-        if len(active) == 0:
-            break
-        mid = (lo[active] + hi[active]) / 2
-        h = _halfplanes(center[active], u[active], v[active], t_lo[active], mid, s_lo[active], s_hi[active])
-        a = shapely.area(shapely.intersection(g[active], h)) / total[active]
-        below = a < fr[active]
-        lo[active] = np.where(below, mid, lo[active])
-        hi[active] = np.where(below, hi[active], mid)
-        t_best[active] = mid
-        conv = np.abs(a - fr[active]) <= tol * fr[active]
-        active = active[~conv]
-    h = _halfplanes(center, u, v, t_lo, t_best, s_lo, s_hi)
+    ax = _cut_axes(env[idx])
+    t_best = _bisect_cuts(g, fr, ax, tol, max_iter)
+    h = _halfplanes(ax.center, ax.u, ax.v, ax.t_lo, t_best, ax.s_lo, ax.s_hi)
     lo_g = shapely.intersection(g, h)
     hi_g = shapely.difference(g, h)
     lo_a, hi_a = shapely.area(lo_g), shapely.area(hi_g)
+    total = shapely.area(g)
     valid = shapely.is_valid(lo_g) & shapely.is_valid(hi_g)
     ratio_ok = np.abs(lo_a / total - fr) <= 0.005 * fr
     fine = valid & (lo_a > MIN_AREA) & (hi_a > MIN_AREA) & ratio_ok
@@ -861,6 +927,43 @@ def _street_block_cells(
     Cutting before merging keeps small blocks from being merged into a huge block (a park, a rail yard)
     and then lost in its straight cuts: a small block joins a cell of about A across one road.
     """
+    blocks, bc = _street_blocks(comm, roads, crs, fb)
+    n_blocks = len(blocks)
+    fb.window(50, 70)
+    p1, src1, failed1 = _split_large(blocks, area_a, limit)
+    c1 = bc[src1]
+    order = _reading_order(p1, c1)
+    p1, src1, c1 = p1[order], src1[order], c1[order]
+    fb.step(1, 1)
+    # merge small cells (small blocks, stuck fragments) across roads, within the community
+    fb.window(70, 78)
+    m2 = merge_small(p1, c1, limit, feedback=fb)
+    roots2, g2 = union_groups(p1, m2.root)
+    pair_root = np.unique(m2.root * n_blocks + src1) // n_blocks
+    nblk = np.bincount(np.searchsorted(roots2, pair_root), minlength=len(roots2))
+    # merged cells that grew beyond 1.5 A: cut again
+    fb.window(78, 85)
+    big = (shapely.area(g2) > OVERSIZE_FACTOR * area_a) & (nblk > 1)
+    big_idx = np.flatnonzero(big)
+    p3, src3, failed3 = _split_large(g2[big_idx], area_a, limit)
+    geoms = np.concatenate([g2[~big], p3])
+    cell_src = np.concatenate([np.flatnonzero(~big), big_idx[src3]])
+    recut = np.r_[np.zeros(int((~big).sum()), bool), np.ones(len(p3), bool)]
+    c_idx = c1[roots2][cell_src]
+    fb.step(1, 1)
+    nb = nblk[cell_src]
+    notes = _street_cell_notes(nb, recut, m2.stuck[roots2][cell_src], comm.area[c_idx], limit)
+    recut_failures = {int(big_idx[k]): why for k, why in failed3.items()}
+    first_block = src1[roots2]
+    over = [(int(k), _oversize_reason(int(cell_src[k]), bool(recut[k]), int(nb[k]), int(first_block[cell_src[k]]),
+                                      recut_failures, failed1))
+            for k in np.flatnonzero(shapely.area(geoms) > OVERSIZE_FACTOR * area_a)]
+    return geoms, c_idx, notes, over, n_blocks
+
+
+def _street_blocks(comm: _Communities, roads: gpd.GeoDataFrame | gpd.GeoSeries, crs: pyproj.CRS,
+                   fb: Feedback) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks between the roads in each community, in reading order, and their community index."""
     lines = _road_lines(roads, crs)
     tree = shapely.STRtree(lines) if len(lines) else None
     n_comm = len(comm.geoms)
@@ -878,56 +981,33 @@ def _street_block_cells(
     blocks = np.concatenate(blk)
     bc = np.concatenate(blk_c)
     order = _reading_order(blocks, bc)
-    blocks, bc = blocks[order], bc[order]
-    n_blocks = len(blocks)
+    return blocks[order], bc[order]
 
-    # 1. cut large blocks
-    fb.window(50, 70)
-    p1, src1, failed1 = _split_large(blocks, area_a, limit)
-    c1 = bc[src1]
-    order = _reading_order(p1, c1)
-    p1, src1, c1 = p1[order], src1[order], c1[order]
-    fb.step(1, 1)
-    # 2. merge small cells (small blocks, stuck fragments) across roads, within the community
-    fb.window(70, 78)
-    m2 = merge_small(p1, c1, limit, feedback=fb)
-    roots2, g2 = union_groups(p1, m2.root)
-    c2 = c1[roots2]
-    pair_root = np.unique(m2.root * n_blocks + src1) // n_blocks
-    nblk = np.bincount(np.searchsorted(roots2, pair_root), minlength=len(roots2))
-    stuck2 = m2.stuck[roots2]
-    # 3. merged cells that grew beyond 1.5 A: cut again
-    fb.window(78, 85)
-    big = (shapely.area(g2) > OVERSIZE_FACTOR * area_a) & (nblk > 1)
-    big_idx = np.flatnonzero(big)
-    p3, src3, failed3 = _split_large(g2[big_idx], area_a, limit)
-    geoms = np.concatenate([g2[~big], p3])
-    cell_src = np.concatenate([np.flatnonzero(~big), big_idx[src3]])
-    recut = np.r_[np.zeros(int((~big).sum()), bool), np.ones(len(p3), bool)]
-    c_idx = c2[cell_src]
-    fb.step(1, 1)
 
-    notes = np.full(len(geoms), None, dtype=object)
-    nb = nblk[cell_src]
-    for k in np.flatnonzero(nb > 1):
+def _street_cell_notes(n_blocks: np.ndarray, recut: np.ndarray, stuck: np.ndarray, comm_area: np.ndarray,
+                       limit: float) -> np.ndarray:
+    """The note of each street-block cell: merged from several blocks (part of one, when cut again), or
+    left small with nothing to merge into."""
+    notes = np.full(len(n_blocks), None, dtype=object)
+    for k in np.flatnonzero(n_blocks > 1):
         if recut[k]:
-            notes[k] = f"part of a cell merged from {nb[k]} street blocks (small blocks joined across a road)"
+            notes[k] = f"part of a cell merged from {n_blocks[k]} street blocks (small blocks joined across a road)"
         else:
-            notes[k] = f"merged from {nb[k]} street blocks (small blocks joined across a road)"
-    for k in np.flatnonzero(stuck2[cell_src]):
-        notes[k] = _stuck_note(comm.area[c_idx[k]], limit)
-    over: list[tuple[int, str]] = []
-    for k in np.flatnonzero(shapely.area(geoms) > OVERSIZE_FACTOR * area_a):
-        g = int(cell_src[k])
-        block = int(src1[roots2[g]])
-        if recut[k] and int(np.flatnonzero(big_idx == g)[0]) in failed3:
-            why = "merged cell could not be subdivided: " + failed3[int(np.flatnonzero(big_idx == g)[0])]
-        elif nb[k] == 1 and block in failed1:
-            why = "block could not be subdivided: " + failed1[block]
-        else:
-            why = "grew above 1.5×A when a cut fragment was merged into it"
-        over.append((int(k), why))
-    return geoms, c_idx, notes, over, n_blocks
+            notes[k] = f"merged from {n_blocks[k]} street blocks (small blocks joined across a road)"
+    for k in np.flatnonzero(stuck):
+        notes[k] = _stuck_note(comm_area[k], limit)
+    return notes
+
+
+def _oversize_reason(merged_cell: int, recut: bool, n_blocks: int, block: int, recut_failures: dict[int, str],
+                     block_failures: dict[int, str]) -> str:
+    """Why a street-block cell is above 1.5·A: its merged cell or its block could not be subdivided, or a
+    cut fragment was merged into it."""
+    if recut and merged_cell in recut_failures:
+        return "merged cell could not be subdivided: " + recut_failures[merged_cell]
+    if n_blocks == 1 and block in block_failures:
+        return "block could not be subdivided: " + block_failures[block]
+    return "grew above 1.5×A when a cut fragment was merged into it"
 
 
 # ----------------------------------------------------------------------------------------------------
