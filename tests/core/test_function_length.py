@@ -23,18 +23,11 @@ LIMIT = 60
 ALLOWED: dict[str, int] = {
     # the engine: splitting these into named steps is the next part of issue 14
     "core/responsibility.py::build_responsibility": 128,
-    "core/grid.py::partition": 122,
     "core/audit.py::audit": 102,
     "core/responsibility.py::_assemble": 85,
-    "core/grid.py::_street_block_cells": 81,
-    "core/grid.py::merge_small": 80,
-    "core/grid.py::_prepare": 78,
     "core/evaluation.py::evaluate": 73,
     "core/render.py::score_map": 72,
-    "core/grid.py::_cut": 67,
-    "core/renumber.py::renumber": 65,
     "core/audit.py::_areas": 63,
-    "core/grid.py::_lattice_pieces": 61,
     "core/audit.py::_components": 61,
     # stores and importers
     "layers/stores/geopackage.py::_create_tables": 73,
