@@ -64,7 +64,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -621,6 +621,40 @@ def build_responsibility(
     (default today; retired and future cells left out). See the module docstring for the method.
     """
     fb = ensure(feedback)
+    cells, geoms = _usable_cells(cells, as_of, fb)
+    if not (0 <= tolerance < 1):
+        raise InputError(f"tolerance must be within [0, 1), got {tolerance!r}")
+    fb.window(0, 10)
+    w, measures = workload(cells, weight, components=components, cases=cases, mix=mix)
+    suggested = suggest_n(measures)
+    n = _area_count(suggested if n is None else n, len(cells))
+    district = _text_column(cells, "district_code", "000000")
+    street = _text_column(cells, "street_code", "000")
+    street_key = district + street
+    graph = cell_graph(geoms, None if allow_cross_street else street_key)
+    fb.step(1, 1)
+    regions = _regions(graph, street_key, w, n, allow_cross_street)
+    fb.window(10, 85)
+    labels = _region_labels(graph, geoms, regions, w, measures, tolerance, fb)
+    fb.window(85, 100)
+    areas, summary, row_of_label = _assemble(cells, geoms, graph, labels, n, w, measures, district, street,
+                                             allow_cross_street)
+    out_cells = cells.copy()
+    code_of = areas["area_code"].to_numpy()
+    out_cells["area_code"] = code_of[row_of_label[labels]]
+    out_cells["workload"] = w
+    summary.update(weight=weight, n=n, suggested_n=suggested, tolerance=tolerance,
+                   allow_cross_street=bool(allow_cross_street))
+    fb.step(1, 1)
+    fb.info(f"{n} responsibility areas: workload max/mean {summary['max_mean']:.3f}, "
+            f"compactness mean {summary['compactness_mean']:.3f}")
+    return ResponsibilityResult(out_cells, areas, summary, _allocation_table(regions, street_key), weight,
+                                suggested, graph)
+
+
+def _usable_cells(cells: gpd.GeoDataFrame, as_of: Any, fb: Feedback) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The cells valid on ``as_of`` in a metric CRS, invalid geometries repaired, and their geometries;
+    refuses an empty layer, a missing CRS and cells that are not (repairable) polygons."""
     if not isinstance(cells, gpd.GeoDataFrame) or len(cells) == 0:
         raise InputError("the unit cells must be a non-empty polygon layer")
     if cells.crs is None:
@@ -653,26 +687,32 @@ def build_responsibility(
         fb.warning(f"{len(invalid)} invalid cell geometries repaired (e.g. {codes[0]}); "
                    "run the audit to list them")
         cells = cells.set_geometry(gpd.GeoSeries(geoms, index=cells.index, crs=cells.crs))
-    if not (0 <= tolerance < 1):
-        raise InputError(f"tolerance must be within [0, 1), got {tolerance!r}")
-    fb.window(0, 10)
-    w, measures = workload(cells, weight, components=components, cases=cases, mix=mix)
-    suggested = suggest_n(measures)
-    if n is None:
-        n = suggested
+    return cells, geoms
+
+
+def _area_count(n: Any, n_cells: int) -> int:
+    """``n`` as the number of areas, refused unless a positive integer of at most ``n_cells``."""
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"the number of areas must be a positive integer, got {n!r}")
     n = int(n)
-    if n > len(cells):
-        raise InputError(f"{n} areas need at least {n} cells; there are {len(cells)}")
-    district = _text_column(cells, "district_code", "000000")
-    street = _text_column(cells, "street_code", "000")
-    street_key = district + street
-    group = None if allow_cross_street else street_key
-    graph = cell_graph(geoms, group)
-    fb.step(1, 1)
+    if n > n_cells:
+        raise InputError(f"{n} areas need at least {n} cells; there are {n_cells}")
+    return n
 
-    # regions: streets, or the connected components of the whole graph when crossing is allowed
+
+class _Regions(NamedTuple):
+    """The regions areas may not cross: region of each cell, workload and cell count per region, and the
+    number of areas allocated to each."""
+
+    key: np.ndarray
+    load: np.ndarray
+    cells: np.ndarray
+    k: np.ndarray
+
+
+def _regions(graph: CellGraph, street_key: np.ndarray, w: np.ndarray, n: int, allow_cross_street: bool) -> _Regions:
+    """Streets, or the connected parts of the whole grid when crossing is allowed, with ``n`` areas shared
+    among them by workload (never more areas than cells in a region)."""
     if allow_cross_street:
         _, region = connected_components(graph.matrix(), directed=False)
         region_key = np.asarray(region)
@@ -694,39 +734,36 @@ def build_responsibility(
         ratio = np.where(room, region_load / k_region, -np.inf)
         k_region[int(np.argmax(ratio))] += 1
         over = k_region > region_cells
+    return _Regions(region_key, region_load, region_cells, k_region)
 
-    fb.window(10, 85)
+
+def _region_labels(graph: CellGraph, geoms: np.ndarray, regions: _Regions, w: np.ndarray,
+                   measures: pd.DataFrame, tolerance: float, fb: Feedback) -> np.ndarray:
+    """The area label of each cell: every region partitioned into its allocated number of areas."""
     cent = shapely.centroid(geoms)
     coords = np.column_stack([shapely.get_x(cent), shapely.get_y(cent)])
     labels = np.full(len(geoms), -1, dtype=np.int64)
     offset = 0
+    n_regions = len(regions.k)
     for r in range(n_regions):
         fb.step(r, n_regions)
-        nodes = np.flatnonzero(region_key == r)
+        nodes = np.flatnonzero(regions.key == r)
         sub = _subgraph(graph, nodes, len(geoms))
-        local = _partition_region(sub, coords[nodes], w[nodes], measures["area"][nodes], int(k_region[r]),
+        local = _partition_region(sub, coords[nodes], w[nodes], measures["area"][nodes], int(regions.k[r]),
                                   tolerance, fb)
         labels[nodes] = local + offset
-        offset += int(k_region[r])
+        offset += int(regions.k[r])
+    return labels
 
-    fb.window(85, 100)
-    areas, summary, row_of_label = _assemble(cells, geoms, graph, labels, n, w, measures, district, street,
-                                             allow_cross_street)
-    allocation = pd.DataFrame({
+
+def _allocation_table(regions: _Regions, street_key: np.ndarray) -> pd.DataFrame:
+    """One row per region: its streets, cells, workload and number of areas."""
+    n_regions = len(regions.k)
+    return pd.DataFrame({
         "region": np.arange(n_regions),
-        "street_code": [",".join(sorted(set(street_key[region_key == r]))) for r in range(n_regions)],
-        "n_cells": region_cells, "workload": region_load, "n_areas": k_region,
+        "street_code": [",".join(sorted(set(street_key[regions.key == r]))) for r in range(n_regions)],
+        "n_cells": regions.cells, "workload": regions.load, "n_areas": regions.k,
     })
-    out_cells = cells.copy()
-    code_of = areas["area_code"].to_numpy()
-    out_cells["area_code"] = code_of[row_of_label[labels]]
-    out_cells["workload"] = w
-    summary.update(weight=weight, n=n, suggested_n=suggested, tolerance=tolerance,
-                   allow_cross_street=bool(allow_cross_street))
-    fb.step(1, 1)
-    fb.info(f"{n} responsibility areas: workload max/mean {summary['max_mean']:.3f}, "
-            f"compactness mean {summary['compactness_mean']:.3f}")
-    return ResponsibilityResult(out_cells, areas, summary, allocation, weight, suggested, graph)
 
 
 def drop_slits(geoms: np.ndarray, max_area: float = SLIT_AREA) -> np.ndarray:
@@ -764,14 +801,7 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
     area = shapely.area(dissolved)
     comp = compactness(dissolved)
     parts = shapely.get_num_geometries(dissolved)
-    # connected through shared borders (bridges excluded)?
-    real = ~graph.bridge
-    same = labels[graph.src[real]] == labels[graph.dst[real]]
-    nn = len(labels)
-    sub = coo_matrix((np.ones(int(same.sum())), (graph.src[real][same], graph.dst[real][same])), shape=(nn, nn))
-    _, cc = connected_components(sub, directed=False)
-    pieces = pd.Series(cc).groupby(labels).nunique().reindex(lab_ids).to_numpy()
-    contiguous = pieces == 1
+    contiguous = _contiguous(graph, labels, lab_ids)
 
     def _sum(name: str) -> np.ndarray:
         if name not in measures:
@@ -782,19 +812,7 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
     street_of = pd.Series(street).groupby(labels).agg(lambda s: ",".join(sorted(set(s)))).reindex(lab_ids)
     codes = _text_column(cells, "code", "")
     cell_codes = pd.Series(codes).groupby(labels).agg(lambda s: ",".join(sorted(s))).reindex(lab_ids)
-    # area codes: district + street + "-" + 2-digit sequence, north → south then west → east per prefix
-    prefix = np.where(street_of.str.contains(",").to_numpy() | cross,
-                      dist_of.str[:6].to_numpy(dtype=object),
-                      (dist_of + street_of).to_numpy(dtype=object))
-    rp = shapely.point_on_surface(dissolved)
-    order = np.lexsort((shapely.get_x(rp), -np.round(shapely.get_y(rp), -2), prefix))
-    seq = np.empty(len(lab_ids), dtype=np.int64)
-    pref_sorted = prefix[order]
-    first = np.r_[True, pref_sorted[1:] != pref_sorted[:-1]]
-    run_start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-    seq[order] = np.arange(len(order)) - run_start + 1
-    width = max(2, len(str(int(seq.max()))))
-    area_code = np.array([f"{p}-{s:0{width}d}" for p, s in zip(prefix, seq)], dtype=object)
+    area_code = _area_codes(dissolved, dist_of, street_of, cross)
     areas = gpd.GeoDataFrame({
         "area_code": area_code,
         "district_code": dist_of.to_numpy(dtype=object),
@@ -814,9 +832,47 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
     areas = areas.iloc[srt].reset_index(drop=True)
     row_of_label = np.full(int(lab_ids.max()) + 1, -1, dtype=np.int64)
     row_of_label[lab_ids[srt]] = np.arange(len(srt))
+    summary = _summary(load, comp, contiguous, parts, ncell, area)
+    if "components" in measures:
+        summary["components_per_area"] = float(_sum("components").mean())
+        summary["components_vs_reference"] = summary["components_per_area"] / REFERENCE["components"]
+    return areas, summary, row_of_label
+
+
+def _contiguous(graph: CellGraph, labels: np.ndarray, lab_ids: np.ndarray) -> np.ndarray:
+    """Per area (``lab_ids``): are its cells connected through shared borders (bridges excluded)?"""
+    real = ~graph.bridge
+    same = labels[graph.src[real]] == labels[graph.dst[real]]
+    nn = len(labels)
+    sub = coo_matrix((np.ones(int(same.sum())), (graph.src[real][same], graph.dst[real][same])), shape=(nn, nn))
+    _, cc = connected_components(sub, directed=False)
+    pieces = pd.Series(cc).groupby(labels).nunique().reindex(lab_ids).to_numpy()
+    return pieces == 1
+
+
+def _area_codes(dissolved: np.ndarray, dist_of: pd.Series, street_of: pd.Series, cross: bool) -> np.ndarray:
+    """Area codes: district + street (district alone for areas across streets) + "-" + a sequence number of
+    at least 2 digits, north → south then west → east per prefix."""
+    prefix = np.where(street_of.str.contains(",").to_numpy() | cross,
+                      dist_of.str[:6].to_numpy(dtype=object),
+                      (dist_of + street_of).to_numpy(dtype=object))
+    rp = shapely.point_on_surface(dissolved)
+    order = np.lexsort((shapely.get_x(rp), -np.round(shapely.get_y(rp), -2), prefix))
+    seq = np.empty(len(prefix), dtype=np.int64)
+    pref_sorted = prefix[order]
+    first = np.r_[True, pref_sorted[1:] != pref_sorted[:-1]]
+    run_start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    seq[order] = np.arange(len(order)) - run_start + 1
+    width = max(2, len(str(int(seq.max()))))
+    return np.array([f"{p}-{s:0{width}d}" for p, s in zip(prefix, seq)], dtype=object)
+
+
+def _summary(load: np.ndarray, comp: np.ndarray, contiguous: np.ndarray, parts: np.ndarray, ncell: np.ndarray,
+             area: np.ndarray) -> dict[str, Any]:
+    """Balance, shape and size figures of the areas, with the sizes against the practice reference."""
     mean = float(load.mean())
     summary: dict[str, Any] = {
-        "areas": len(lab_ids),
+        "areas": len(load),
         "workload_total": float(load.sum()),
         "workload_mean": mean,
         "workload_max": float(load.max()),
@@ -833,7 +889,4 @@ def _assemble(cells: gpd.GeoDataFrame, geoms: np.ndarray, graph: CellGraph, labe
     }
     summary["cells_vs_reference"] = summary["cells_per_area"] / REFERENCE["cells"]
     summary["area_vs_reference"] = summary["area_m2_per_area"] / REFERENCE["area_m2"]
-    if "components" in measures:
-        summary["components_per_area"] = float(_sum("components").mean())
-        summary["components_vs_reference"] = summary["components_per_area"] / REFERENCE["components"]
-    return areas, summary, row_of_label
+    return summary
