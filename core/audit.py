@@ -497,24 +497,15 @@ def _slivers(geoms: np.ndarray, codes: np.ndarray, home: np.ndarray, limit: floa
 # ----------------------------------------------------------------------------------------------------
 
 
-def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, scheme: Any,
+def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame | None, crs: Any, scheme: Any,
                 code_col: str, cell_col: str, out: _Problems) -> None:
-    from .census import areas_from_cell_codes
-    from .codes import get_scheme
-    from .geocode import assign_to_cells
-
-    if points.crs is not None and crs is not None and points.crs != crs:
-        points = points.to_crs(crs)
-    pts = np.asarray(points.geometry.values, dtype=object)
-    located = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
-    pts = pts.copy()
-    pts[located] = shapely.force_2d(pts[located])
+    """Check the census components: located in a cell, in the cell they state, codes well formed and
+    placed in the area of their cell."""
+    if cells is None:
+        raise InputError("auditing components needs the unit cells")
+    points, pts, located, actual = _component_cells(points, cells, crs)
     codes = _text(points, code_col)
     label = _labels(codes, points.index)
-    frame = gpd.GeoDataFrame({"_i": np.arange(len(pts))[located]}, geometry=pts[located], crs=crs)
-    where = assign_to_cells(frame, cells, code_field="code")
-    actual = np.full(len(pts), None, dtype=object)
-    actual[located] = where["cell_code"].astype(object).where(where["cell_code"].notna(), None).to_numpy()
     missing_geom = np.flatnonzero(~located)
     if len(missing_geom):
         out.add("component_outside", "components", np.full(len(missing_geom), None, dtype=object),
@@ -531,21 +522,45 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
         out.add("component_cell_mismatch", "components", pts[wrong_cell], label[wrong_cell], np.nan,
                 [f"component {label[k]}: cell_code {stated[k]} but it lies in cell {actual[k]}"
                  for k in wrong_cell])
-    if code_col not in points.columns:
-        return
+    if code_col in points.columns:
+        _component_codes(codes, label, pts, inside, actual, scheme, out)
+
+
+def _component_cells(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any
+                     ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The components in ``crs``, their 2D locations, which have one, and the code of the cell each lies in
+    (None where none)."""
+    from .geocode import assign_to_cells
+
+    if points.crs is not None and crs is not None and points.crs != crs:
+        points = points.to_crs(crs)
+    pts = np.asarray(points.geometry.values, dtype=object)
+    located = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    pts = pts.copy()
+    pts[located] = shapely.force_2d(pts[located])
+    frame = gpd.GeoDataFrame({"_i": np.arange(len(pts))[located]}, geometry=pts[located], crs=crs)
+    where = assign_to_cells(frame, cells, code_field="code")
+    actual = np.full(len(pts), None, dtype=object)
+    actual[located] = where["cell_code"].astype(object).where(where["cell_code"].notna(), None).to_numpy()
+    return points, pts, located, actual
+
+
+def _component_codes(codes: np.ndarray, label: np.ndarray, pts: np.ndarray, inside: np.ndarray,
+                     actual: np.ndarray, scheme: Any, out: _Problems) -> None:
+    """Component codes not of the scheme's length, and codes whose placing segments differ from the area
+    of the cell the component lies in."""
+    from .census import area_segments, areas_from_cell_codes
+    from .codes import get_scheme
+
     sch = get_scheme(scheme)
     well = pd.Series(codes, dtype=object).str.fullmatch(rf"[0-9]{{{sch.length}}}").fillna(False).to_numpy(dtype=bool)
     bad = np.flatnonzero(~well & ~_isnone(codes))
     if len(bad):
         out.add("malformed_code", "components", pts[bad], label[bad], np.nan,
                 [f"component code {codes[k]!r}: scheme {sch.name} needs {sch.length} digits" for k in bad])
-    from .census import area_segments
-
     segs = area_segments(sch)
-    if not segs:
-        return
     check = inside[well[inside]]
-    if len(check) == 0:
+    if not segs or len(check) == 0:
         return
     expected = areas_from_cell_codes(sch, pd.Series(actual[check], dtype=object)).to_numpy(dtype=object)
     got = np.full(len(check), "", dtype=object)
@@ -568,11 +583,30 @@ def _components(points: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, crs: Any, sch
 def _areas(frame: gpd.GeoDataFrame, crs: Any, jur: _Jurisdiction | None, cell_geoms: np.ndarray | None,
            cell_codes: np.ndarray | None, party_field: str, code_field: str, min_area: float,
            out: _Problems) -> int:
+    """Check the responsibility areas (geometry, codes, parties, coverage, streets, overlaps, split cells);
+    returns the number of areas checked."""
     geoms, codes, ok = _prepare_polygons(frame, "areas", crs, out, code_field)
     label = _labels(codes, frame.index)
     party = _text(frame, party_field)
-    none = np.flatnonzero(_isnone(party))
     _duplicates(geoms, codes, ok, "areas", out)
+    _area_parties(geoms, ok, label, party, party_field, out)
+    use = np.flatnonzero(ok)
+    g, lb, pt = geoms[use], label[use], party[use]
+    if len(g) == 0:
+        return len(frame)
+    if jur is not None:
+        _coverage(g, lb, "areas", jur, min_area, out)
+        _crossing_streets(g, lb, jur, min_area, out)
+    _overlaps(g, lb, "areas", min_area, out, party=pt)
+    if cell_geoms is not None and len(cell_geoms):
+        _cells_split_by_areas(cell_geoms, cell_codes, g, lb, min_area, out)
+    return len(frame)
+
+
+def _area_parties(geoms: np.ndarray, ok: np.ndarray, label: np.ndarray, party: np.ndarray, party_field: str,
+                  out: _Problems) -> None:
+    """Areas without a responsible party, and areas naming several."""
+    none = np.flatnonzero(_isnone(party))
     if len(none):
         g = np.where(ok[none], geoms[none], None)
         out.add("no_responsible", "areas", g, label[none],
@@ -585,49 +619,52 @@ def _areas(frame: gpd.GeoDataFrame, crs: Any, jur: _Jurisdiction | None, cell_ge
         g = np.where(ok[s], geoms[s], None)
         out.add("double_coverage", "areas", g, label[s], np.where(ok[s], shapely.area(g), 0.0),
                 [f"area {label[k]} names several responsible parties: {party[k]}" for k in s])
-    use = np.flatnonzero(ok)
-    g, lb, pt = geoms[use], label[use], party[use]
-    if len(g) == 0:
-        return len(frame)
-    if jur is not None:
-        _coverage(g, lb, "areas", jur, min_area, out)
-        # streets: dissolve communities by district+street
-        skey = jur.district + jur.street
-        su, sinv = np.unique(skey, return_inverse=True)
-        if len(su) > 1:
-            from .geometry import union_groups
 
-            _, streets = union_groups(jur.geoms, sinv)
-            ai, si = _interior_pairs(g, streets)
-            inter = _area_parts(shapely.intersection(g[ai], streets[si]))
-            a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
-            order = np.lexsort((-a, ai))
-            first = np.r_[True, ai[order][1:] != ai[order][:-1]] if len(ai) else np.zeros(0, bool)
-            main = np.full(len(g), -1)
-            main[ai[order][first]] = si[order][first]
-            foreign = (si != main[ai]) & (a > min_area)
-            f = np.flatnonzero(foreign)
-            if len(f):
-                out.add("crosses_street", "areas", inter[f], lb[ai[f]], a[f],
-                        [f"area {lb[x]} (street {su[main[x]]}) reaches {_fmt_area(s)} into street {su[y]}"
-                         for x, y, s in zip(ai[f], si[f], a[f])])
-    _overlaps(g, lb, "areas", min_area, out, party=pt)
-    if cell_geoms is not None and len(cell_geoms):
-        ci, ai = _interior_pairs(cell_geoms, g)
-        if len(ci):
-            inter = _area_parts(shapely.intersection(cell_geoms[ci], g[ai]))
-            a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
-            order = np.lexsort((-a, ci))
-            first = np.r_[True, ci[order][1:] != ci[order][:-1]]
-            main = np.full(len(cell_geoms), -1)
-            main[ci[order][first]] = ai[order][first]
-            whole = a >= shapely.area(cell_geoms[ci]) - min_area  # covered twice: double coverage, not a split
-            minor = np.flatnonzero((ai != main[ci]) & (a > min_area) & ~whole)
-            if len(minor):
-                out.add("cell_split_by_area", "areas", inter[minor], cell_codes[ci[minor]], a[minor],
-                        [f"cell {cell_codes[c]} is split: {_fmt_area(s)} of it lies in area {lb[x]}, the rest "
-                         f"in area {lb[main[c]]}" for c, x, s in zip(ci[minor], ai[minor], a[minor])])
-    return len(frame)
+
+def _crossing_streets(g: np.ndarray, lb: np.ndarray, jur: _Jurisdiction, min_area: float, out: _Problems) -> None:
+    """Areas reaching more than ``min_area`` into a street other than their main one (streets: the
+    communities dissolved by district + street)."""
+    skey = jur.district + jur.street
+    su, sinv = np.unique(skey, return_inverse=True)
+    if len(su) <= 1:
+        return
+    from .geometry import union_groups
+
+    _, streets = union_groups(jur.geoms, sinv)
+    ai, si = _interior_pairs(g, streets)
+    inter = _area_parts(shapely.intersection(g[ai], streets[si]))
+    a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+    order = np.lexsort((-a, ai))
+    first = np.r_[True, ai[order][1:] != ai[order][:-1]] if len(ai) else np.zeros(0, bool)
+    main = np.full(len(g), -1)
+    main[ai[order][first]] = si[order][first]
+    foreign = (si != main[ai]) & (a > min_area)
+    f = np.flatnonzero(foreign)
+    if len(f):
+        out.add("crosses_street", "areas", inter[f], lb[ai[f]], a[f],
+                [f"area {lb[x]} (street {su[main[x]]}) reaches {_fmt_area(s)} into street {su[y]}"
+                 for x, y, s in zip(ai[f], si[f], a[f])])
+
+
+def _cells_split_by_areas(cell_geoms: np.ndarray, cell_codes: np.ndarray, g: np.ndarray, lb: np.ndarray,
+                          min_area: float, out: _Problems) -> None:
+    """Cells with more than ``min_area`` outside their main area (a cell covered twice is double coverage,
+    reported by the overlap check, not a split)."""
+    ci, ai = _interior_pairs(cell_geoms, g)
+    if not len(ci):
+        return
+    inter = _area_parts(shapely.intersection(cell_geoms[ci], g[ai]))
+    a = np.where(shapely.is_missing(inter), 0.0, shapely.area(inter))
+    order = np.lexsort((-a, ci))
+    first = np.r_[True, ci[order][1:] != ci[order][:-1]]
+    main = np.full(len(cell_geoms), -1)
+    main[ci[order][first]] = ai[order][first]
+    whole = a >= shapely.area(cell_geoms[ci]) - min_area  # covered twice: double coverage, not a split
+    minor = np.flatnonzero((ai != main[ci]) & (a > min_area) & ~whole)
+    if len(minor):
+        out.add("cell_split_by_area", "areas", inter[minor], cell_codes[ci[minor]], a[minor],
+                [f"cell {cell_codes[c]} is split: {_fmt_area(s)} of it lies in area {lb[x]}, the rest "
+                 f"in area {lb[main[c]]}" for c, x, s in zip(ci[minor], ai[minor], a[minor])])
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -665,6 +702,41 @@ def audit(
     keeps its history audits like the current grid. See the module docstring for the problem types.
     """
     fb = ensure(feedback)
+    crs = _audit_crs(cells, areas, min_area, fb)
+    day = as_date(as_of, "as_of")
+    out = _Problems()
+    checked: dict[str, int] = {}
+    cells, areas = _current_layers(cells, areas, day, checked, fb)
+    fb.window(0, 10)
+    jur = _jurisdiction(jurisdiction, crs) if jurisdiction is not None else None
+    if jur is not None:
+        checked["communities"] = len(jur.geoms)
+    fb.step(1, 1)
+    cell_geoms = cell_codes = valid_cells = None
+    if cells is not None:
+        cell_geoms, cell_codes = _audit_cells(cells, crs, jur, cell_scheme, code_field, sliver_ratio * target_area,
+                                              min_area, out, fb)
+        checked["cells"] = len(cells)
+        valid_cells = gpd.GeoDataFrame({"code": cell_codes}, geometry=cell_geoms, crs=crs)
+    if areas is not None:
+        fb.window(50, 80)
+        checked["areas"] = _areas(areas, crs, jur, cell_geoms, cell_codes, party_field, area_code_field,
+                                  min_area, out)
+    if components is not None:
+        fb.window(80, 100)
+        _components(components, valid_cells, crs, component_scheme, component_code_field,
+                    component_cell_field, out)
+        checked["components"] = len(components)
+    problems = out.frame(crs).sort_values(["severity", "type", "layer", "codes"], kind="stable",
+                                          na_position="last").reset_index(drop=True)
+    fb.step(1, 1)
+    fb.info(f"audit: {len(problems)} problems ({int((problems['severity'] == 'error').sum())} errors)")
+    return AuditResult(problems, summarize_problems(problems), checked, crs, day, jurisdiction_name)
+
+
+def _audit_crs(cells: gpd.GeoDataFrame | None, areas: gpd.GeoDataFrame | None, min_area: float,
+               fb: Feedback) -> Any:
+    """The metric CRS to audit in (that of the cells, else of the areas), after refusing unusable input."""
     if cells is None and areas is None:
         raise InputError("give a unit-cell layer, a responsibility-area layer, or both to audit")
     base = cells if cells is not None else areas
@@ -677,9 +749,12 @@ def audit(
         fb.info(f"Auditing in {crs.name} (EPSG:{crs.to_epsg()}) to measure areas in metres.")
     if not (min_area >= 0):
         raise InputError(f"min_area must be ≥ 0, got {min_area!r}")
-    day = as_date(as_of, "as_of")
-    out = _Problems()
-    checked: dict[str, int] = {}
+    return crs
+
+
+def _current_layers(cells: gpd.GeoDataFrame | None, areas: gpd.GeoDataFrame | None, day: dt.date,
+                    checked: dict[str, int], fb: Feedback) -> tuple[Any, Any]:
+    """Cells and areas as they stand on ``day``; the numbers left out go into ``checked``."""
     if cells is not None:
         cells, left = current_features(cells, day)
         if left:
@@ -689,54 +764,32 @@ def audit(
         areas, left = current_features(areas, day)
         if left:
             checked["areas_not_current"] = left
-    fb.window(0, 10)
-    jur = _jurisdiction(jurisdiction, crs) if jurisdiction is not None else None
-    if jur is not None:
-        checked["communities"] = len(jur.geoms)
-    fb.step(1, 1)
-    cell_geoms = cell_codes = None
-    valid_cells = None
-    if cells is not None:
-        if code_field not in cells.columns:
-            raise InputError(f"the unit cells have no code field {code_field!r}")
-        scheme = get_cell_scheme(cell_scheme)
-        fb.window(10, 50)
-        geoms, codes, ok = _prepare_polygons(cells, "cells", crs, out, code_field)
-        checked["cells"] = len(cells)
-        valid = _cell_codes(geoms, codes, cells, ok, scheme, out)
-        fb.step(1, 4)
-        use = np.flatnonzero(ok)
-        g, c = geoms[use], _labels(codes, cells.index)[use]
-        if jur is not None:  # also with no cell valid on the day: then the whole jurisdiction is a gap
-            _coverage(g, c, "cells", jur, min_area, out)
-        if jur is not None and len(g):
-            fb.step(2, 4)
-            home = _cells_vs_communities(g, codes[use], valid[use], cells.iloc[use], jur, scheme, min_area, out)
-            fb.step(3, 4)
-            _slivers(g, c, home, sliver_ratio * target_area, out)
-        _overlaps(g, c, "cells", min_area, out)
-        fb.step(4, 4)
-        cell_geoms, cell_codes = g, c
-        valid_cells = gpd.GeoDataFrame({"code": c}, geometry=g, crs=crs)
-    if areas is not None:
-        fb.window(50, 80)
-        checked["areas"] = _areas(areas, crs, jur, cell_geoms, cell_codes, party_field, area_code_field,
-                                  min_area, out)
-    if components is not None:
-        if valid_cells is None:
-            raise InputError("auditing components needs the unit cells")
-        fb.window(80, 100)
-        _components(components, valid_cells, crs, component_scheme, component_code_field,
-                    component_cell_field, out)
-        checked["components"] = len(components)
-    problems = out.frame(crs)
-    problems = problems.sort_values(["severity", "type", "layer", "codes"], kind="stable",
-                                    na_position="last").reset_index(drop=True)
-    summary = summarize_problems(problems)
-    fb.step(1, 1)
-    fb.info(f"audit: {len(problems)} problems "
-            f"({int((problems['severity'] == 'error').sum())} errors)")
-    return AuditResult(problems, summary, checked, crs, day, jurisdiction_name)
+    return cells, areas
+
+
+def _audit_cells(cells: gpd.GeoDataFrame, crs: Any, jur: Any, cell_scheme: str, code_field: str,
+                 sliver_area: float, min_area: float, out: _Problems, fb: Feedback) -> tuple[np.ndarray, np.ndarray]:
+    """Check the unit cells (geometry, codes, coverage of the jurisdiction, communities, slivers, overlaps);
+    returns the usable cells' geometries and labels."""
+    if code_field not in cells.columns:
+        raise InputError(f"the unit cells have no code field {code_field!r}")
+    scheme = get_cell_scheme(cell_scheme)
+    fb.window(10, 50)
+    geoms, codes, ok = _prepare_polygons(cells, "cells", crs, out, code_field)
+    valid = _cell_codes(geoms, codes, cells, ok, scheme, out)
+    fb.step(1, 4)
+    use = np.flatnonzero(ok)
+    g, c = geoms[use], _labels(codes, cells.index)[use]
+    if jur is not None:  # also with no cell valid on the day: then the whole jurisdiction is a gap
+        _coverage(g, c, "cells", jur, min_area, out)
+    if jur is not None and len(g):
+        fb.step(2, 4)
+        home = _cells_vs_communities(g, codes[use], valid[use], cells.iloc[use], jur, scheme, min_area, out)
+        fb.step(3, 4)
+        _slivers(g, c, home, sliver_area, out)
+    _overlaps(g, c, "cells", min_area, out)
+    fb.step(4, 4)
+    return g, c
 
 
 def _dates(frame: pd.DataFrame, col: str) -> pd.Series:
