@@ -525,33 +525,9 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
     fb.step(0, 1)
     table = None
     if by in REGION_KEYS and (cells is not None or "cell_code" in cases.columns):
-        counts = count_cases(cases, "cell_code", per, config.check_limit_hours)
-        fb.step(1, 1)
-        if cells is not None:
-            table = _cell_table(cells, code_field, fb)
-            unknown = counts.index.difference(table.index)
-            if len(unknown):
-                fb.warning(f"{len(unknown)} case cell code(s) are not in the cells (e.g. {unknown[0]}); "
-                           "their cases are left out")
-            counts = counts.reindex(table.index, fill_value=0)
-            counts = pd.concat([table.drop(columns="cell_code"), counts], axis=1)
-        else:
-            keys = _region_key_frame(cases).drop_duplicates("cell_code").dropna(subset=["cell_code"])
-            keys = keys.set_index("cell_code")
-            counts = pd.concat([keys.reindex(counts.index), counts], axis=1)
-        counts.index.name = "cell_code"
-        counts = counts.reset_index()
-        result = aggregate(counts, by, config)
+        result, table = _region_result(cases, cells, by, per, config, code_field, fb)
     else:
-        counts = count_cases(cases, by, per, config.check_limit_hours)
-        fb.step(1, 1)
-        result = score_frame(counts, kind, config)
-        result.insert(0, "code", result.index.astype(str))
-        result.insert(1, "level", LEVEL_OF_KEY[by])
-        if by == "dept_code" and "dept_name" in cases.columns:
-            names = cases.dropna(subset=["dept_code"]).groupby(cases["dept_code"].astype("string"))["dept_name"]
-            result.insert(2, "dept_name", names.first().reindex(result.index).to_numpy())
-        result = result.reset_index(drop=True)
+        result = _group_result(cases, by, kind, per, config, fb)
     fb.window(60, 100)
     fb.step(0, 1)
     if cells is not None and by in REGION_KEYS and hasattr(cells, "geometry"):
@@ -566,6 +542,44 @@ def evaluate(cases: pd.DataFrame, by: str = "cell_code", period: str | Period | 
                         by=by, weights=config.source, synthetic=synthetic,
                         unavailable=[i for i in config.kinds[kind] if i in UNAVAILABLE])
     return result
+
+
+def _region_result(cases: pd.DataFrame, cells: pd.DataFrame | None, by: str, per: Period, config: EvaluationConfig,
+                   code_field: str, fb: Feedback) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Scores per region: cases counted per cell (every cell of ``cells`` when given) and summed up to
+    ``by``; also the cell table when there are cells."""
+    table = None
+    counts = count_cases(cases, "cell_code", per, config.check_limit_hours)
+    fb.step(1, 1)
+    if cells is not None:
+        table = _cell_table(cells, code_field, fb)
+        unknown = counts.index.difference(table.index)
+        if len(unknown):
+            fb.warning(f"{len(unknown)} case cell code(s) are not in the cells (e.g. {unknown[0]}); "
+                       "their cases are left out")
+        counts = counts.reindex(table.index, fill_value=0)
+        counts = pd.concat([table.drop(columns="cell_code"), counts], axis=1)
+    else:
+        keys = _region_key_frame(cases).drop_duplicates("cell_code").dropna(subset=["cell_code"])
+        keys = keys.set_index("cell_code")
+        counts = pd.concat([keys.reindex(counts.index), counts], axis=1)
+    counts.index.name = "cell_code"
+    counts = counts.reset_index()
+    return aggregate(counts, by, config), table
+
+
+def _group_result(cases: pd.DataFrame, by: str, kind: str, per: Period, config: EvaluationConfig,
+                  fb: Feedback) -> pd.DataFrame:
+    """Scores per department or supervisor (the groups that have cases), with the department names."""
+    counts = count_cases(cases, by, per, config.check_limit_hours)
+    fb.step(1, 1)
+    result = score_frame(counts, kind, config)
+    result.insert(0, "code", result.index.astype(str))
+    result.insert(1, "level", LEVEL_OF_KEY[by])
+    if by == "dept_code" and "dept_name" in cases.columns:
+        names = cases.dropna(subset=["dept_code"]).groupby(cases["dept_code"].astype("string"))["dept_name"]
+        result.insert(2, "dept_name", names.first().reindex(result.index).to_numpy())
+    return result.reset_index(drop=True)
 
 
 def aggregate(counts: pd.DataFrame, to: str, config: EvaluationConfig | None = None) -> pd.DataFrame:
