@@ -359,16 +359,7 @@ class CensusStore(ABC):
         rejected records are written there (:meth:`ImportResult.write_rejects`) with the import: staged before
         the commit, renamed after it, so a reject list that cannot be written stores nothing.
         """
-        import geopandas as gpd
-
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError("import_components needs a GeoDataFrame "
-                             "(see wanmi.layers.importers.read_components)")
-        if frame.crs is None:
-            raise InputError("the records have no CRS; set it (e.g. EPSG:4326 for GPS longitude/latitude)")
-        if not frame.index.is_unique:
-            raise InputError("the records' index has duplicate labels; reset it so problems can name rows")
-        frame = map_columns(frame)
+        frame = map_columns(_importable(frame))
         scheme = self.scheme
         with staged_file(rejects) as rejects_tmp, self._writing(f"import of {len(frame)} records") as s:
             s.lock_components()
@@ -381,16 +372,8 @@ class CensusStore(ABC):
             if self.geometry_type == "Point":
                 _reject_non_points(report)
             allocated = self._allocate_missing(s, report, area) if allocate else []
-            valid = report.valid
-            if len(valid):
-                groups = _code_groups(scheme, valid["code"])
-                s.lock_counters(sorted(set(zip(groups["class_code"], groups["area"]))))
-                tops = groups.groupby(["class_code", "area"])["serial"].max()
-                stored = valid.to_crs(self.crs)
-                rows = list(zip(*(stored[name].to_numpy(dtype=object) for name in RECORD_FIELDS)))
-                s.insert(rows, _wkb(stored.geometry.to_numpy(dtype=object)))
-                for (class_code, key), top in tops.items():
-                    s.set_counter(class_code, key, int(top))
+            if len(report.valid):
+                self._insert(s, report.valid)
             result = ImportResult(
                 inserted=[str(c) for c in report.valid["code"]],
                 rejected=report.rejected,
@@ -401,6 +384,18 @@ class CensusStore(ABC):
                 _stage_rejects(result, rejects_tmp, Path(rejects))
                 result.rejects_path = Path(rejects)
         return result
+
+    def _insert(self, s: Session, valid: Any) -> None:
+        """Insert validated records (in the store's CRS) and move the code counters of their classes and
+        areas up to the largest serial inserted."""
+        groups = _code_groups(self.scheme, valid["code"])
+        s.lock_counters(sorted(set(zip(groups["class_code"], groups["area"]))))
+        tops = groups.groupby(["class_code", "area"])["serial"].max()
+        stored = valid.to_crs(self.crs)
+        rows = list(zip(*(stored[name].to_numpy(dtype=object) for name in RECORD_FIELDS)))
+        s.insert(rows, _wkb(stored.geometry.to_numpy(dtype=object)))
+        for (class_code, key), top in tops.items():
+            s.set_counter(class_code, key, int(top))
 
     def _existing_near(self, s: Session, frame: Any, tol: float) -> Any:
         """Stored components around the batch (its metric bounding box padded by ``2 * tol`` metres, carried
@@ -507,6 +502,20 @@ class CensusStore(ABC):
 # ----------------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------------
+
+
+def _importable(frame: Any) -> Any:
+    """``frame``, after refusing what cannot be imported: not a GeoDataFrame, no CRS, duplicate row labels."""
+    import geopandas as gpd
+
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError("import_components needs a GeoDataFrame "
+                         "(see wanmi.layers.importers.read_components)")
+    if frame.crs is None:
+        raise InputError("the records have no CRS; set it (e.g. EPSG:4326 for GPS longitude/latitude)")
+    if not frame.index.is_unique:
+        raise InputError("the records' index has duplicate labels; reset it so problems can name rows")
+    return frame
 
 
 def _reject_non_points(report: Any) -> None:

@@ -284,7 +284,6 @@ def _create_tables(con: sqlite3.Connection, scheme: CodeScheme, meta: Mapping[st
                    classes: pd.DataFrame) -> None:
     """Attribute tables, the census columns with their constraints, indexes and metadata (one transaction)."""
     major, minor = (scheme.segment(n) for n in scheme.class_segments)
-    serial = scheme.segment_of_kind("serial")
     width = major.width + minor.width
     con.execute(f"""CREATE TABLE component_class (
         fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -297,33 +296,8 @@ def _create_tables(con: sqlite3.Connection, scheme: CodeScheme, meta: Mapping[st
                     "VALUES (?, ?, ?, ?, ?)",
                     classes[["code", "major", "minor", "name_zh", "major_name_zh"]].itertuples(index=False))
     lengths = max_lengths(scheme)
-    mandatory = {f.name for f in FIELDS_BY_NAME.values() if f.mandatory} | {"class_code"}
-    class_expr = (f"substr(code, {major.start + 1}, {major.width}) || "
-                  f"substr(code, {minor.start + 1}, {minor.width})")
     for name in RECORD_FIELDS:
-        spec = FIELDS_BY_NAME[name]
-        checks = []
-        if name in mandatory:
-            checks.append(f'"{name}" IS NOT NULL')
-        if spec.type == "date":
-            sql_type = "DATE"
-            iso = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
-            checks.append(f"\"{name}\" IS NULL OR \"{name}\" GLOB '{iso}'")
-        else:
-            sql_type = f"TEXT({lengths[name]})"
-            checks.append(f'length("{name}") <= {lengths[name]}')
-        if name == "code":
-            checks.append(f"length(code) = {scheme.length} AND code NOT GLOB '*[^0-9]*' "
-                          f"AND substr(code, {serial.start + 1}, {serial.width}) <> '{'0' * serial.width}'")
-        elif name == "class_code":
-            checks.append(f"class_code = {class_expr}")
-        elif name == "status":
-            checks.append(f"status IN ({_sql_list(STATUSES)})")
-        elif name == "change_date":
-            checks.append("change_date IS NULL OR change_date >= initial_date")
-        check = " AND ".join(f"({c})" for c in checks)
-        ref = " REFERENCES component_class (class_code)" if name == "class_code" else ""
-        con.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{name}" {sql_type}{ref} CHECK ({check})')
+        con.execute(f"ALTER TABLE {TABLE} ADD COLUMN {_column_sql(name, scheme, lengths)}")
     con.execute(f"CREATE UNIQUE INDEX {TABLE}_code_uq ON {TABLE} (code)")
     con.execute(f"CREATE INDEX {TABLE}_class_idx ON {TABLE} (class_code)")
     con.execute(f"""CREATE TABLE component_history (
@@ -341,6 +315,43 @@ def _create_tables(con: sqlite3.Connection, scheme: CodeScheme, meta: Mapping[st
     con.execute("""CREATE TABLE census_meta (
         fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, key TEXT NOT NULL UNIQUE, value TEXT NOT NULL)""")
     con.executemany("INSERT INTO census_meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+    _describe_tables(con, scheme)
+    ensure_registry(con, scheme)
+
+
+def _column_sql(name: str, scheme: CodeScheme, lengths: Mapping[str, int]) -> str:
+    """Definition of census column ``name``: type, class reference and CHECK (mandatory, length or ISO date,
+    code format, class agreeing with the code, known status, change not before the initial date)."""
+    major, minor = (scheme.segment(n) for n in scheme.class_segments)
+    serial = scheme.segment_of_kind("serial")
+    spec = FIELDS_BY_NAME[name]
+    checks = []
+    if spec.mandatory or name == "class_code":
+        checks.append(f'"{name}" IS NOT NULL')
+    if spec.type == "date":
+        sql_type = "DATE"
+        iso = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+        checks.append(f"\"{name}\" IS NULL OR \"{name}\" GLOB '{iso}'")
+    else:
+        sql_type = f"TEXT({lengths[name]})"
+        checks.append(f'length("{name}") <= {lengths[name]}')
+    if name == "code":
+        checks.append(f"length(code) = {scheme.length} AND code NOT GLOB '*[^0-9]*' "
+                      f"AND substr(code, {serial.start + 1}, {serial.width}) <> '{'0' * serial.width}'")
+    elif name == "class_code":
+        checks.append(f"class_code = substr(code, {major.start + 1}, {major.width}) || "
+                      f"substr(code, {minor.start + 1}, {minor.width})")
+    elif name == "status":
+        checks.append(f"status IN ({_sql_list(STATUSES)})")
+    elif name == "change_date":
+        checks.append("change_date IS NULL OR change_date >= initial_date")
+    check = " AND ".join(f"({c})" for c in checks)
+    ref = " REFERENCES component_class (class_code)" if name == "class_code" else ""
+    return f'"{name}" {sql_type}{ref} CHECK ({check})'
+
+
+def _describe_tables(con: sqlite3.Connection, scheme: CodeScheme) -> None:
+    """Register the attribute tables in ``gpkg_contents`` and describe the components table."""
     descriptions = {
         "component_class": "部件分类 (class directory of the code scheme)",
         "component_history": "部件状态变更记录 (status history)",
@@ -352,7 +363,6 @@ def _create_tables(con: sqlite3.Connection, scheme: CodeScheme, meta: Mapping[st
                     "VALUES (?, 'attributes', ?, ?)", (name, name, text))
     con.execute("UPDATE gpkg_contents SET description = ? WHERE table_name = ?",
                 (f"管理部件 (components), code scheme {scheme.name}", TABLE))
-    ensure_registry(con, scheme)
 
 
 def ensure_registry(con: sqlite3.Connection, scheme: CodeScheme) -> None:
