@@ -144,6 +144,10 @@ def run_command(capability: Capability, args: argparse.Namespace) -> int:
 
     values = {param.name: read_value(param, args) if param.on("cli") else param.default
               for param in capability.params}
+    names = layer_names(capability, values, args.out_layer) if _layer_outputs(capability) else []
+    for name, out in zip(names, capability.outputs):
+        if out.guard is not None:  # before the run: a refused output costs no computing
+            out.guard(args.out, name)
     feedback = BarFeedback(capability.cli_command, enabled=not args.quiet)
     try:
         result = invoke(capability, values, feedback)
@@ -152,7 +156,7 @@ def run_command(capability: Capability, args: argparse.Namespace) -> int:
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
     if _layer_outputs(capability):
-        names = write_outputs(capability, result, args.out, layer_names(capability, values, args.out_layer))
+        names = write_outputs(capability, result, args.out, names)
         print(f"{result.message} → {args.out} (layer {', '.join(names)})")
     else:
         print(result.message)

@@ -1,15 +1,16 @@
 """The Python packages each Processing algorithm needs, declared once and checked without importing them.
 
-The provider (:mod:`.provider`) registers an algorithm only when every package in :data:`REQUIRES` for it is
-installed, and logs which one is missing otherwise. The check uses :func:`importlib.util.find_spec`, which
-locates a top-level package without executing it, so QGIS never loads the compiled engine at start-up.
+The provider (:mod:`.provider`) registers an algorithm only when every package its declaration requires
+(:data:`REQUIRES`, from ``Capability.requires``) is installed, and logs which one is missing otherwise. The
+check uses :func:`importlib.util.find_spec`, which locates a top-level package without executing it, so QGIS
+never loads the compiled engine at start-up.
 
 shapely, pyproj and pyogrio are not listed: the ABI check (``plugin/abi.py``) already switches the whole
 provider off when any of them is missing or would bring a second GEOS/PROJ/GDAL into QGIS.
 :data:`OPTIONAL` packages are imported only for one kind of input; the run itself says what to install when
 that input is used, so they do not keep an algorithm from registering.
 
-``tests/core/test_architecture.py`` checks this table against the imports each algorithm module reaches, so a
+``tests/core/test_architecture.py`` checks this table against the imports each capability's module reaches, so a
 new third-party import in ``core``/``layers`` cannot slip past the guard. This module imports no QGIS.
 """
 
@@ -17,25 +18,11 @@ from __future__ import annotations
 
 import importlib.util
 
-#: what every algorithm reads its layers with (``base.source_to_gdf``)
-ENGINE: tuple[str, ...] = ("numpy", "pandas", "geopandas")
+from ..workflow import CAPABILITIES
+from ..workflow.base import ENGINE  # noqa: F401 (re-exported: what every algorithm needs)
 
-#: algorithm name (= module of ``processing_scripts``) → packages that every run imports
-REQUIRES: dict[str, tuple[str, ...]] = {
-    "convert_coordinates": ENGINE,
-    "partition": ENGINE,
-    "renumber": ENGINE,
-    "import_census": ENGINE,
-    "validate_census": ENGINE,
-    "assign_components": ENGINE,
-    "locate_codes": ENGINE,
-    "import_cases": ENGINE,
-    "overlay_cases": ENGINE,
-    "evaluate": ENGINE,
-    "render_map": (*ENGINE, "matplotlib", "mapclassify"),
-    "responsibility": (*ENGINE, "scipy"),
-    "audit": ENGINE,
-}
+#: algorithm name → packages that every run imports, as each capability declares them (``Capability.requires``)
+REQUIRES: dict[str, tuple[str, ...]] = {c.name: c.requires for c in CAPABILITIES.values() if "processing" in c.fronts}
 
 #: package imported only for one kind of input → that input (the run reports it when it is missing)
 OPTIONAL: dict[str, str] = {

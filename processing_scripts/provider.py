@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
+from functools import cache
 from pathlib import Path
 
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..workflow import CAPABILITIES
 from .base import tr
 from .dependencies import missing
 
 ICON = Path(__file__).resolve().parent.parent / "icons" / "wanmi.svg"
 
-# module name → algorithm class name; one module per algorithm. The Python packages each one needs are declared
-# in dependencies.REQUIRES: an algorithm whose packages are missing is not registered (the log says which).
-ALGORITHMS: dict[str, str] = {
-    "convert_coordinates": "ConvertWebMapCoordinates",
-    "partition": "PartitionJurisdiction",
-    "renumber": "RenumberGrid",
-    "import_census": "ImportCensus",
-    "validate_census": "ValidateCensus",
-    "assign_components": "AssignComponents",
-    "locate_codes": "LocateCodes",
-    "import_cases": "ImportCases",
-    "overlay_cases": "OverlayCases",
-    "evaluate": "ComputeEvaluationScores",
-    "render_map": "RenderScoreMap",
-    "responsibility": "BuildResponsibilityGrids",
-    "audit": "AuditBoundaries",
-}
+#: the algorithms, in workflow order (the desktop menu and the dock follow it): every capability of the workflow
+#: declarations offered in Processing. The Python packages each one needs are declared with it
+#: (``Capability.requires``): an algorithm whose packages are missing is not registered (the log says which).
+ALGORITHMS: tuple[str, ...] = tuple(c.name for c in CAPABILITIES.values() if "processing" in c.fronts)
+MENU = ALGORITHMS
 
-# Desktop menu order (algorithm name, menu text): the workflow Grid → Census → Cases → Evaluation → Audit.
-MENU: tuple[str, ...] = ("partition", "renumber", "convert_coordinates", "import_census", "validate_census",
-                         "assign_components", "locate_codes", "import_cases", "overlay_cases", "evaluate",
-                         "render_map", "responsibility", "audit")
+
+@cache
+def algorithm_classes() -> dict[str, type]:
+    """name → the Processing algorithm class generated from its declaration (created once per process)."""
+    from .workflow_adapter import algorithm_class
+
+    return {name: algorithm_class(CAPABILITIES[name], "".join(w.title() for w in name.split("_")))
+            for name in ALGORITHMS}
 
 
 class WanmiProvider(QgsProcessingProvider):
@@ -69,8 +62,8 @@ class WanmiProvider(QgsProcessingProvider):
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
         """Register every algorithm whose Python packages are installed; log the others, grouped by package.
 
-        The algorithm modules import only QGIS and pure-Python parts of ``core`` at module level, and the
-        packages are located with ``find_spec`` (:mod:`.dependencies`), so nothing of the engine is loaded here.
+        The declarations import no engine (their runs do), and the packages are located with ``find_spec``
+        (:mod:`.dependencies`), so nothing of the engine is loaded here.
         """
         self.load_errors.clear()
         self.missing.clear()
@@ -78,18 +71,11 @@ class WanmiProvider(QgsProcessingProvider):
             self.load_errors["abi"] = self.blocked
             return
         switched_off: dict[tuple[str, ...], list[str]] = {}
-        for module_name, class_name in ALGORITHMS.items():
-            try:
-                module = importlib.import_module(f"{__package__}.{module_name}")
-            except ImportError as exc:  # a broken installation: the modules import no third-party package
-                self.load_errors[module_name] = str(exc)
-                QgsMessageLog.logMessage(tr("Wanmi: the tool '{name}' could not be loaded: {error}").format(
-                    name=module_name, error=exc), "Wanmi", Qgis.Warning)
-                continue
-            algorithm = getattr(module, class_name)()
-            lacking = missing(module_name)
+        for name, cls in algorithm_classes().items():
+            algorithm = cls()
+            lacking = missing(name)
             if lacking:
-                self.missing[module_name] = lacking
+                self.missing[name] = lacking
                 switched_off.setdefault(lacking, []).append(algorithm.displayName())
                 continue
             self.addAlgorithm(algorithm)

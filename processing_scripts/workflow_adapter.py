@@ -33,6 +33,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
+from ..core.errors import WanmiError
 from ..workflow.base import Capability, Param, StoreRef, WorkflowError, invoke
 from .base import (
     ROOT,
@@ -125,6 +126,14 @@ def parameters(p: Param, parents: dict[str, str]) -> list[QgsProcessingParameter
     return [store, *extra]
 
 
+def gpkg_destination(destination: str, layer: str) -> tuple[str, str] | None:
+    """(file, layer) a sink destination writes into a GeoPackage: the table of an ``ogr:`` URI, else ``layer``
+    (a plain path replaces the whole file, that layer with it); None for anything else."""
+    match = re.match(r"^ogr:dbname='(?P<path>[^']*)'\s+table=\"(?P<table>[^\"]*)\"", destination)
+    path, table = (match["path"], match["table"]) if match else (destination.split("|")[0], layer)
+    return (path, table) if path.lower().endswith(".gpkg") else None
+
+
 class WorkflowAlgorithm(WanmiAlgorithm):
     """Base of the generated classes: :func:`algorithm_class` sets :attr:`CAPABILITY`."""
 
@@ -162,13 +171,22 @@ class WorkflowAlgorithm(WanmiAlgorithm):
         return QIcon(str(path)) if path.exists() else super().icon()
 
     def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
-        """Refuse a PostGIS connection string with a password before anything is logged."""
+        """Refuse a PostGIS connection string with a password before anything is logged, and an output its
+        guard refuses (a GeoPackage layer it must not replace) before anything is computed."""
         from .census_common import POSTGIS, check_postgis
 
         if any(p.kind == "store" for p in self.CAPABILITY.params):
             problem = check_postgis(self.parameterAsString(parameters, POSTGIS, context))
             if problem:
                 return False, problem
+        for out in self.CAPABILITY.outputs:
+            target = gpkg_destination(self.parameterAsOutputLayer(parameters, out.processing, context) or "",
+                                      out.layer) if out.guard is not None else None
+            if target is not None:
+                try:
+                    out.guard(*target)
+                except WanmiError as exc:
+                    return False, str(exc)
         return super().checkParameterValues(parameters, context)
 
     def _vector_value(self, p: Param, parameters, context, feedback) -> Any:

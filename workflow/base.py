@@ -33,6 +33,8 @@ KINDS = ("vector", "file", "output_file", "folder", "field", "crs", "store", "en
 STEPS = ("grid", "census", "cases", "evaluation", "audit")
 #: front ends a parameter or capability can be limited to
 FRONTS = ("cli", "processing")
+#: what every run reads its layers with: the packages a capability needs unless it declares more
+ENGINE: tuple[str, ...] = ("numpy", "pandas", "geopandas")
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ class Output:
     ``layer`` may name parameters in braces (``case_counts_{by}``: filled from the run's values, a trailing
     ``_code`` dropped). A ``table`` has no geometry. An ``optional`` output may be left out: absent from some
     results, or not asked for by a Processing caller (the front ends then write nothing for it); the QGIS dialog
-    still creates it unless it is ticked off when it is ``by_default``."""
+    still creates it unless it is ticked off when it is ``by_default``. ``guard(path, layer)`` refuses a
+    GeoPackage layer the output must not replace (raises :class:`~wanmi.core.errors.InputError`); both front
+    ends call it before anything is computed or written."""
 
     name: str
     label: str
@@ -112,6 +116,7 @@ class Output:
     optional: bool = False
     by_default: bool = False
     geometry: str = "any"
+    guard: Callable[[str, str], None] | None = None
 
     def layer_name(self, values: Mapping[str, Any]) -> str:
         """The GeoPackage layer name with the parameter placeholders filled in."""
@@ -167,6 +172,7 @@ class Capability:
     tags: tuple[str, ...] = ()
     fronts: tuple[str, ...] = FRONTS
     write: Callable[..., Any] | None = None
+    requires: tuple[str, ...] = ENGINE  #: Python packages every run imports (the provider's missing-package guard)
     numbers: tuple[tuple[str, str], ...] = ()  #: (Processing output name, label) of numbers in Result.values
     texts: tuple[tuple[str, str], ...] = ()  #: (Processing output name, label) of texts in Result.values
 

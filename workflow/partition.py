@@ -2,8 +2,7 @@
 
 Also: the district/street/community code field parameters of a jurisdiction layer (:func:`code_field_params`,
 :func:`code_columns`) and the refusal to write a new grid over one that keeps its history
-(:func:`refuse_grid_with_history`, used by the command line's writer and the Processing algorithm's parameter
-check).
+(:func:`refuse_grid_with_history`, the unit cells' output guard).
 """
 
 from __future__ import annotations
@@ -109,19 +108,6 @@ def run(jurisdiction: Any, district_field: str | None, street_field: str | None,
     )
 
 
-def write(path: str, result: Result, names: list[str]) -> list[str]:
-    """The command line's writer: refuse a grid with history in ``path``, then write the layers (one
-    transaction, the cells styled)."""
-    from ..layers import STYLES_DIR
-    from ..layers.gpkg import write_gpkg
-
-    refuse_grid_with_history(path, names[0])
-    layers = {name: result.frames[out.name] for name, out in zip(names, PARTITION.outputs)
-              if result.frames.get(out.name) is not None}
-    write_gpkg(path, layers, styles={names[0]: STYLES_DIR / "unit_cells.qml"})
-    return list(layers)
-
-
 PARTITION = Capability(
     name="partition",
     title="Partition jurisdiction into unit grid",
@@ -167,7 +153,8 @@ PARTITION = Capability(
               cli="--valid-from", optional=True, help="The date the cells take effect (YYYY-MM-DD; default today)."),
     ),
     outputs=(
-        Output("cells", "Unit cells", layer="unit_cells", style="unit_cells.qml", geometry="polygon"),
+        Output("cells", "Unit cells", layer="unit_cells", style="unit_cells.qml", geometry="polygon",
+               guard=refuse_grid_with_history),
         Output("problems", "Partition problems", layer="partition_problems", processing="PROBLEMS", table=True,
                optional=True),
         Output("oversize", "Oversize cells", layer="oversize_cells", processing="OVERSIZE", table=True,
@@ -175,6 +162,5 @@ PARTITION = Capability(
     ),
     numbers=(("CELL_COUNT", "Number of unit cells"),),
     tags=("单元网格", "万米单元网格", "网格划分", "辖区", "社区", "unit grid", "partition", "GB/T 30428.1"),
-    write=write,
     run=run,
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.enums import CLASSIFICATION_METHODS
 from ..core.feedback import Feedback, ensure
-from .base import Capability, Param, Result
+from .base import ENGINE, Capability, Param, Result
 from .evaluate import has_geometry
 
 CLASSES = (3, 7)  #: fewest and most classes of a numeric field (ColorBrewer YlOrRd has 3–7)
@@ -46,6 +46,7 @@ def run(scores: Any, out: str, column: str | None = "grade", title: str | None =
 
 
 RENDER = Capability(
+    requires=(*ENGINE, "matplotlib", "mapclassify"),
     name="render_map",
     command="render",
     title="Render score map",

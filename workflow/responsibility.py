@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.feedback import Feedback
-from .base import Capability, Output, Param, Result, layer_name
+from .base import ENGINE, Capability, Output, Param, Result, layer_name
 
 #: workload measures (``wanmi.core.responsibility.WEIGHTS``, not imported here: the declaration loads no engine);
 #: Processing stores the index, so the order is part of the interface
@@ -66,6 +66,7 @@ def run(cells: Any, n: int, weight: str, weight_field: str | None, workload: str
 
 
 RESPONSIBILITY = Capability(
+    requires=(*ENGINE, "scipy"),
     name="responsibility",
     title="Build responsibility grids",
     summary="group unit cells into N balanced responsibility areas (责任网格)",

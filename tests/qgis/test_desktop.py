@@ -230,7 +230,9 @@ def test_dock_button_opens_dialog_with_project_layers_as_defaults(plugin, projec
 
 
 def test_default_parameters_respect_geometry_types(project):
-    from wanmi.processing_scripts.partition import PartitionJurisdiction
+    from wanmi.processing_scripts.provider import algorithm_classes
+
+    PartitionJurisdiction = algorithm_classes()["partition"]  # noqa: N806 (a class)
 
     partition = PartitionJurisdiction()
     partition.initAlgorithm()
