@@ -96,7 +96,9 @@ def add_parsers(sub: Any) -> None:
                 _add_argument(p, param)
         if _layer_outputs(capability):
             first = capability.outputs[0].layer
-            p.add_argument("--out", required=True, help="output GeoPackage")
+            required = not all(out.optional for out in capability.outputs)
+            p.add_argument("--out", required=required,
+                           help="output GeoPackage" if required else "output GeoPackage (optional)")
             p.add_argument("--out-layer", default=first, help=f"layer name in --out (default {first})")
         p.set_defaults(func=lambda args, c=capability: run_command(c, args))
 
@@ -144,7 +146,7 @@ def run_command(capability: Capability, args: argparse.Namespace) -> int:
 
     values = {param.name: read_value(param, args) if param.on("cli") else param.default
               for param in capability.params}
-    names = layer_names(capability, values, args.out_layer) if _layer_outputs(capability) else []
+    names = layer_names(capability, values, args.out_layer) if getattr(args, "out", None) else []
     for name, out in zip(names, capability.outputs):
         if out.guard is not None:  # before the run: a refused output costs no computing
             out.guard(args.out, name)
@@ -155,7 +157,7 @@ def run_command(capability: Capability, args: argparse.Namespace) -> int:
         feedback.close()
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
-    if _layer_outputs(capability):
+    if names:
         names = write_outputs(capability, result, args.out, names)
         print(f"{result.message} → {args.out} (layer {', '.join(names)})")
     else:

@@ -1,7 +1,7 @@
 """The workflow layer: each capability declared once (:mod:`.base`) and exposed by the CLI and Processing.
 
-Capabilities move here from the hand-written front ends one at a time (issue 14); :data:`CAPABILITIES` lists
-those that have, in workflow order.
+:data:`CAPABILITIES` lists every capability in workflow order: the order of the dock, the menu and the
+``wanmi`` sub-commands.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from .census import (
     ASSIGN_COMPONENTS,
     IMPORT_CENSUS,
     LOCATE_CODES,
-    LOCATE_CODES_CLI,
     VALIDATE_CENSUS,
-    VALIDATE_CENSUS_CLI,
 )
 from .convert import CONVERT
 from .demo import DEMO
@@ -28,8 +26,8 @@ from .responsibility import RESPONSIBILITY
 
 #: name → capability, in workflow order
 CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
-    PARTITION, RENUMBER, CONVERT, IMPORT_CENSUS, VALIDATE_CENSUS, VALIDATE_CENSUS_CLI, ASSIGN_COMPONENTS,
-    LOCATE_CODES, LOCATE_CODES_CLI, IMPORT_CASES, OVERLAY_CASES, SYNTH_CASES, EVALUATE, RENDER, RESPONSIBILITY, AUDIT,
+    PARTITION, RENUMBER, CONVERT, IMPORT_CENSUS, VALIDATE_CENSUS, ASSIGN_COMPONENTS,
+    LOCATE_CODES, IMPORT_CASES, OVERLAY_CASES, SYNTH_CASES, EVALUATE, RENDER, RESPONSIBILITY, AUDIT,
     BATCH, DEMO)}
 
 __all__ = ["CAPABILITIES", "Capability", "Output", "Param", "Result", "expected_failure"]

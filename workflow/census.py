@@ -5,16 +5,12 @@ of the coordinate systems a survey arrives in), so both front ends read them ali
 store on the command line (``--store``: a GeoPackage or a PostgreSQL connection string) and, in QGIS, the
 store for imports and the census layer of the project for geocoding and locating.
 
-``census validate`` and ``census locate`` print their results and set the exit status on the command line,
-where they never wrote a layer; in Processing they output one. The generated command line asks for
-``--out`` whenever a capability has a layer output, so each of the two is declared once
-(:data:`VALIDATE_CENSUS`, :data:`LOCATE_CODES`) and offered to the command line as the same declaration
-without the layer output (:func:`command_line_face`).
+``census validate`` and ``census locate`` print their results and set the exit status; their layer output is
+optional (written on the command line when ``--out`` is given; created by default in the QGIS dialog).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -335,10 +331,9 @@ VALIDATE_CENSUS = Capability(
         *RECORDS[5:],
     ),
     outputs=(Output("problems", "Records with problems", layer="census_problems", style="census_problems.qml",
-                    geometry="point"),),
+                    geometry="point", optional=True, by_default=True),),
     numbers=(("PROBLEM_RECORDS", "Records with problems"),),
     tags=("部件普查", "数据检查", "质检", "部件编码", "census", "validate"),
-    fronts=("processing",),
     run=run_validate,
 )
 
@@ -405,22 +400,12 @@ LOCATE_CODES = Capability(
         _scheme("The code scheme of the census layer's codes (a store records its own).", front="processing"),
     ),
     outputs=(Output("located", "Located components", layer="located_components", style="components.qml",
-                    geometry="point"),),
+                    geometry="point", optional=True, by_default=True),),
     numbers=(("FOUND", "Codes found"),),
     tags=("部件编码", "编码定位", "部件查询", "部件普查", "census", "locate"),
-    fronts=("processing",),
     run=run_locate,
 )
 
 
-def command_line_face(capability: Capability, name: str) -> Capability:
-    """``capability`` as the command line offers it: the same parameters and run, its results printed and its
-    exit status set, no layer output (the generated command line would require ``--out`` for one)."""
-    return replace(capability, name=name, fronts=("cli",), outputs=())
-
-
-VALIDATE_CENSUS_CLI = command_line_face(VALIDATE_CENSUS, "census_validate")
-LOCATE_CODES_CLI = command_line_face(LOCATE_CODES, "census_locate")
-
 #: the census step's capabilities, in workflow order
-CENSUS = (IMPORT_CENSUS, VALIDATE_CENSUS, VALIDATE_CENSUS_CLI, ASSIGN_COMPONENTS, LOCATE_CODES, LOCATE_CODES_CLI)
+CENSUS = (IMPORT_CENSUS, VALIDATE_CENSUS, ASSIGN_COMPONENTS, LOCATE_CODES)
