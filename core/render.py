@@ -228,7 +228,6 @@ def score_map(frame: Any, column: str = "grade", *, title: str | None = None, so
     classes as (label, colour, count)).
     """
     import matplotlib as mpl
-    from matplotlib.patches import Patch
 
     if not hasattr(frame, "geometry"):
         raise InputError("score_map needs polygons (a GeoDataFrame): evaluate by a region key with the cells")
@@ -236,58 +235,74 @@ def score_map(frame: Any, column: str = "grade", *, title: str | None = None, so
         raise InputError(f"no column {column!r} to map (columns: {', '.join(map(str, frame.columns))})")
     config = config or load_weights()
     metric, units = _metric(frame)
+    if column in {"grade", "score"}:
+        colors, classes_out, legend_title = _grade_classes(metric, column, config)
+    else:
+        colors, classes_out, legend_title = _numeric_classes(metric, column, classes, method, config)
     with mpl.rc_context(rc_params()):
         fig = _figure(figsize)
         ax = fig.add_subplot(1, 1, 1)
-        classes_out: list[tuple[str, str, int]] = []
-        no_data_color = config.grade_colors[config.no_data]
-        if column in {"grade", "score"}:
-            from .evaluation import grades as to_grades
-
-            g = (metric["grade"].astype(object) if column == "grade" and "grade" in metric.columns
-                 else pd.Series(to_grades(metric[column].to_numpy(float), config), index=metric.index))
-            g = g.where(g.isin(config.grade_names), config.no_data)
-            colors = g.map(config.grade_colors).to_numpy()
-            labels = grade_labels(config)
-            order = [*config.grade_names, config.no_data]
-            counts = g.value_counts()
-            for name in order:
-                n = int(counts.get(name, 0))
-                if name == config.no_data and n == 0:
-                    continue
-                classes_out.append((labels[name], config.grade_colors[name], n))
-            legend_title = "综合评价等级" if column == "grade" else "综合指标值"
-        else:
-            values = pd.to_numeric(metric[column], errors="coerce").to_numpy(float)
-            idx, breaks = classify(values, classes, method)
-            palette = YLORRD.get(len(breaks), YLORRD[5])[: len(breaks)] if len(breaks) else []
-            colors = np.array([palette[i] if i >= 0 else no_data_color for i in idx], dtype=object)
-            lo = np.nanmin(values) if np.isfinite(values).any() else np.nan
-            for i, hi in enumerate(breaks):
-                low = lo if i == 0 else breaks[i - 1]
-                label = f"{_fmt(low)} – {_fmt(hi)}" if i == 0 else f"> {_fmt(low)} – {_fmt(hi)}"
-                classes_out.append((label, palette[i], int((idx == i).sum())))
-            if (idx < 0).any():
-                classes_out.append((config.no_data, no_data_color, int((idx < 0).sum())))
-            legend_title = INDICATOR_LABELS_ZH.get(column, column) + ("（分位数分级）" if method == "quantile"
-                                                                     else "（自然断点分级）")
         metric.plot(ax=ax, color=list(colors), edgecolor="white", linewidth=0.15)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.5, label=f"{lab}  [{n}]")
-                   for lab, c, n in classes_out]
-        ax.legend(handles=handles, title=legend_title, loc="lower left", bbox_to_anchor=(1.01, 0.0),
-                  fontsize=8, title_fontsize=9, frameon=True, framealpha=0.9)
-        add_scale_bar(ax, units)
-        add_north_arrow(ax)
-        level = LEVEL_ZH.get(str(frame["level"].iloc[0]) if "level" in frame.columns and len(frame) else "", "")
-        period = frame.attrs.get("period", "")
-        fig.suptitle(title or f"{level}综合评价 {period}".strip(), fontsize=14)
-        fig.supxlabel(source or _source_line(frame, f"评价周期 {period}；单位数 {len(frame)}"), x=0.01,
-                      ha="left", fontsize=7, color="#444444")
-        fig.wanmi_classes = classes_out
-        fig.wanmi_axes = ax
+        _decorate_map(fig, ax, frame, classes_out, legend_title, units, title, source)
     return fig
+
+
+def _grade_classes(metric: Any, column: str, config: EvaluationConfig) -> tuple[np.ndarray, list, str]:
+    """(colour per unit, legend classes, legend title) of a grade map: the five grades (and 无数据 when
+    present) in fixed order with their bounds; ``score`` is classed into grades first."""
+    from .evaluation import grades as to_grades
+
+    g = (metric["grade"].astype(object) if column == "grade" and "grade" in metric.columns
+         else pd.Series(to_grades(metric[column].to_numpy(float), config), index=metric.index))
+    g = g.where(g.isin(config.grade_names), config.no_data)
+    labels = grade_labels(config)
+    counts = g.value_counts()
+    classes_out = [(labels[name], config.grade_colors[name], int(counts.get(name, 0)))
+                   for name in [*config.grade_names, config.no_data]
+                   if name != config.no_data or counts.get(name, 0)]
+    return g.map(config.grade_colors).to_numpy(), classes_out, "综合评价等级" if column == "grade" else "综合指标值"
+
+
+def _numeric_classes(metric: Any, column: str, classes: int, method: str,
+                     config: EvaluationConfig) -> tuple[np.ndarray, list, str]:
+    """(colour per unit, legend classes, legend title) of a numeric field in ``classes`` YlOrRd classes."""
+    no_data_color = config.grade_colors[config.no_data]
+    values = pd.to_numeric(metric[column], errors="coerce").to_numpy(float)
+    idx, breaks = classify(values, classes, method)
+    palette = YLORRD.get(len(breaks), YLORRD[5])[: len(breaks)] if len(breaks) else []
+    colors = np.array([palette[i] if i >= 0 else no_data_color for i in idx], dtype=object)
+    lo = np.nanmin(values) if np.isfinite(values).any() else np.nan
+    classes_out = []
+    for i, hi in enumerate(breaks):
+        low = lo if i == 0 else breaks[i - 1]
+        label = f"{_fmt(low)} – {_fmt(hi)}" if i == 0 else f"> {_fmt(low)} – {_fmt(hi)}"
+        classes_out.append((label, palette[i], int((idx == i).sum())))
+    if (idx < 0).any():
+        classes_out.append((config.no_data, no_data_color, int((idx < 0).sum())))
+    suffix = "（分位数分级）" if method == "quantile" else "（自然断点分级）"
+    return colors, classes_out, INDICATOR_LABELS_ZH.get(column, column) + suffix
+
+
+def _decorate_map(fig: Any, ax: Any, frame: Any, classes_out: list, legend_title: str, units: str,
+                  title: str | None, source: str | None) -> None:
+    """Legend (with unit counts), scale bar, north arrow, title and source line of a score map."""
+    from matplotlib.patches import Patch
+
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.5, label=f"{lab}  [{n}]")
+               for lab, c, n in classes_out]
+    ax.legend(handles=handles, title=legend_title, loc="lower left", bbox_to_anchor=(1.01, 0.0),
+              fontsize=8, title_fontsize=9, frameon=True, framealpha=0.9)
+    add_scale_bar(ax, units)
+    add_north_arrow(ax)
+    level = LEVEL_ZH.get(str(frame["level"].iloc[0]) if "level" in frame.columns and len(frame) else "", "")
+    period = frame.attrs.get("period", "")
+    fig.suptitle(title or f"{level}综合评价 {period}".strip(), fontsize=14)
+    fig.supxlabel(source or _source_line(frame, f"评价周期 {period}；单位数 {len(frame)}"), x=0.01,
+                  ha="left", fontsize=7, color="#444444")
+    fig.wanmi_classes = classes_out
+    fig.wanmi_axes = ax
 
 
 # --- charts ---------------------------------------------------------------------------------------------------

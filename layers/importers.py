@@ -502,25 +502,8 @@ def read_components(
         geoms, problems, crs = _points_from_table(raw, x, y, system)
         frame = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries(geoms, index=raw.index, crs=crs), crs=crs)
     else:
-        frame = read_vector(path, layer, encoding)
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(f"{path}: layer {layer!r} has no geometry; use a CSV/XLSX with lon/lat instead")
-        rows = np.arange(len(frame)) + 1
+        frame, rows, source = _vector_records(path, layer, encoding, system, coords)
         problems = np.full(len(frame), None, dtype=object)
-        source = vector_source(frame, rows, system)
-        geo = frame.geometry
-        if system.startswith("EPSG:"):
-            frame = frame.set_crs(system, allow_override=True)
-        elif frame.crs is None:
-            frame = frame.set_crs(GEOGRAPHIC_SYSTEMS.get(system, "EPSG:4326"))
-        if system in WEB_SYSTEMS:
-            if not frame.crs.is_geographic:
-                raise InputError(f"{path}: coords={coords!r} needs longitude/latitude, but the file is in "
-                                 f"{frame.crs.name}")
-            ok = ~(geo.isna() | geo.is_empty).to_numpy()
-            converted = frame.geometry.to_numpy(dtype=object).copy()
-            converted[ok] = convert_geometries(converted[ok], system, "wgs84")
-            frame = frame.set_geometry(gpd.GeoSeries(converted, index=frame.index, crs="EPSG:4326"))
     frame = map_columns(frame, columns)
     frame["import_problem"] = pd.Series(problems, index=frame.index, dtype=object)
     frame["source_row"] = rows
@@ -530,6 +513,33 @@ def read_components(
         if (~(geo.isna() | geo.is_empty)).any():
             frame, _ = to_metric(frame, metric_crs)
     return frame
+
+
+def _vector_records(path: Path, layer: str | None, encoding: str | None, system: str,
+                    coords: str) -> tuple[Any, np.ndarray, Any]:
+    """(records, their row numbers, the source values) of a vector file, in the file's CRS unless ``system``
+    overrides it (``EPSG:<code>``) or is a web-map offset, which is removed (lon/lat only)."""
+    import geopandas as gpd
+
+    frame = read_vector(path, layer, encoding)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"{path}: layer {layer!r} has no geometry; use a CSV/XLSX with lon/lat instead")
+    rows = np.arange(len(frame)) + 1
+    source = vector_source(frame, rows, system)
+    geo = frame.geometry
+    if system.startswith("EPSG:"):
+        frame = frame.set_crs(system, allow_override=True)
+    elif frame.crs is None:
+        frame = frame.set_crs(GEOGRAPHIC_SYSTEMS.get(system, "EPSG:4326"))
+    if system in WEB_SYSTEMS:
+        if not frame.crs.is_geographic:
+            raise InputError(f"{path}: coords={coords!r} needs longitude/latitude, but the file is in "
+                             f"{frame.crs.name}")
+        ok = ~(geo.isna() | geo.is_empty).to_numpy()
+        converted = frame.geometry.to_numpy(dtype=object).copy()
+        converted[ok] = convert_geometries(converted[ok], system, "wgs84")
+        frame = frame.set_geometry(gpd.GeoSeries(converted, index=frame.index, crs="EPSG:4326"))
+    return frame, rows, source
 
 
 #: Columns a reject list adds after the record's own columns.
@@ -586,6 +596,25 @@ def _frame_rejects(rejected: pd.DataFrame, fields: Sequence[str] | None) -> pd.D
     return out
 
 
+def _with_lonlat(table: pd.DataFrame, geometry: Any, system: str) -> pd.DataFrame:
+    """``table`` with ``lon``/``lat`` columns (each record's representative point, in ``system``: WGS 84 or a
+    web-map offset) and a ``wkt`` column when not every record is a point."""
+    import shapely
+
+    wgs = geometry.to_crs("EPSG:4326")
+    if not wgs.geom_type.dropna().eq("Point").all():
+        table["wkt"] = wgs.to_wkt()
+    ok = ~(wgs.isna() | wgs.is_empty).to_numpy()
+    lon = np.full(len(table), np.nan)
+    lat = np.full(len(table), np.nan)
+    pts = wgs.representative_point().to_numpy(dtype=object)
+    lon[ok], lat[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
+    if system in WEB_SYSTEMS:
+        lon[ok], lat[ok] = convert_lonlat(lon[ok], lat[ok], "wgs84", system)
+    table["lon"], table["lat"] = lon, lat
+    return table
+
+
 def write_components(frame: Any, path: str | Path, naming: str | None = None, coords: str = "wgs84",
                      layer: str = "components") -> Path:
     """Write census records (e.g. ``store.read()``) to CSV, XLSX, GeoJSON, Shapefile or GeoPackage.
@@ -597,7 +626,6 @@ def write_components(frame: Any, path: str | Path, naming: str | None = None, co
     """
     import datetime as dt
 
-    import shapely
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -616,19 +644,9 @@ def write_components(frame: Any, path: str | Path, naming: str | None = None, co
         table[names[name]] = values.where(values.notna(), None).astype(object)
     system = _system(coords)
     if suffix in (".csv", ".tsv", ".txt", ".xlsx"):
-        wgs = frame.geometry.to_crs("EPSG:4326")
-        if not wgs.geom_type.dropna().eq("Point").all():
-            table["wkt"] = wgs.to_wkt()
-        ok = ~(wgs.isna() | wgs.is_empty).to_numpy()
-        lon = np.full(len(frame), np.nan)
-        lat = np.full(len(frame), np.nan)
-        pts = wgs.representative_point().to_numpy(dtype=object)
-        lon[ok], lat[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
-        if system in WEB_SYSTEMS:
-            lon[ok], lat[ok] = convert_lonlat(lon[ok], lat[ok], "wgs84", system)
-        elif system.startswith("EPSG:"):
+        if system.startswith("EPSG:"):
             raise InputError(f"tables are written in longitude/latitude; coords={coords!r} is not supported")
-        table["lon"], table["lat"] = lon, lat
+        table = _with_lonlat(table, frame.geometry, system)
         if suffix == ".xlsx":
             write_xlsx(table, path, "components", numeric=("lon", "lat"))
         else:
