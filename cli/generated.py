@@ -146,7 +146,7 @@ def run_command(capability: Capability, args: argparse.Namespace) -> int:
 
     values = {param.name: read_value(param, args) if param.on("cli") else param.default
               for param in capability.params}
-    names = layer_names(capability, values, args.out_layer) if getattr(args, "out", None) else []
+    names = layer_names(capability, values, args.out_layer) if _layer_outputs(capability) and args.out else []
     for name, out in zip(names, capability.outputs):
         if out.guard is not None:  # before the run: a refused output costs no computing
             out.guard(args.out, name)

@@ -19,6 +19,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterVectorLayer,
     QgsProject,
+    QgsVectorLayer,
     QgsWkbTypes,
 )
 from qgis.gui import QgsDockWidget
@@ -36,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
 from ..workflow.base import STEPS
 from .i18n import tr
 from .icons import icon
-from .schema import layers_with_role, role_for_parameter
+from .schema import layers_with_role, project_layers, role_for_parameter
 
 # The workflow steps, in order: the steps of the workflow declarations (``wanmi.workflow.base.STEPS``), which
 # are also the Processing group ids. Titles and hints are in step_texts() so they are translated when the dock
@@ -96,16 +97,20 @@ def needs_lonlat(parameter) -> bool:
 def default_parameters(alg: QgsProcessingAlgorithm, project: QgsProject | None = None) -> dict[str, str]:
     """Source parameters of ``alg`` → id of the project layer whose schema fits what the parameter asks for.
 
-    Parameters whose role cannot be told, or for which the project has no fitting layer, are left out (the
-    dialog then shows its own default)."""
+    A parameter that takes longitude/latitude only gets the top layer in longitude/latitude when its role
+    cannot be told. Parameters whose role cannot be told, or for which the project has no fitting layer, are
+    left out (the dialog then shows its own default)."""
     params: dict[str, str] = {}
     for parameter in alg.parameterDefinitions():
         if not isinstance(parameter, (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer)):
             continue
         role = role_for_parameter(parameter.name(), parameter.description())
-        if role is None:
+        if role is None and not needs_lonlat(parameter):
             continue
-        for layer in layers_with_role(role, project):
+        # a lon/lat-only parameter of no particular role (a web-map layer to convert): the top lon/lat layer
+        candidates = layers_with_role(role, project) if role is not None else [
+            layer for layer in project_layers(project) if isinstance(layer, QgsVectorLayer) and layer.isSpatial()]
+        for layer in candidates:
             if _accepts(parameter, layer) and (layer.crs().isGeographic() or not needs_lonlat(parameter)):
                 params[parameter.name()] = layer.id()
                 break

@@ -103,7 +103,8 @@ def _simple(p: Param, parents: dict[str, str]) -> QgsProcessingParameterDefiniti
         return QgsProcessingParameterField(p.processing, tr(p.label), p.default, parents[p.parent],
                                            QgsProcessingParameterField.Any, optional=p.optional)
     default = ", ".join(p.default) if p.multiple and p.default else p.default
-    return QgsProcessingParameterString(p.processing, tr(p.label), default, optional=p.optional)
+    return QgsProcessingParameterString(p.processing, tr(p.label), default, multiLine=p.multiple,
+                                        optional=p.optional)
 
 
 def parameters(p: Param, parents: dict[str, str]) -> list[QgsProcessingParameterDefinition]:

@@ -15,6 +15,7 @@ from ..core.enums import COORD_SYSTEMS, GROUP_KEYS
 from ..core.errors import InputError
 from ..core.feedback import Feedback
 from .base import Capability, Output, Param, Result, layer_name
+from .records import COORDS_CRS, FILE_OPTIONS
 
 #: rejected records named one by one in the warnings (the reject list has them all)
 SHOWN_REJECTS = 10
@@ -39,12 +40,12 @@ def _geometry_types(frame: Any, allowed: tuple[str, ...], what: str) -> None:
 
 def run_import(source: str, store: str, coords: str = COORD_SYSTEMS[0], x: str | None = None, y: str | None = None,
                components: Any = None, census: str | None = None, jurisdiction: Any = None, strict: bool = False,
-               rejects: str | None = None, xy_crs: str | None = None, layer: str | None = None,
+               rejects: str | None = None, coords_crs: str | None = None, layer: str | None = None,
                sheet: str | None = None, encoding: str | None = None,
                feedback: Feedback | None = None) -> Result:
     """Validate the case records of ``source`` and append the valid ones to the case store ``store``.
 
-    The census is a layer (QGIS) or a census store / vector file (command line); ``xy_crs`` replaces
+    The census is a layer (QGIS) or a census store / vector file (command line); ``coords_crs`` replaces
     ``coords`` for tables with projected x/y columns. The rejected records go to ``rejects`` (default: next
     to the input, ``<input>.rejects.csv``)."""
     from ..layers.case_store import import_cases
@@ -57,7 +58,7 @@ def run_import(source: str, store: str, coords: str = COORD_SYSTEMS[0], x: str |
     rejects = rejects or str(Path(source).with_suffix(".rejects.csv"))
     result = import_cases(source, store, components=components if components is not None else census,
                           jurisdiction=jurisdiction, rejects=rejects, strict=strict, feedback=feedback, layer=layer,
-                          x=x, y=y, coords=xy_crs or coords, sheet=sheet, encoding=encoding)
+                          x=x, y=y, coords=coords_crs or coords, sheet=sheet, encoding=encoding)
     lines = [f"{source}: {result.n_written} case(s) stored in {store}, {result.n_rejected} rejected "
              f"(of {result.n_total})"]
     problems = result.problems
@@ -125,17 +126,8 @@ IMPORT_CASES = Capability(
         Param("rejects", "output_file", "Rejected records (CSV)", processing="REJECTS", cli="--rejects",
               optional=True, file_filter="CSV (*.csv)",
               help="Rejected records with the reason (default: <input>.rejects.csv next to the input)."),
-        Param("xy_crs", "crs", "CRS of projected x/y columns (instead of the coordinates above)",
-              processing="XY_CRS", cli="--crs", optional=True, advanced=True,
-              help="For tables with projected x/y coordinates in metres (e.g. CGCS2000 3-degree Gauss-Krüger, "
-                   "EPSG:4548) or a vector file without CRS: their CRS. Replaces the coordinates choice."),
-        Param("layer", "string", "Layer of a multi-layer input file", processing="LAYER", cli="--layer",
-              optional=True, advanced=True, help="The layer to read from a GeoPackage or other multi-layer file "
-                                                 "(default: its first layer)."),
-        Param("sheet", "string", "XLSX sheet", processing="SHEET", cli="--sheet", optional=True, advanced=True,
-              help="The sheet of an XLSX workbook (default: the first sheet)."),
-        Param("encoding", "string", "CSV encoding", processing="ENCODING", cli="--encoding", optional=True,
-              advanced=True, help="Text encoding of a CSV file (default: UTF-8, then GB18030)."),
+        COORDS_CRS,
+        *FILE_OPTIONS,
     ),
     outputs=(),
     numbers=(("WRITTEN", "Cases stored"), ("REJECTED", "Cases rejected")),

@@ -18,6 +18,7 @@ from ..core.enums import COMPONENT_SCHEME_NAMES, COORD_SYSTEMS, DEFAULT_COMPONEN
 from ..core.errors import InputError
 from ..core.feedback import Feedback, ensure
 from .base import Capability, Output, Param, Result, StoreRef, layer_name
+from .records import COORDS_CRS, FILE_OPTIONS
 
 #: per-record problems repeated as warnings; the rest are in the reject list or report
 WARNED = 20
@@ -55,17 +56,8 @@ RECORDS = (
     Param("jurisdiction", "vector", "Jurisdiction polygons (records must lie inside)", processing="JURISDICTION",
           cli="--jurisdiction", optional=True, geometry="polygon",
           help="Polygons of the jurisdiction; a record outside all of them is a problem (outside_jurisdiction)."),
-    Param("layer", "string", "Layer inside the records file", processing="LAYER", cli="--layer", optional=True,
-          advanced=True, help="The layer to read from a multi-layer file such as a GeoPackage (default: its "
-                              "first layer)."),
-    Param("sheet", "string", "XLSX sheet", processing="SHEET", cli="--sheet", optional=True, advanced=True,
-          help="Name of the XLSX sheet with the records (default: the first sheet)."),
-    Param("encoding", "string", "CSV encoding", processing="ENCODING", cli="--encoding", optional=True,
-          advanced=True, help="Text encoding of a CSV file, e.g. gbk (default: UTF-8, then GB18030)."),
-    Param("coords_crs", "crs", "CRS of projected coordinates (instead of the choice above)",
-          processing="COORDS_CRS", cli="--coords-crs", optional=True, advanced=True,
-          help="For records with eastings/northings, or a file whose CRS is wrong: the EPSG CRS their coordinates "
-               "are in (e.g. EPSG:4548); replaces the coordinate choice."),
+    *FILE_OPTIONS,
+    COORDS_CRS,
     Param("min_distance", "number", "Minimum spacing of same-class components (m)", processing="MIN_DISTANCE",
           cli="--min-distance", default=0.5, minimum=0.0, advanced=True,
           help="Components of the same class closer than this many metres are taken for one recorded twice "

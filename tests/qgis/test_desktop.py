@@ -657,3 +657,23 @@ def test_on_a_library_clash_the_desktop_shows_why_and_loads_nothing(qgis_process
         plugin.unload()
     assert QgsApplication.processingRegistry().providerById("wanmi") is None
     assert desktop_iface.docks == [] and desktop_iface.menu_actions == []
+
+
+def test_a_lon_lat_only_parameter_gets_the_top_lon_lat_layer(project):
+    """Convert coordinates: its layer has no role of its own; the dialog is pre-filled with the top layer in
+    longitude/latitude, never with one in metres (the cells are in EPSG:4548)."""
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    from wanmi.processing_scripts.provider import algorithm_classes
+
+    convert = algorithm_classes()["convert_coordinates"]()
+    convert.initAlgorithm()
+    assert "INPUT" not in default_parameters(convert) or \
+        QgsProject.instance().mapLayer(default_parameters(convert)["INPUT"]).crs().isGeographic()
+    lonlat = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string", "phone points", "memory")
+    QgsProject.instance().addMapLayer(lonlat)
+    try:
+        chosen = QgsProject.instance().mapLayer(default_parameters(convert)["INPUT"])
+        assert chosen.crs().isGeographic()
+    finally:
+        QgsProject.instance().removeMapLayer(lonlat.id())

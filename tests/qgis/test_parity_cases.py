@@ -207,7 +207,7 @@ def test_import_stores_and_rejects_identically(provider, records, tmp_path, caps
 
 
 def test_import_projected_xy_with_a_crs_in_both(provider, records, tmp_path):
-    """x/y in metres (CGCS2000 Gauss-Krüger): --crs on the command line, XY_CRS in Processing."""
+    """x/y in metres (CGCS2000 Gauss-Krüger): --coords-crs on the command line, COORDS_CRS in Processing."""
     import processing
 
     points = records["points"]
@@ -215,9 +215,9 @@ def test_import_projected_xy_with_a_crs_in_both(provider, records, tmp_path):
     pd.DataFrame({"case_id": ["X1", "X2"], "kind": "事件", "class_code": "0102", "source": "监督员",
                   "reported_at": TIMES[0], "state": "办理中", "x": points.x.iloc[:2], "y": points.y.iloc[:2]}
                  ).to_csv(path, index=False)
-    assert main(["-q", "cases", "import", str(path), "--out", str(tmp_path / "cli.gpkg"), "--crs", "EPSG:4548",
-                 "--x", "x", "--y", "y"]) == 0
-    processing.run("wanmi:import_cases", {"INPUT": str(path), "XY_CRS": "EPSG:4548", "X_FIELD": "x", "Y_FIELD": "y",
+    assert main(["-q", "cases", "import", str(path), "--out", str(tmp_path / "cli.gpkg"), "--coords-crs",
+                 "EPSG:4548", "--x", "x", "--y", "y"]) == 0
+    processing.run("wanmi:import_cases", {"INPUT": str(path), "COORDS_CRS": "EPSG:4548", "X_FIELD": "x", "Y_FIELD": "y",
                                           "STORE": str(tmp_path / "qgis.gpkg")})
     for store in ("cli.gpkg", "qgis.gpkg"):
         stored = read_case_store(tmp_path / store).to_crs(points.crs)
