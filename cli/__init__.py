@@ -1,4 +1,5 @@
-"""The ``wanmi`` command line: the same engine calls as the Processing algorithms, with a progress bar.
+"""The ``wanmi`` command line, generated from the workflow declarations (the same capabilities, parameters and
+runs as the Processing algorithms), with a progress bar.
 
     wanmi partition layers/sample/dongcheng.gpkg --layer communities --out cells.gpkg
     wanmi renumber new.gpkg old.gpkg --out renumbered.gpkg
@@ -24,15 +25,13 @@ __all__ = ["BarFeedback", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``wanmi`` parser: one sub-command per workflow capability (generated), plus the hand-written ones."""
-    from .commands import add_parsers as add_command_parsers
-    from .generated import add_parsers as add_generated_parsers
+    """The ``wanmi`` parser: one sub-command per workflow capability."""
+    from .generated import add_parsers
 
     parser = argparse.ArgumentParser(prog="wanmi", description="Wanmi 万米网格 — digital urban management tools")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sub = parser.add_subparsers(dest="command", required=True)
-    add_generated_parsers(sub)
-    add_command_parsers(sub)
+    add_parsers(sub)
     return parser
 
 
