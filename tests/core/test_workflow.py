@@ -79,3 +79,21 @@ def test_swapped_code_fields_keep_both_columns():
                              geometry=[shapely.box(0, 0, 1, 1)])
     swapped = code_columns(frame, "street_code", "district_code", None)
     assert swapped["district_code"].tolist() == ["110101"] and swapped["street_code"].tolist() == ["001"]
+
+
+def test_every_wanmi_line_of_the_readme_is_a_valid_command():
+    """The README's command lines parse with the generated parser (spellings kept when the commands moved onto
+    the declarations)."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from wanmi.cli import build_parser
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("  #")[0].strip() for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+             for line in block.replace("\\\n", " ").splitlines() if line.strip().startswith("wanmi ")]
+    assert len(lines) >= 10
+    parser = build_parser()
+    for line in lines:
+        parser.parse_args(shlex.split(line)[1:])  # SystemExit (exit 2) on an unknown spelling
