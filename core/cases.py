@@ -37,7 +37,7 @@ from .enums import GROUP_KEYS, REGION_KEYS
 from .errors import InputError
 from .feedback import Feedback, ensure
 from .periods import Period
-from .records import Check, Finding, ProblemCollector, RecordReport, run_checks, word
+from .records import Check, Finding, ProblemCollector, RecordGeometry, RecordReport, run_checks, word
 from .regions import conflict_summary, region_keys
 from .text import clean_texts, header_key
 
@@ -470,7 +470,7 @@ def _placed(norm: Any, components: Any) -> Any:
 
 
 @dataclass
-class _CaseBatch:
+class _CaseBatch(RecordGeometry):
     """The normalised, placed cases under validation (with the unparseable mask and the raw value of each
     time field and the rework count) and the references of :data:`CHECKS`. What several checks need is
     derived once, on first use."""
@@ -538,29 +538,6 @@ class _CaseBatch:
         if self.component_pos is None:
             return np.zeros(self.n, dtype=bool)
         return pd.notna(self.component_code) & (self.component_pos < 0)
-
-    @cached_property
-    def geometries(self) -> np.ndarray:
-        return self.norm.geometry.to_numpy(dtype=object)
-
-    @cached_property
-    def no_geometry(self) -> np.ndarray:
-        import shapely
-
-        return shapely.is_missing(self.geometries) | shapely.is_empty(self.geometries)
-
-    @cached_property
-    def import_problem(self) -> np.ndarray:
-        """The importer's coordinate problem per case (column ``import_problem``), None where none."""
-        if "import_problem" in self.norm.columns:
-            return _text(self.norm["import_problem"]).to_numpy(dtype=object)
-        return np.full(self.n, None, dtype=object)
-
-    @cached_property
-    def invalid(self) -> np.ndarray:
-        import shapely
-
-        return ~self.no_geometry & ~shapely.is_valid(np.where(self.no_geometry, None, self.geometries))
 
 
 def _missing_id(batch: _CaseBatch) -> Iterator[Finding]:

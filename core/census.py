@@ -27,7 +27,7 @@ import pandas as pd
 from .codes import CodeScheme, class_table, get_scheme
 from .dates import parse_dates as parse_core_dates
 from .errors import CodeError, InputError
-from .records import Check, Finding, ProblemCollector, RecordReport, run_checks, word
+from .records import Check, Finding, ProblemCollector, RecordGeometry, RecordReport, run_checks, word
 from .text import clean_text, clean_texts
 
 __all__ = [
@@ -330,7 +330,7 @@ class _CodeVerdicts(NamedTuple):
 
 
 @dataclass
-class _Batch:
+class _Batch(RecordGeometry):
     """The census records under validation and the settings of :data:`CHECKS`. What several checks need
     is derived once, on first use."""
 
@@ -360,30 +360,6 @@ class _Batch:
     def present(self) -> np.ndarray:
         """Records with a code."""
         return self.codes.notna().to_numpy()
-
-    @cached_property
-    def geometries(self) -> np.ndarray:
-        return self.norm.geometry.to_numpy(dtype=object)
-
-    @cached_property
-    def no_geometry(self) -> np.ndarray:
-        import shapely
-
-        return shapely.is_missing(self.geometries) | shapely.is_empty(self.geometries)
-
-    @cached_property
-    def import_problem(self) -> np.ndarray:
-        """The importer's coordinate problem per record (column ``import_problem``), None where none."""
-        if "import_problem" in self.norm.columns:
-            return _text(self.norm["import_problem"]).to_numpy(dtype=object)
-        return np.full(self.n, None, dtype=object)
-
-    @cached_property
-    def invalid(self) -> np.ndarray:
-        """Records with a geometry that is not valid."""
-        import shapely
-
-        return ~self.no_geometry & ~shapely.is_valid(self.geometries)
 
     @cached_property
     def geometry_ok(self) -> np.ndarray:

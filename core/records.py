@@ -12,17 +12,51 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Check", "Finding", "ProblemCollector", "RecordReport", "run_checks", "word"]
+__all__ = ["Check", "Finding", "ProblemCollector", "RecordGeometry", "RecordReport", "run_checks", "word"]
 
 #: One finding of a check: ``(mask over the records, field name, details)`` — details as for
 #: :meth:`ProblemCollector.add` (one text, or one per record or per masked record).
 Finding = tuple[Any, "str | None", Any]
 Batch = TypeVar("Batch")
+
+
+class RecordGeometry:
+    """The locations of a batch of records under validation (``self.norm``: the normalised frame), derived once:
+    shared by the census and case validators."""
+
+    norm: Any
+
+    @cached_property
+    def geometries(self) -> np.ndarray:
+        return self.norm.geometry.to_numpy(dtype=object)
+
+    @cached_property
+    def no_geometry(self) -> np.ndarray:
+        import shapely
+
+        return shapely.is_missing(self.geometries) | shapely.is_empty(self.geometries)
+
+    @cached_property
+    def import_problem(self) -> np.ndarray:
+        """The importer's coordinate problem per record (column ``import_problem``), None where none."""
+        from .text import clean_texts
+
+        if "import_problem" in self.norm.columns:
+            return clean_texts(self.norm["import_problem"]).to_numpy(dtype=object)
+        return np.full(len(self.norm), None, dtype=object)
+
+    @cached_property
+    def invalid(self) -> np.ndarray:
+        """Records with a geometry that is not valid."""
+        import shapely
+
+        return ~self.no_geometry & ~shapely.is_valid(np.where(self.no_geometry, None, self.geometries))
 
 
 @dataclass
