@@ -1128,39 +1128,9 @@ Outputs: the problem polygons and the problem points (components), each with typ
             <translation>被拒绝的记录及原因（默认：输入文件旁的 &lt;input&gt;.rejects.csv）。</translation>
         </message>
         <message>
-            <location filename="../workflow/cases.py" line="128" />
-            <source>For tables with projected x/y coordinates in metres (e.g. CGCS2000 3-degree Gauss-Krüger, EPSG:4548) or a vector file without CRS: their CRS. Replaces the coordinates choice.</source>
-            <translation>适用于以米为单位的投影 x/y 坐标表格（如 CGCS2000 3 度带高斯-克吕格投影，EPSG:4548）或没有坐标系的矢量文件：指定其坐标系。将替代上面的坐标系选项。</translation>
-        </message>
-        <message>
-            <location filename="../workflow/cases.py" line="128" />
-            <source>CRS of projected x/y columns (instead of the coordinates above)</source>
-            <translation>投影 x/y 列的坐标系（替代上面的坐标系选项）</translation>
-        </message>
-        <message>
-            <location filename="../workflow/cases.py" line="132" />
-            <source>The layer to read from a GeoPackage or other multi-layer file (default: its first layer).</source>
-            <translation>从 GeoPackage 或其他多图层文件中读取的图层（默认：第一个图层）。</translation>
-        </message>
-        <message>
-            <location filename="../workflow/cases.py" line="132" />
-            <source>Layer of a multi-layer input file</source>
-            <translation>多图层输入文件中的图层</translation>
-        </message>
-        <message>
-            <location filename="../workflow/cases.py" line="135" />
-            <source>The sheet of an XLSX workbook (default: the first sheet).</source>
-            <translation>XLSX 工作簿中的工作表（默认：第一个工作表）。</translation>
-        </message>
-        <message>
             <location filename="../workflow/cases.py" line="135" />
             <source>XLSX sheet</source>
             <translation>XLSX 工作表</translation>
-        </message>
-        <message>
-            <location filename="../workflow/cases.py" line="137" />
-            <source>Text encoding of a CSV file (default: UTF-8, then GB18030).</source>
-            <translation>CSV 文件的文本编码（默认：先尝试 UTF-8，再尝试 GB18030）。</translation>
         </message>
         <message>
             <location filename="../workflow/cases.py" line="137" />
