@@ -6,7 +6,7 @@ importable without QGIS: ``classFactory`` imports the plugin class lazily, when 
 
 from __future__ import annotations
 
-__version__ = "0.1.1"
+__version__ = "0.1.2"
 
 
 def classFactory(iface):  # noqa: N802 (name fixed by QGIS)
