@@ -305,7 +305,9 @@ def _hide_retired(layer) -> None:
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):
     """Applies a QML style from ``layers/styles`` to an output layer once it is loaded (main thread)."""
 
-    _alive: ClassVar[list[QmlStyler]] = []  # Processing keeps only a raw pointer: hold a reference
+    # Processing keeps only a raw pointer. The generated algorithm holds its stylers; this list also keeps
+    # them past the algorithm (a batch or model run may post-process after the instance is gone).
+    _alive: ClassVar[list[QmlStyler]] = []
 
     def __init__(self, qml_name: str) -> None:
         super().__init__()
@@ -314,9 +316,3 @@ class QmlStyler(QgsProcessingLayerPostProcessorInterface):
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         apply_style(layer, self.qml_name)
-
-
-def style_output(context, dest_id: str, qml_name: str) -> None:
-    """Ask Processing to style output ``dest_id`` with ``qml_name`` when it loads it into the project."""
-    if context.willLoadLayerOnCompletion(dest_id):
-        context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(QmlStyler(qml_name))
