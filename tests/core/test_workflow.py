@@ -97,3 +97,10 @@ def test_every_wanmi_line_of_the_readme_is_a_valid_command():
     parser = build_parser()
     for line in lines:
         parser.parse_args(shlex.split(line)[1:])  # SystemExit (exit 2) on an unknown spelling
+
+
+def test_every_tool_has_chinese_search_keywords_and_help():
+    """The Processing toolbox finds every tool by a Chinese keyword; every parameter explains itself."""
+    for capability in CAPABILITIES.values():
+        assert any(any("\u4e00" <= ch <= "\u9fff" for ch in tag) for tag in capability.tags), capability.name
+        assert capability.help and all(p.help for p in capability.params), capability.name
