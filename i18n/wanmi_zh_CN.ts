@@ -1263,11 +1263,6 @@ Outputs: the problem polygons and the problem points (components), each with typ
             <translation>记录文件中的图层</translation>
         </message>
         <message>
-            <location filename="../workflow/census.py" line="65" />
-            <source>Name of the XLSX sheet with the records (default: the first sheet).</source>
-            <translation>包含记录的 XLSX 工作表名称（默认：第一个工作表）。</translation>
-        </message>
-        <message>
             <location filename="../workflow/census.py" line="67" />
             <source>Text encoding of a CSV file, e.g. gbk (default: UTF-8, then GB18030).</source>
             <translation>CSV 文件的文本编码，如 gbk（默认：先尝试 UTF-8，再尝试 GB18030）。</translation>
@@ -1722,6 +1717,11 @@ Evaluate the overlay of all cases, not one filtered by report date: a case repor
             <location filename="../workflow/__init__.py" line="1" />
             <source>Warnings</source>
             <translation>警告数</translation>
+        </message>
+        <message>
+            <location filename="../workflow/records.py" line="19" />
+            <source>Name or number (0: the first) of the XLSX sheet with the records (default: the first sheet).</source>
+            <translation>记录所在 XLSX 工作表的名称或序号（0 为第一个；默认：第一个工作表）。</translation>
         </message>
     </context>
 </TS>

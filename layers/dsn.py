@@ -104,8 +104,20 @@ def _safe_reason(reason: str, dsn: str) -> str:
     return scrub(re.sub(r'"([^"]*)"', keep, reason.strip()), dsn)
 
 
+def canonical(dsn: str) -> str:
+    """``dsn`` with a URI scheme in lower case (``POSTGRESQL://…`` → ``postgresql://…``): libpq reads only the
+    lower-case spelling, and users type either."""
+    text = str(dsn)
+    stripped = text.lstrip()
+    for prefix in URI_PREFIXES:
+        if stripped.lower().startswith(prefix):
+            return prefix + stripped[len(prefix):]
+    return text
+
+
 def parse_dsn(dsn: str) -> dict[str, Any]:
     """libpq's reading of ``dsn`` (keyword → value); :class:`InvalidConnectionError` when it has none."""
+    dsn = canonical(dsn)
     try:
         return _conninfo_to_dict(dsn)
     except InputError:

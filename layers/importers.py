@@ -222,6 +222,8 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarra
 def _sheet(book: Any, path: Path, sheet: str | int | None) -> Any:
     if sheet is None:
         return book.worksheets[0]
+    if isinstance(sheet, str) and sheet.strip().isdigit() and sheet not in book.sheetnames:
+        sheet = int(sheet)  # "--sheet 1" on the command line: a sheet number (0-based), unless a sheet is named so
     if isinstance(sheet, int):
         if not 0 <= sheet < len(book.worksheets):
             raise InputError(f"{path}: no sheet number {sheet}; it has {len(book.worksheets)} sheet(s)")

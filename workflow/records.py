@@ -17,7 +17,7 @@ FILE_OPTIONS = (
           advanced=True, help="The layer to read from a multi-layer file such as a GeoPackage (default: its "
                               "first layer)."),
     Param("sheet", "string", "XLSX sheet", processing="SHEET", cli="--sheet", optional=True, advanced=True,
-          help="Name of the XLSX sheet with the records (default: the first sheet)."),
+          help="Name or number (0: the first) of the XLSX sheet with the records (default: the first sheet)."),
     Param("encoding", "string", "CSV encoding", processing="ENCODING", cli="--encoding", optional=True,
           advanced=True, help="Text encoding of a CSV file, e.g. gbk (default: UTF-8, then GB18030)."),
 )

@@ -37,7 +37,7 @@ from ...core.census import RECORD_FIELDS, STATUSES, area_segments
 from ...core.codes import CodeScheme
 from ...core.errors import InputError, StoreBusyError
 from .. import LAYERS_DIR
-from ..dsn import check_dsn, redact, scrub
+from ..dsn import canonical, check_dsn, redact, scrub
 from .base import REGISTRY, CensusStore, CensusStoreError, Session
 
 __all__ = ["SCHEMA_SQL", "PostgisStore", "StoreBusyError", "StoreConnectionError", "check_schema_name",
@@ -232,7 +232,7 @@ class PostgisStore(CensusStore):
     def __init__(self, dsn: str, schema: str = "wanmi", lock_timeout: float | None = None) -> None:
         super().__init__()
         self._params = check_dsn(dsn)
-        self.dsn = dsn
+        self.dsn = canonical(dsn)
         self.schema = check_schema_name(schema)
         self.lock_timeout = lock_timeout
         from psycopg import sql

@@ -200,6 +200,10 @@ def test_xlsx_codes_stay_text_and_native_cells_are_read(tmp_path):
     assert frame["import_problem"].tolist() == [None, "column 经度: 'abc' is not a number"]
     with pytest.raises(InputError, match="no sheet"):
         read_components(tmp_path / "hand.xlsx", sheet="Sheet9")
+    # "--sheet 0" from the command line arrives as text: a sheet number, as the help says (issue 15)
+    assert list(read_components(tmp_path / "hand.xlsx", sheet="0")["source_row"]) == [3, 4]
+    with pytest.raises(InputError, match="no sheet number 3"):
+        read_components(tmp_path / "hand.xlsx", sheet="3")
 
 
 def test_vector_file_in_gcj02_is_converted(tmp_path):

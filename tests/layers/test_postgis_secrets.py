@@ -91,6 +91,14 @@ def test_store_repr_and_connection_errors_hide_the_password(secret_role, pg_sche
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
+def test_an_upper_case_uri_scheme_connects(secret_role, pg_schema):
+    """Users type POSTGRESQL:// as well; libpq reads only the lower-case scheme (issue 15)."""
+    prefix, _, rest = secret_role.uri.partition("://")
+    store = PostgisStore(f"  {prefix.upper()}://{rest}", pg_schema)
+    assert store.dsn.startswith("postgresql://") or store.dsn.startswith("postgres://")
+    store.exists()  # connects: no "missing '='" from libpq
+
+
 def _import(secret_role, dsn: str, schema: str, tmp_path, row: int, env: dict | None = None):
     survey = survey_csv(tmp_path / f"survey{row}.csv", [f"011801{100_000 * row:06d}", None, "bad"], row=row)
     return run_one("census", "import", str(survey), "--store", dsn, "--schema", schema, "--x", "lon", "--y", "lat",
