@@ -228,6 +228,8 @@ def check_values(capability: Capability, values: Mapping[str, Any]) -> None:
         value = values.get(p.name)
         if value is None:
             continue
+        if p.kind == "vector":
+            check_coordinates(value)
         if p.kind == "enum" and value not in p.choices:
             raise InputError(f"{p.label}: unknown choice {value!r}; choose {', '.join(p.choices)}")
         if p.kind in ("number", "integer"):
@@ -236,6 +238,29 @@ def check_values(capability: Capability, values: Mapping[str, Any]) -> None:
             if not low <= value <= high:
                 limits = f"at least {low:g}" if p.maximum is None else f"between {low:g} and {high:g}"
                 raise InputError(f"{p.label}: {value:g} is out of range; it must be {limits}")
+
+
+def check_coordinates(frame: Any) -> None:
+    """Refuse a layer whose coordinates cannot be in its CRS: beyond ±180°/±90° in a geographic CRS, or all
+    within ±180/±90 in a projected one (longitudes/latitudes labelled with a metric CRS would give cells and
+    distances of a few metres). Detected from the extent, before any work is done."""
+    from ..core.errors import InputError
+
+    crs = getattr(frame, "crs", None)
+    if crs is None or not len(frame) or frame.geometry.isna().all():
+        return
+    x0, y0, x1, y1 = frame.geometry.total_bounds
+    if not all(abs(v) < float("inf") for v in (x0, y0, x1, y1)):
+        return  # the readers report non-finite coordinates per feature
+    degrees = x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90
+    if crs.is_geographic and not degrees:
+        raise InputError(f"{layer_name(frame)}: the layer is labelled {crs.name} (degrees), but its coordinates "
+                         f"reach {x0:.0f}…{x1:.0f}, {y0:.0f}…{y1:.0f}: they are metres. Set the layer's real CRS "
+                         f"(e.g. EPSG:4548) and run again. Nothing was written.")
+    if crs.is_projected and degrees and (x1 - x0) < 10 and (y1 - y0) < 10 and (abs(x0) > 1 or abs(y0) > 1):
+        raise InputError(f"{layer_name(frame)}: the layer is labelled {crs.name} (metres), but its coordinates "
+                         f"({x0:.4f}…{x1:.4f}, {y0:.4f}…{y1:.4f}) look like longitudes/latitudes. Set the layer's "
+                         f"CRS to EPSG:4490 or EPSG:4326 and run again. Nothing was written.")
 
 
 def layer_name(frame: Any) -> str:

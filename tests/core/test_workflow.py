@@ -104,3 +104,23 @@ def test_every_tool_has_chinese_search_keywords_and_help():
     for capability in CAPABILITIES.values():
         assert any(any("\u4e00" <= ch <= "\u9fff" for ch in tag) for tag in capability.tags), capability.name
         assert capability.help and all(p.help for p in capability.params), capability.name
+
+
+def test_coordinates_that_cannot_be_in_the_layers_crs_are_refused_for_every_tool():
+    """Issue 15: longitudes/latitudes labelled EPSG:4548 gave two cells of 0.00 m²; metres labelled EPSG:4326
+    gave nonsense. invoke() refuses both from the extent, naming the layer, before any work."""
+    from wanmi.core.errors import WanmiError
+    from wanmi.workflow.base import invoke
+
+    partition = CAPABILITIES["partition"]
+    values = {p.name: p.default for p in partition.params}
+    degrees = gpd.GeoDataFrame(geometry=[shapely.box(116.40, 39.90, 116.41, 39.91)], crs="EPSG:4548")
+    degrees.attrs["name"] = "dongcheng.gpkg"
+    with pytest.raises(WanmiError, match=r"dongcheng.gpkg: .*look like longitudes/latitudes"):
+        invoke(partition, values | {"jurisdiction": degrees})
+    metres = gpd.GeoDataFrame(geometry=[shapely.box(500_000, 4_400_000, 501_000, 4_401_000)], crs="EPSG:4490")
+    with pytest.raises(WanmiError, match="they are metres"):
+        invoke(partition, values | {"jurisdiction": metres})
+    fine = gpd.GeoDataFrame({"district_code": ["110101"]}, geometry=[shapely.box(116.40, 39.90, 116.401, 39.901)],
+                            crs="EPSG:4490")
+    assert len(invoke(partition, values | {"jurisdiction": fine}).frames["cells"]) >= 1
