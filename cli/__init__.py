@@ -30,24 +30,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="wanmi", description="Wanmi 万米网格 — digital urban management tools")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True)
     add_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one sub-command: bad input gets one message and exit status 2; an internal error (a bug) gets one
+    line asking for ``--debug``, which shows its traceback, and exit status 1."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except Canceled:
         print("canceled", file=sys.stderr)
         return 130
-    except (WanmiError, OSError) as exc:
+    except Exception as exc:
         from ..workflow.base import expected_failure
 
-        message = expected_failure(exc)
-        if message is None:
+        message = expected_failure(exc) if isinstance(exc, (WanmiError, OSError)) else None
+        if message is not None:
+            print(f"wanmi {args.command}: error: {message}", file=sys.stderr)
+            return 2
+        if args.debug:
             raise
-        print(f"wanmi {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        print(f"wanmi {args.command}: internal error ({type(exc).__name__}: {exc}). Run again with --debug to "
+              f"see the details, and report them.", file=sys.stderr)
+        return 1
 

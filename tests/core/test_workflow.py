@@ -124,3 +124,23 @@ def test_coordinates_that_cannot_be_in_the_layers_crs_are_refused_for_every_tool
     fine = gpd.GeoDataFrame({"district_code": ["110101"]}, geometry=[shapely.box(116.40, 39.90, 116.401, 39.901)],
                             crs="EPSG:4490")
     assert len(invoke(partition, values | {"jurisdiction": fine}).frames["cells"]) >= 1
+
+
+def test_an_internal_error_is_one_line_and_a_traceback_only_with_debug(tmp_path, monkeypatch, capsys):
+    """Issue 15: a bug gives exit status 1 and one line asking for --debug; --debug shows the traceback."""
+    from wanmi.cli import main
+    from wanmi.core import crs
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(crs, "convert_geometries", broken)
+    points = tmp_path / "points.csv"
+    points.write_text("name,lon,lat\n天安门,116.3975,39.9089\n", encoding="utf-8")
+    argv = ["convert-coords", str(points), "--from", "gcj02", "--out", str(tmp_path / "out.gpkg")]
+    assert main(["-q", *argv]) == 1
+    err = capsys.readouterr().err
+    assert "internal error (ZeroDivisionError: division by zero)" in err and "--debug" in err
+    assert "Traceback" not in err and not (tmp_path / "out.gpkg").exists()
+    with pytest.raises(ZeroDivisionError):
+        main(["-q", "--debug", *argv])
