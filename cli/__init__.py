@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.errors import WanmiError
 from ..core.feedback import Canceled
 from .feedback import BarFeedback
 
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from ..workflow.base import expected_failure
 
-        message = expected_failure(exc) if isinstance(exc, (WanmiError, OSError)) else None
+        message = expected_failure(exc)
         if message is not None:
             print(f"wanmi {args.command}: error: {message}", file=sys.stderr)
             return 2

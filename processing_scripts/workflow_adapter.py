@@ -34,7 +34,7 @@ from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import WanmiError
-from ..workflow.base import Capability, Param, StoreRef, WorkflowError, invoke
+from ..workflow.base import Capability, Param, StoreRef, invoke
 from .base import (
     ROOT,
     QmlStyler,
@@ -221,12 +221,11 @@ class WorkflowAlgorithm(WanmiAlgorithm):
             return self._store_value(p, parameters, context)
         if p.kind == "enum":
             return p.choices[self.parameterAsEnum(parameters, p.processing, context)]
-        if p.kind == "integer":
-            return self.parameterAsInt(parameters, p.processing, context) if p.required or \
-                parameters.get(p.processing) not in (None, "") else p.default
-        if p.kind == "number":
-            return self.parameterAsDouble(parameters, p.processing, context) if p.required or \
-                parameters.get(p.processing) not in (None, "") else p.default
+        if p.kind in ("integer", "number"):
+            if not p.required and parameters.get(p.processing) in (None, ""):
+                return p.default
+            getter = self.parameterAsInt if p.kind == "integer" else self.parameterAsDouble
+            return getter(parameters, p.processing, context)
         if p.kind == "bool":
             return self.parameterAsBool(parameters, p.processing, context)
         if p.kind == "crs":
@@ -245,10 +244,7 @@ class WorkflowAlgorithm(WanmiAlgorithm):
         feedback.window(0, 40)
         values = {p.name: self._value(p, parameters, context, feedback) for p in capability.params}
         feedback.window(40, 80)
-        try:
-            result = invoke(capability, values, feedback)
-        except WorkflowError as exc:
-            raise QgsProcessingException(str(exc)) from exc
+        result = invoke(capability, values, feedback)  # its WorkflowError: processAlgorithm's message
         feedback.window(80, 100)
         for line in result.warnings:
             feedback.warning(line)

@@ -11,13 +11,12 @@ ends offer. Labels are shown in English and, where the zh_CN translation has the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "tools.md"
-TS_FILE = ROOT / "i18n" / "wanmi_zh_CN.ts"
 STEP_TITLES = {"grid": "1 · Grid 单元网格", "census": "2 · Census 部件普查", "cases": "3 · Cases 案卷",
                "evaluation": "4 · Evaluation 综合评价", "audit": "5 · Audit 边界审计"}
 KIND_TEXT = {"vector": "layer", "file": "file", "output_file": "output file", "folder": "folder",
@@ -26,15 +25,12 @@ KIND_TEXT = {"vector": "layer", "file": "file", "output_file": "output file", "f
 
 
 def _chinese() -> dict[str, str]:
-    """English source → finished zh_CN translation."""
-    if not TS_FILE.exists():
-        return {}
-    out = {}
-    for message in ET.parse(TS_FILE).getroot().iter("message"):
-        tr_el = message.find("translation")
-        if tr_el is not None and not tr_el.get("type") and tr_el.text:
-            out[message.findtext("source")] = tr_el.text
-    return out
+    """English source → finished zh_CN translation (read by ``scripts/i18n.py``, the .ts file's one reader)."""
+    spec = importlib.util.spec_from_file_location("wanmi_i18n_script", ROOT / "scripts" / "i18n.py")
+    i18n = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(i18n)
+    return {source: text for source, (text, kind) in i18n.translations(i18n.load_ts()).items()
+            if text and not kind}
 
 
 def _both(text: str, zh: dict[str, str]) -> str:
